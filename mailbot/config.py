@@ -1,0 +1,282 @@
+"""config.toml -> Config, every problem reported with its key path.
+
+All problems are collected before failing, so the operator fixes the file in one
+pass instead of one error per run. Relative paths are relative to the file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mailbot.models import Campaign, Item, Quarter, Unit
+
+DEFAULT_CONFIG = "config.toml"
+QUARTER_NAME = re.compile(r"^(\d{4})Q([1-4])$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAILBOX_SCHEMES = ("imaps", "imap", "maildir")
+SMTP_SCHEMES = ("smtps", "smtp+starttls", "smtp", "outbox")
+
+
+class ConfigError(Exception):
+    """Raised with every problem found; exit status 2."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"{path}: {len(problems)} problem(s) in the configuration:\n{listing}")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where mail comes from or goes to: a URL plus the secret's variable name."""
+
+    url: str
+    password_env: str = ""
+    allow_plaintext: bool = False
+    sender: str = ""
+    processed: str = "leave"  # leave | keyword | move
+    processed_folder: str = ""
+    poll_seconds: int = 300
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split(":", 1)[0]
+
+    @property
+    def local_path(self) -> str:
+        """The folder of a maildir:/outbox: URL."""
+        return self.url.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    campaign: Campaign
+    mailbox: Endpoint
+    smtp: Endpoint
+    store_path: Path
+    archive_path: Path
+    trusted_authserv_ids: tuple[str, ...] = ()
+    raw: dict | None = None  # the parsed TOML, for sections other stages own
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def section(self, name: str) -> dict:
+        return dict((self.raw or {}).get(name, {}))
+
+
+class _Problems:
+    """Collects problems with their key paths while reading the file."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(f"{key}: {message}")
+
+    def require(self, table: dict, key: str, path: str, kind: type, default=None):
+        value = table.get(key, default)
+        if value is None:
+            self.add(f"{path}.{key}" if path else key, "is missing")
+            return default
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.add(f"{path}.{key}" if path else key,
+                     f"must be {_kind_name(kind)}, not {value!r}")
+            return default
+        return value
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "a string", int: "an integer", list: "a list", dict: "a table",
+            date: "a date (YYYY-MM-DD)", bool: "true or false"}.get(kind, kind.__name__)
+
+
+def load(path: str | Path | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError naming every bad key."""
+    path = Path(path or DEFAULT_CONFIG).resolve()
+    if not path.is_file():
+        raise ConfigError(path, [f"no configuration file at {path} "
+                                 "(give one with --config PATH or MAILBOT_CONFIG)"])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(path, [f"not valid TOML: {error}"]) from None
+    problems = _Problems()
+    config = _build(path, data, problems)
+    if problems.items:
+        raise ConfigError(path, problems.items)
+    return config
+
+
+def _build(path: Path, data: dict, problems: _Problems) -> Config:
+    base = path.parent
+    campaign_table = data.get("campaign", {})
+    federation = data.get("federation", {})
+    units = _units(data.get("units", []), problems)
+    unit_names = {unit.name for unit in units}
+    items = _items(data.get("items", []), unit_names, problems)
+    quarters = _quarters(data.get("quarters", {}), problems)
+    fed_emails = tuple(_emails(federation.get("emails", []), "federation.emails", problems))
+    _check_duplicate_addresses(units, fed_emails, problems)
+    campaign = Campaign(
+        title=problems.require(campaign_table, "title", "campaign", str, ""),
+        federation=problems.require(federation, "name", "federation", str, ""),
+        federation_emails=fed_emails,
+        units=units,
+        items=items,
+        quarters=quarters,
+        timezone=campaign_table.get("timezone", "Asia/Shanghai"),
+        contact=federation.get("contact", ""),
+        phone=str(federation.get("phone", "")),
+    )
+    store = data.get("store", {})
+    return Config(
+        path=path,
+        campaign=campaign,
+        mailbox=_endpoint(data.get("mailbox"), "mailbox", MAILBOX_SCHEMES, base, problems),
+        smtp=_endpoint(data.get("smtp"), "smtp", SMTP_SCHEMES, base, problems),
+        store_path=base / store.get("path", "var/mailbot.sqlite3"),
+        archive_path=base / store.get("archive", "var/archive"),
+        trusted_authserv_ids=tuple(data.get("security", {}).get("trusted_authserv_ids", [])),
+        raw=data,
+    )
+
+
+def _units(entries: list, problems: _Problems) -> tuple[Unit, ...]:
+    units, seen = [], set()
+    if not isinstance(entries, list) or not entries:
+        problems.add("units", "at least one [[units]] entry is needed")
+        return ()
+    for index, entry in enumerate(entries):
+        key = f"units[{index}]"
+        name = problems.require(entry, "name", key, str, "")
+        if name in seen:
+            problems.add(f"{key}.name", f"unit {name!r} is listed twice")
+        seen.add(name)
+        emails = _emails(entry.get("emails", []), f"{key}.emails", problems)
+        aliases = tuple(entry.get("aliases", []))
+        units.append(Unit(name=name, emails=tuple(emails), aliases=aliases))
+    return tuple(units)
+
+
+def _emails(values, key: str, problems: _Problems) -> list[str]:
+    if not isinstance(values, list):
+        problems.add(key, f"must be a list of addresses, not {values!r}")
+        return []
+    good = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or not EMAIL.match(value):
+            problems.add(f"{key}[{index}]", f"{value!r} is not an e-mail address")
+        else:
+            good.append(value.lower())
+    return good
+
+
+def _check_duplicate_addresses(units, fed_emails, problems: _Problems) -> None:
+    owner: dict[str, str] = {}
+    for index, unit in enumerate(units):
+        for address in unit.emails:
+            if address in owner:
+                problems.add(f"units[{index}].emails",
+                             f"{address} is already the address of {owner[address]}")
+            owner[address] = unit.name
+
+
+def _items(entries: list, unit_names: set[str], problems: _Problems) -> tuple[Item, ...]:
+    items, seqs = [], set()
+    if not isinstance(entries, list) or not entries:
+        problems.add("items", "at least one [[items]] entry is needed")
+        return ()
+    for index, entry in enumerate(entries):
+        key = f"items[{index}]"
+        seq = problems.require(entry, "seq", key, int, 0)
+        if seq in seqs:
+            problems.add(f"{key}.seq", f"item {seq} is listed twice")
+        seqs.add(seq)
+        units = problems.require(entry, "units", key, list, [])
+        for position, unit in enumerate(units):
+            if unit not in unit_names:
+                problems.add(f"{key}.units[{position}]",
+                             f"unknown unit {unit!r} (not among [[units]])")
+        items.append(Item(
+            seq=seq,
+            title=problems.require(entry, "title", key, str, ""),
+            units=tuple(units),
+            deadline=str(entry.get("deadline", "")),
+        ))
+    return tuple(sorted(items, key=lambda item: item.seq))
+
+
+def _quarters(table: dict, problems: _Problems) -> tuple[Quarter, ...]:
+    quarters = []
+    if not table:
+        problems.add("quarters", "at least one due date (2026Q1 = 2026-03-31) is needed")
+    for name, due in table.items():
+        match = QUARTER_NAME.match(name)
+        if not match:
+            problems.add(f"quarters.{name}", "a quarter is named like 2026Q1")
+            continue
+        if not isinstance(due, date) or hasattr(due, "hour"):
+            problems.add(f"quarters.{name}", f"must be a date (YYYY-MM-DD), not {due!r}")
+            continue
+        year, number = int(match[1]), int(match[2])
+        start = date(year, 3 * number - 2, 1)
+        end = (date(year + (number == 4), 1 if number == 4 else 3 * number + 1, 1)
+               - timedelta(days=1))
+        quarters.append(Quarter(name=name, start=start, end=end, due=due))
+    return tuple(sorted(quarters, key=lambda quarter: quarter.start))
+
+
+def _endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
+              problems: _Problems) -> Endpoint:
+    if not isinstance(table, dict):
+        problems.add(key, "the section is missing")
+        return Endpoint(url="")
+    url = problems.require(table, "url", key, str, "")
+    scheme = url.split(":", 1)[0]
+    if url and scheme not in schemes:
+        problems.add(f"{key}.url", f"{url!r} must start with one of "
+                     + ", ".join(f"{s}:" for s in schemes))
+    elif scheme in ("maildir", "outbox"):
+        url = f"{scheme}:{(base / url.split(':', 1)[1]).resolve()}"
+    elif url:
+        _check_network_url(table, key, url, problems)
+    processed = table.get("processed", "leave")
+    if processed not in ("leave", "keyword", "move"):
+        problems.add(f"{key}.processed", "must be leave, keyword or move")
+    if processed == "move" and not table.get("processed_folder"):
+        problems.add(f"{key}.processed_folder", "is needed when processed = \"move\"")
+    return Endpoint(
+        url=url,
+        password_env=table.get("password_env", ""),
+        allow_plaintext=bool(table.get("allow_plaintext", False)),
+        sender=table.get("sender", ""),
+        processed=processed,
+        processed_folder=table.get("processed_folder", ""),
+        poll_seconds=int(table.get("poll_seconds", 300)),
+    )
+
+
+def _check_network_url(table: dict, key: str, url: str, problems: _Problems) -> None:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        problems.add(f"{key}.url", f"{url!r} names no host")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        problems.add(f"{key}.url", f"{url!r} has a bad port")
+    if parts.username and not table.get("password_env"):
+        problems.add(f"{key}.password_env",
+                     "is needed: name the environment variable that holds the password")
+    if parts.password:
+        problems.add(f"{key}.url", "must not contain a password; use password_env")
+    if key == "smtp" and not table.get("sender"):
+        problems.add("smtp.sender", "is needed to send over SMTP")

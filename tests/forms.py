@@ -1,0 +1,1 @@
+"""Document generators for tests (DOCX, PDF, scans, bombs): fixtures for the extract tests."""

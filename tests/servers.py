@@ -1,0 +1,1 @@
+"""Real servers for tests: Dovecot IMAP and aiosmtpd SMTP on loopback."""
