@@ -239,3 +239,12 @@ class OutgoingMail:
     auto_submitted: str = "auto-generated"
     attachments: tuple[Attachment, ...] = ()
     dedup_key: str | None = None  # unique per logical mail: never sent twice
+
+
+CN_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+
+
+def quarter_label(name: str) -> str:
+    """"2026Q3" -> "2026年第三季度", the way the quarter is named in Chinese mail."""
+    year, number = name.split("Q")
+    return f"{year}年第{CN_QUARTERS[number]}季度"

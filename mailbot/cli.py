@@ -1,0 +1,192 @@
+"""The `mailbot` command line (DESIGN.md "Contracts"): parse, open, call a job, print.
+
+Exit status: 0 success, 1 the work failed, 2 bad usage or bad config.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from mailbot import config as config_module
+from mailbot.config import Config, ConfigError
+
+log = logging.getLogger("mailbot")
+
+
+class Clock:
+    """The moment every decision is made at: real time, or the fixed --now."""
+
+    def __init__(self, fixed: datetime | None):
+        self.fixed = fixed
+
+    def __call__(self) -> datetime:
+        return self.fixed or datetime.now(timezone.utc)
+
+
+class App:
+    """What the global options give every command: the config, loaded once, and the clock."""
+
+    def __init__(self, config_path: str | None, now: str | None):
+        self.config_path = config_path
+        self.now_text = now
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = config_module.load(self.config_path)
+            except ConfigError as error:
+                click.echo(str(error), err=True)
+                sys.exit(2)
+        return self._config
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(parse_now(self.now_text, self.config.campaign.timezone))
+
+    def context(self):
+        from mailbot.jobs import Context
+
+        return Context.open(self.config, self.clock)
+
+
+def parse_now(text: str | None, zone: str) -> datetime | None:
+    """ISO date or datetime; a naive one is local time in the campaign's zone."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO date/time such as "
+                                 "2026-10-09T09:30", param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", envvar="MAILBOT_CONFIG", metavar="PATH",
+              help="config.toml to use (default: ./config.toml, or $MAILBOT_CONFIG).")
+@click.option("--now", envvar="MAILBOT_NOW", metavar="ISO_DATETIME",
+              help="Fix the clock for every decision (due dates, reminders, previews).")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: bool) -> None:
+    """mailbot: collect quarterly progress reports by e-mail, chase late units,
+    and compile the consolidated report."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = App(config_path, now)
+
+
+def quarter_option(function):
+    return click.option("--quarter", metavar="Q",
+                        help="Quarter such as 2026Q3 (default: the one being collected now).")(
+        function)
+
+
+def resolve_quarter(app: App, quarter: str | None) -> str:
+    from mailbot.status import current_quarter
+
+    if quarter is None:
+        return current_quarter(app.config.campaign, app.clock())
+    names = [q.name for q in app.config.campaign.quarters]
+    if quarter not in names:
+        raise click.BadParameter(f"{quarter!r} is not in config.toml [quarters] "
+                                 f"({', '.join(names)})", param_hint="--quarter")
+    return quarter
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def ingest(app: App, files: tuple[str, ...]) -> None:
+    """Ingest saved messages (.eml) as if they had just arrived."""
+    from mailbot.jobs import ingest_files
+
+    outcomes = ingest_files(app.context(), [Path(f) for f in files], progress=click.echo)
+    if any(outcome.state == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of DESIGN.md.")
+@click.pass_obj
+def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
+    """Read report documents and print the rows found (no store needed)."""
+    from mailbot.extract import extract_path, format_table
+
+    results = [e for f in files for e in extract_path(Path(f), app.config.campaign)]
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(results))
+    if all(e.error for e in results):
+        sys.exit(1)
+
+
+@main.command()
+@quarter_option
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of DESIGN.md.")
+@click.pass_obj
+def status(app: App, quarter: str | None, as_json: bool) -> None:
+    """Who has reported for a quarter: on time, late, incomplete, missing."""
+    from mailbot.status import status_json, unit_statuses
+    from mailbot.display import status_table
+
+    quarter = resolve_quarter(app, quarter)
+    ctx = app.context()
+    statuses = unit_statuses(app.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    if as_json:
+        click.echo(json.dumps(status_json(app.config.campaign, quarter, statuses),
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(status_table(app.config.campaign, quarter, statuses))
+
+
+@main.command("compile")
+@quarter_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="docx",
+              show_default=True)
+@click.pass_obj
+def compile_(app: App, quarter: str | None, output: str | None, fmt: str) -> None:
+    """Write the consolidated report for a quarter in the official form."""
+    from mailbot.jobs import compile_report
+
+    quarter = resolve_quarter(app, quarter)
+    target = Path(output) if output else Path(f"{quarter}-汇总表.{fmt}")
+    path = compile_report(app.context(), quarter, target, fmt)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.pass_obj
+def check(app: App) -> None:
+    """Validate config.toml (and try the mailbox and SMTP logins where they are remote)."""
+    from mailbot.jobs import run_checks
+
+    problems = run_checks(app.config)
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        sys.exit(1)
+    click.echo("ok")
+
+
+@main.command()
+@click.option("--dir", "folder", default="mailbot-demo", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the demo's config and data.")
+@click.pass_obj
+def demo(app: App, folder: str) -> None:
+    """Run the whole cycle on a local sample mailbox (no network needed)."""
+    from mailbot.demo import run_demo
+
+    run_demo(Path(folder), app.now_text, echo=click.echo)

@@ -1,0 +1,42 @@
+"""Human-readable tables for the terminal (the JSON forms live beside the data)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from mailbot.models import Campaign, UnitStatus, quarter_label
+
+STATE_NAMES = {"on_time": "on time", "late": "late", "incomplete": "incomplete",
+               "missing": "missing"}
+
+
+def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
+    zone = ZoneInfo(campaign.timezone)
+    due = campaign.quarter(quarter).due
+    lines = [f"{quarter} ({quarter_label(quarter)}), due {due.isoformat()}", ""]
+    width = max(_width(s.unit) for s in statuses) + 2
+    lines.append(_pad("unit", width) + "state       docx  pdf   items      received")
+    for status in statuses:
+        received = (status.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                    if status.received_at else "-")
+        items = ",".join(str(seq) for seq in status.items) or "-"
+        lines.append(f"{_pad(status.unit, width)}{STATE_NAMES[status.state]:<12}"
+                     f"{_yes(status.electronic):<6}{_yes(status.stamped_pdf):<6}"
+                     f"{items:<11}{received}")
+    counts = {state: sum(s.state == state for s in statuses) for state in STATE_NAMES}
+    lines.append("")
+    lines.append(", ".join(f"{n} {STATE_NAMES[state]}" for state, n in counts.items()))
+    return "\n".join(lines)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

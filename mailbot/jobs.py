@@ -1,0 +1,181 @@
+"""The imperative shell: wires the adapters to the pure core, one job per function.
+
+The order inside `ingest` is the contract that keeps mail from being lost or
+done twice: archive the raw bytes, claim the mail in one transaction, do the
+slow work, record the outcome and the receipt in one transaction; only then
+may the source mark the mail processed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import jinja2
+
+from mailbot import outbox
+from mailbot.assess import assess
+from mailbot.config import Config
+from mailbot.extract import extract_attachment
+from mailbot.intake import decide
+from mailbot.message import is_automatic, parse
+from mailbot.models import Held, Ignored, Message, Submission
+from mailbot.render import render_held_notice, render_receipt, template_env
+from mailbot.store import Store
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+RECEIPTS_PER_HOUR = 10
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one mail, for logs and the command line."""
+
+    state: str  # done | ignored | held | failed | duplicate
+    reason: str = ""
+    unit: str | None = None
+    quarter: str | None = None
+
+
+@dataclass
+class Context:
+    """The adapters and settings a job needs, handed in by the command line or worker."""
+
+    config: Config
+    store: Store
+    clock: Callable[[], datetime]
+    env: jinja2.Environment
+
+    @classmethod
+    def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
+        return cls(config, Store(config.store_path, config.archive_path), clock,
+                   template_env(templates_dir(config)))
+
+    @property
+    def sender(self) -> str:
+        return self.config.smtp.sender or self.config.campaign.federation_emails[0]
+
+
+def templates_dir(config: Config) -> Path | None:
+    """A campaign may carry its own templates/ beside config.toml; else the packaged ones."""
+    own = config.base_dir / "templates"
+    return own if own.is_dir() else None
+
+
+def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> Outcome:
+    """Take one raw mail through the pipeline; never raises for a bad mail."""
+    sha = ctx.store.archive(raw)
+    message = parse(raw)
+    claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
+                            message.subject, message.from_addr)
+    if not claim.new and not _retry_due(ctx, claim):
+        return Outcome("duplicate", f"already recorded as {claim.state}")
+    try:
+        return _process(ctx, claim.id, message, received_at)
+    except Exception as error:  # a bad mail must never stop the worker
+        log.exception("mail %s failed", source_key)
+        attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
+        return Outcome("failed", f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
+
+
+def _retry_due(ctx: Context, claim) -> bool:
+    """A failed mail is tried again on its next sighting, a bounded number of times."""
+    record = ctx.store.message(claim.id)
+    return claim.state == "failed" and record is not None and record.attempts < MAX_ATTEMPTS
+
+
+def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
+    campaign = ctx.config.campaign
+    decision = decide(campaign, message, is_automatic(message), received_at)
+    if isinstance(decision, Ignored):
+        ctx.store.set_state(claimed, "ignored", decision.reason)
+        return Outcome("ignored", decision.reason)
+    if isinstance(decision, Held):
+        return _hold(ctx, claimed, message, decision, received_at)
+    return _record(ctx, claimed, message, decision, received_at)
+
+
+def _hold(ctx: Context, claimed: int, message: Message, held: Held,
+          received_at: datetime) -> Outcome:
+    with ctx.store.transaction() as db:
+        ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
+        if held.unit and held.reason.startswith("address not registered"):
+            notice = render_held_notice(ctx.env, ctx.config.campaign, message, held.unit,
+                                        received_at, ctx.clock())
+            outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, notice, ctx.clock(),
+                         unit=held.unit, quarter=held.quarter)
+    return Outcome("held", held.reason, held.unit, held.quarter)
+
+
+def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
+            received_at: datetime) -> Outcome:
+    campaign = ctx.config.campaign
+    extractions = [extraction for attachment in submission.attachments
+                   for extraction in extract_attachment(attachment.filename, attachment.data,
+                                                        campaign)]
+    assessment = assess(campaign, submission, extractions)
+    receipt = render_receipt(ctx.env, campaign, message, assessment, extractions,
+                             received_at, ctx.clock())
+    with ctx.store.transaction() as db:
+        ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
+                                 extractions)
+        ctx.store.set_state(claimed, "done", "; ".join(assessment.problems),
+                            submission.unit, submission.quarter, db=db)
+        if _under_rate_limit(ctx, receipt.to):
+            outbox.queue(ctx.store, db, campaign, ctx.sender, receipt, ctx.clock(),
+                         unit=submission.unit, quarter=submission.quarter)
+    state = "complete" if assessment.complete else "incomplete"
+    return Outcome("done", state, submission.unit, submission.quarter)
+
+
+def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
+    since = datetime.now(timezone.utc) - timedelta(hours=1)  # real time, like the store's
+    busy = [a for a in recipients
+            if ctx.store.mails_to_since(a, "receipt", since) >= RECEIPTS_PER_HOUR]
+    if busy:
+        log.warning("receipt not sent: rate limit reached for %s", ", ".join(busy))
+    return not busy
+
+
+def flush_outbox(ctx: Context, transport: outbox.Transport) -> tuple[int, int]:
+    sent, failed = outbox.flush(ctx.store, transport)
+    if sent or failed:
+        log.info("outbox: %d sent, %d not sent", sent, failed)
+    return sent, failed
+
+
+def ingest_files(ctx: Context, paths: list[Path],
+                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
+    """`mailbot ingest`: saved .eml files, received at their Date header (else now)."""
+    outcomes = []
+    for number, path in enumerate(paths, start=1):
+        raw = path.read_bytes()
+        received = parse(raw).date or ctx.clock()
+        outcome = ingest(ctx, raw, f"file:{path.resolve()}", received)
+        progress(f"[{number}/{len(paths)}] {path.name}: {describe(outcome)}")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def describe(outcome: Outcome) -> str:
+    who = " ".join(part for part in (outcome.unit, outcome.quarter) if part)
+    return " - ".join(part for part in (outcome.state, who, outcome.reason) if part)
+
+
+def compile_report(ctx: Context, quarter: str, target: Path, fmt: str) -> Path:
+    """`mailbot compile`: the consolidated report of the current submissions."""
+    from mailbot.report import build_report
+    from mailbot.report_docx import write_docx
+
+    report = build_report(ctx.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_docx(report, target)
+
+
+def run_checks(config: Config) -> list[str]:
+    """`mailbot check`: the config already loaded; remote logins are tried by their adapters."""
+    return []

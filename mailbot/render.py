@@ -1,0 +1,89 @@
+"""Jinja2 templates -> OutgoingMail values (pure apart from reading templates).
+
+Templates live in templates/ so staff can reword the mails without touching code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from mailbot.models import (Assessment, Campaign, Extraction, Message, OutgoingMail,
+                            quarter_label)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_env(templates_dir: Path | None = None) -> jinja2.Environment:
+    """Autoescape only HTML templates; plain-text mail must stay literal."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir or TEMPLATES)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
+                                            default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+    )
+
+
+def _local(campaign: Campaign, moment: datetime, fmt: str) -> str:
+    local = moment.astimezone(ZoneInfo(campaign.timezone))
+    return fmt.format(y=local.year, m=local.month, d=local.day, H=local.hour, M=local.minute)
+
+
+def _common(campaign: Campaign, message: Message, received: datetime, now: datetime) -> dict:
+    return {
+        "federation": campaign.federation, "contact": campaign.contact,
+        "phone": campaign.phone, "subject": message.subject or "（无主题）",
+        "received": _local(campaign, received, "{y}年{m}月{d}日{H:02d}:{M:02d}"),
+        "today": _local(campaign, now, "{y}年{m}月{d}日"),
+    }
+
+
+def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message,
+                   assessment: Assessment, extractions: list[Extraction],
+                   received: datetime, now: datetime) -> OutgoingMail:
+    """The 回执 a unit gets within a minute: what was recognised and what to fix."""
+    label = quarter_label(assessment.quarter)
+    items = [item for item in campaign.items if item.seq in assessment.items]
+    text = env.get_template("receipt.txt.j2").render(
+        unit=assessment.unit, quarter_label=label, items=items,
+        documents=[describe_document(e) for e in extractions],
+        problems=assessment.problems, **_common(campaign, message, received, now))
+    verdict = "材料齐全" if assessment.complete else "请补充材料"
+    return OutgoingMail(
+        kind="receipt", to=campaign.unit(assessment.unit).emails,
+        subject=f"回执：{assessment.unit}{label}进展情况已收到（{verdict}）",
+        text=text, in_reply_to=message.message_id or None,
+        references=(*message.references, message.message_id) if message.message_id else (),
+        auto_submitted="auto-replied", dedup_key=f"receipt:{message.message_id}")
+
+
+def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Message,
+                       unit: str, received: datetime, now: datetime) -> OutgoingMail:
+    """Told to the unit's registered address, never to the unregistered sender."""
+    text = env.get_template("held_notice.txt.j2").render(
+        unit=unit, sender=message.from_addr, **_common(campaign, message, received, now))
+    return OutgoingMail(
+        kind="held_notice", to=campaign.unit(unit).emails,
+        subject=f"提示：一封以{unit}名义发送的邮件待人工核对",
+        text=text, auto_submitted="auto-generated",
+        dedup_key=f"held_notice:{message.message_id}")
+
+
+def describe_document(extraction: Extraction) -> str:
+    """One line per file in the receipt, in the unit's terms (电子版 / 盖章版)."""
+    name = f"《{extraction.file}》"
+    if extraction.error:
+        return f"{name}：无法读取（{extraction.error}）"
+    if extraction.format == "pdf":
+        if extraction.seal:
+            return f"{name}：PDF 盖章版，已识别到公章"
+        return f"{name}：PDF，未识别到公章"
+    if extraction.has_form:
+        seqs = "、".join(str(row.seq) for row in extraction.rows) or "无"
+        return f"{name}：电子版报表，填报事项序号 {seqs}"
+    return f"{name}：未找到进展情况报表"

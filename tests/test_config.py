@@ -1,0 +1,73 @@
+"""config.toml -> Config: the shipped campaign loads; every problem names its key."""
+
+from pathlib import Path
+
+import pytest
+
+from mailbot.config import ConfigError, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_config(tmp_path: Path, edit=lambda text: text) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(edit((ROOT / "config.toml").read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    return caught.value.problems
+
+
+def test_shipped_config_holds_the_2026_campaign():
+    campaign = load(ROOT / "config.toml").campaign
+    assert len(campaign.units) == 18
+    assert [item.seq for item in campaign.items] == list(range(1, 11))
+    assert campaign.items[8].units == ("区总工会", "团区委", "区妇联", "区人才发展中心", "区融媒体中心")
+    assert [q.name for q in campaign.quarters] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert [i.seq for i in campaign.items_of("区妇联")] == [1, 2, 4, 9]
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path):
+    config = load(write_config(tmp_path))
+    assert config.store_path == tmp_path / "var" / "mailbot.sqlite3"
+    assert config.mailbox.url == f"maildir:{tmp_path / 'var' / 'mail'}"
+
+
+def test_unknown_unit_in_an_item_names_the_key(tmp_path):
+    path = write_config(tmp_path, lambda t: t.replace('units = ["区应急管理局"]',
+                                                      'units = ["区应急局"]'))
+    assert problems_of(path) == ["items[6].units[0]: unknown unit '区应急局' (not among [[units]])"]
+
+
+def test_a_date_that_is_not_a_date_names_the_key(tmp_path):
+    path = write_config(tmp_path, lambda t: t.replace("2026Q2 = 2026-06-30",
+                                                      '2026Q2 = "June 30th"'))
+    assert problems_of(path) == ["quarters.2026Q2: must be a date (YYYY-MM-DD), not 'June 30th'"]
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    def edit(text: str) -> str:
+        text = text.replace('emails = ["wjj@zichuan.example.org"]',
+                            'emails = ["rsj@zichuan.example.org"]')
+        text = text.replace('url = "outbox:var/outbox"', 'url = "ftp://host/"')
+        text = text.replace('password_env = "MAILBOT_IMAP_PASSWORD"', 'password_env = ""')
+        return text.replace('url = "maildir:var/mail"',
+                            'url = "imaps://office@mail.example.org:993/INBOX"')
+    problems = problems_of(write_config(tmp_path, edit))
+    assert any(p.startswith("units[2].emails: rsj@zichuan.example.org is already") for p in problems)
+    assert any(p.startswith("smtp.url: 'ftp://host/' must start with") for p in problems)
+    assert "mailbox.password_env: is needed: name the environment variable that holds the password" in problems
+
+
+def test_missing_file_says_which_path(tmp_path):
+    problems = problems_of(tmp_path / "nowhere.toml")
+    assert str(tmp_path / "nowhere.toml") in problems[0]
+
+
+def test_broken_toml_is_a_config_error(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[federation\nname = 1", encoding="utf-8")
+    assert problems_of(path)[0].startswith("not valid TOML")

@@ -1,0 +1,98 @@
+"""The SQLite store on a real file: claims, supersession, queue, permissions."""
+
+import os
+import sqlite3
+import stat
+from datetime import datetime, timezone
+
+import pytest
+
+from mailbot.models import Assessment, Extraction, FormRow
+from mailbot.schema import MIGRATIONS
+from mailbot.store import Store
+
+WHEN = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store(tmp_path / "var" / "mailbot.sqlite3", tmp_path / "var" / "archive")
+    yield opened
+    opened.close()
+
+
+def assessment(unit="区人社局", progress="开展招聘会12场"):
+    row = FormRow(1, "拓宽妇女就业创业渠道", ("区人社局", "区妇联"), unit, progress, "2026年12月底")
+    return Assessment(unit, "2026Q3", True, True, (1,), (row,), ())
+
+
+def submit(store, sha, message_id, received, progress):
+    claim = store.claim(sha, message_id, f"test:{sha}", received)
+    with store.transaction() as db:
+        store.add_submission(db, claim.id, message_id, received, assessment(progress=progress),
+                             [Extraction("a.docx", "docx", has_form=True)])
+
+
+def test_schema_is_migrated_and_versioned(store, tmp_path):
+    assert store.schema_version == len(MIGRATIONS)
+    reopened = Store(store.path, store.archive_dir)  # a second start migrates nothing
+    assert reopened.schema_version == len(MIGRATIONS)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_archive_is_keyed_by_hash_and_private(store):
+    digest = store.archive(b"raw mail")
+    assert store.raw(digest) == b"raw mail"
+    assert store.archive(b"raw mail") == digest
+    path = store.archive_dir / digest[:2] / f"{digest}.eml"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store.archive_dir).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+
+
+def test_a_mail_is_claimed_once_by_hash_or_message_id(store):
+    first = store.claim("a" * 64, "<1@x>", "imap:1:1", WHEN)
+    again = store.claim("a" * 64, "<1@x>", "imap:1:9", WHEN)
+    same_id = store.claim("b" * 64, "<1@x>", "file:x", WHEN)
+    assert first.new and not again.new and not same_id.new
+    assert again.id == same_id.id == first.id
+    assert len(store.messages()) == 1
+    assert store.knows_source_key("imap:1:9")
+
+
+def test_later_submission_supersedes_and_both_stay(store):
+    submit(store, "a" * 64, "<1@x>", WHEN, "第一次")
+    submit(store, "b" * 64, "<2@x>", WHEN.replace(day=30), "更正后")
+    current = store.current_submissions("2026Q3")
+    assert [(r.unit, r.rows[0].progress) for r in current] == [("区人社局", "更正后")]
+    assert len(store.all_submissions("2026Q3")) == 2
+
+
+def test_failure_counts_attempts(store):
+    claim = store.claim("c" * 64, "", "file:c", WHEN)
+    assert store.record_failure(claim.id, "boom") == 1
+    assert store.record_failure(claim.id, "boom") == 2
+    assert store.message(claim.id).state == "failed"
+
+
+def test_outgoing_mail_is_deduplicated_and_marked_sent(store):
+    with store.transaction() as db:
+        first = store.queue_mail(db, "reminder", "reminder:2026Q3:区妇联:due", "f@x.org",
+                                 ("a@x.org",), "提醒", b"raw")
+        second = store.queue_mail(db, "reminder", "reminder:2026Q3:区妇联:due", "f@x.org",
+                                  ("a@x.org",), "提醒", b"raw")
+    assert first is not None and second is None
+    assert [m.id for m in store.unsent()] == [first]
+    store.mark_sent(first)
+    assert store.unsent() == []
+    assert store.dedup_keys("reminder:2026Q3:") == {"reminder:2026Q3:区妇联:due"}
+
+
+def test_transaction_rolls_back_on_error(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction() as db:
+            db.execute("INSERT INTO state VALUES ('k', '{}')")
+            raise RuntimeError("crash in the middle")
+    assert store.get_state("k") is None
+    with pytest.raises(sqlite3.OperationalError):
+        store.db.execute("COMMIT")  # no transaction was left open
