@@ -1,0 +1,36 @@
+"""A report file -> the form rows in it (one `Extraction` per document).
+
+    extract_attachment(filename, data, campaign) -> list[Extraction]
+    extract_path(path, campaign) -> list[Extraction]
+    format_table(extractions) -> str   (the human form of `mailbot extract`)
+
+Never raises for bad input: each file's problem is its Extraction.error. Every
+document is parsed in a child process with time and memory limits (sandbox).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mailbot.extract.errors import ExtractError
+from mailbot.extract.reader import read_document
+from mailbot.extract.show import format_table
+from mailbot.models import Campaign, Extraction
+
+__all__ = ["ExtractError", "extract_attachment", "extract_path", "format_table"]
+
+
+def extract_attachment(filename: str, data: bytes, campaign: Campaign) -> list[Extraction]:
+    """Every document in the file: one for a document, one per member for a zip."""
+    return read_document(filename, data, campaign, depth=0)
+
+
+def extract_path(path: Path, campaign: Campaign) -> list[Extraction]:
+    """Like extract_attachment, reading the file first (an unreadable path is an error too)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return [Extraction(file=str(path), format="unknown",
+                           error=f"cannot read the file: {error.strerror or error}")]
+    return extract_attachment(str(path), data, campaign)

@@ -1,0 +1,88 @@
+"""Zip containers, checked before they are opened: archives and DOCX alike.
+
+python-docx and zipfile trust the sizes a zip declares and read whole members
+into memory, so a few kilobytes can inflate to gigabytes. Every zip is vetted
+on its central directory first, and members are read with a hard cap as well,
+because the declared sizes themselves may lie.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from mailbot.extract.errors import ExtractError
+
+MAX_MEMBERS = 2000
+MAX_TOTAL = 100 * 1024 * 1024
+MAX_MEMBER = 100 * 1024 * 1024
+MAX_RATIO = 200
+RATIO_FLOOR = 1024 * 1024  # small members may compress extremely well (XML of blanks)
+
+
+@dataclass(frozen=True)
+class Limits:
+    members: int = MAX_MEMBERS
+    total: int = MAX_TOTAL
+    member: int = MAX_MEMBER
+    ratio: int = MAX_RATIO
+
+
+def open_zip(data: bytes, what: str, limits: Limits = Limits()) -> zipfile.ZipFile:
+    """A ZipFile whose central directory passed the bomb checks; `what` names the file kind."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise ExtractError(f"{what}: truncated or corrupt zip ({error})") from None
+    except (OSError, ValueError, EOFError) as error:
+        raise ExtractError(f"{what}: unreadable zip ({error})") from None
+    check_bomb(archive.infolist(), limits)
+    return archive
+
+
+def check_bomb(infos: list[zipfile.ZipInfo], limits: Limits = Limits()) -> None:
+    """Refuse archives with too many members, too much data, or an absurd compression ratio."""
+    if len(infos) > limits.members:
+        raise ExtractError(f"zip bomb refused: {len(infos)} members (limit {limits.members})")
+    total = sum(info.file_size for info in infos)
+    if total > limits.total:
+        raise ExtractError(f"zip bomb refused: {total} bytes uncompressed "
+                           f"(limit {limits.total})")
+    for info in infos:
+        if info.file_size > limits.member:
+            raise ExtractError(f"zip bomb refused: member {info.filename!r} is "
+                               f"{info.file_size} bytes (limit {limits.member})")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > limits.ratio:
+            raise ExtractError(f"zip bomb refused: member {info.filename!r} compresses "
+                               f"{ratio:.0f}:1 (limit {limits.ratio}:1)")
+
+
+def read_member(archive: zipfile.ZipFile, name: str, what: str,
+                limits: Limits = Limits()) -> bytes:
+    """A member's bytes, never more than the declared size nor the member limit."""
+    info = archive.getinfo(name)
+    if info.flag_bits & 0x1:
+        raise ExtractError(f"{what}: member {name!r} is encrypted")
+    cap = min(info.file_size, limits.member)
+    try:
+        with archive.open(info) as stream:
+            data = stream.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        raise ExtractError(f"{what}: corrupt zip member {name!r} ({error})") from None
+    if len(data) > cap:
+        raise ExtractError(f"zip bomb refused: member {name!r} inflates beyond its "
+                           f"declared size")
+    return data
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's real name: without the UTF-8 flag, names are GBK (Chinese Windows zip)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename

@@ -1,0 +1,69 @@
+"""What kind of file is this? Content first, the file name only where content is silent.
+
+Units send .doc files that are really DOCX, Word "web pages" saved as .doc, and
+PDFs named .docx; trusting the extension would give them wrong errors.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePosixPath
+
+from mailbot.extract.errors import ExtractError
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGES = {b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
+          b"BM": "BMP image", b"II*\x00": "TIFF image", b"MM\x00*": "TIFF image"}
+CONVERTED = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".dot": "doc", ".wpt": "wps"}
+
+
+def suffix(filename: str) -> str:
+    return PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+
+
+def detect(filename: str, data: bytes) -> str:
+    """One of docx, pdf, doc, wps, rtf, xlsx, zip; ExtractError for what we cannot read."""
+    ext = suffix(filename)
+    if not data:
+        raise ExtractError("empty file (0 bytes)")
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data.startswith(b"PK"):
+        return _zip_kind(data, ext)
+    if data.startswith(OLE):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise ExtractError("encrypted (password-protected) Office document")
+        return CONVERTED.get(ext, "doc") if ext not in (".xls", ".ppt") else _unsupported(ext)
+    if data.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
+    lowered = head.lstrip().lower()
+    if ext in CONVERTED and (lowered.startswith((b"<html", b"<!doctype", b"<?xml", b"mime-"))):
+        return CONVERTED[ext]  # Word "web page" or Word 2003 XML saved as .doc
+    for magic, name in IMAGES.items():
+        if data.startswith(magic):
+            raise ExtractError(f"unsupported file type: {name}, not a document")
+    if ext in (".docx", ".pdf", ".zip", ".xlsx") | CONVERTED.keys():
+        raise ExtractError(f"not a {ext[1:].upper()}: the content is not that format "
+                           f"(starts with {data[:8]!r})")
+    return _unsupported(ext)
+
+
+def _unsupported(ext: str) -> str:
+    raise ExtractError(f"unsupported file type: {ext or 'no extension'} "
+                       "(send the form as .docx, .doc, .wps or PDF)")
+
+
+def _zip_kind(data: bytes, ext: str) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return {".xlsx": "xlsx", ".zip": "zip"}.get(ext, "docx")  # the reader says what is wrong
+    if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(name.startswith("xl/") for name in names):
+        return "xlsx"
+    if ext == ".docx":
+        return "docx"
+    return "zip"

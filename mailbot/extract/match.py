@@ -1,0 +1,89 @@
+"""Match a form row's 序号/实事名称 to a campaign item and its 责任单位 to units (pure).
+
+Units renumber their rows when they send only their own, and reword titles
+slightly, so a recognised title outranks the number; a conflict between the
+two is reported, never silently resolved.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from mailbot.extract.text import key, parse_seq
+from mailbot.models import Campaign, Item
+
+FUZZY_MIN = 0.6
+CONTAIN_MIN = 4
+UNIT_SEPARATORS = "\n、，,;；/ 　"
+
+
+def title_match(title: str, campaign: Campaign) -> Item | None:
+    """The item a title names: exact after normalising, contained, or a close rewording."""
+    wanted = key(title)
+    if not wanted:
+        return None
+    best, best_ratio = None, 0.0
+    for item in campaign.items:
+        have = key(item.title)
+        if wanted == have:
+            return item
+        shorter = min(len(wanted), len(have))
+        if shorter >= CONTAIN_MIN and (wanted in have or have in wanted):
+            ratio = 0.99
+        else:
+            ratio = SequenceMatcher(None, wanted, have, autojunk=False).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = item, ratio
+    return best if best_ratio >= FUZZY_MIN else None
+
+
+def _item_by_seq(seq: int | None, campaign: Campaign) -> Item | None:
+    return next((item for item in campaign.items if item.seq == seq), None)
+
+
+def match_item(seq_text: str, title: str, campaign: Campaign) -> tuple[Item | None, str | None]:
+    """(item, warning): the title wins over 序号; either alone is enough."""
+    by_title = title_match(title, campaign)
+    by_seq = _item_by_seq(parse_seq(seq_text), campaign) if seq_text else None
+    if by_title and by_seq and by_title is not by_seq:
+        return by_title, (f"序号 {seq_text} is item {by_seq.seq} ({by_seq.title}) but "
+                          f"实事名称 “{title}” is item {by_title.seq}; taken as item {by_title.seq}")
+    if by_title or by_seq:
+        warning = None
+        if by_seq and not by_title and key(title):
+            warning = (f"实事名称 “{title}” not recognised; taken as item {by_seq.seq} "
+                       f"({by_seq.title}) by its 序号 {seq_text}")
+        return by_title or by_seq, warning
+    return None, f"row not matched to any item (序号 “{seq_text}”, 实事名称 “{title}”); skipped"
+
+
+def _unit_core(name: str) -> str:
+    """A unit name without the district prefix: 区妇联 -> 妇联."""
+    return name[1:] if name.startswith("区") and len(name) > 2 else name
+
+
+def unit_named(token: str, campaign: Campaign) -> str | None:
+    """The unit a token names: 区妇联, 妇联 and 淄川区妇联 all name 区妇联."""
+    flat = key(token)
+    if not flat:
+        return None
+    for unit in campaign.units:
+        for name in (unit.name, *unit.aliases):
+            core = key(_unit_core(name))
+            if flat == key(name) or flat == core:
+                return unit.name
+            if len(core) >= 2 and flat.endswith(core) and flat[:-len(core)].endswith("区"):
+                return unit.name
+    return None
+
+
+def match_units(text: str, campaign: Campaign) -> tuple[str, ...]:
+    """Every configured unit named in a 责任单位 cell, in order, without repeats."""
+    for separator in UNIT_SEPARATORS:
+        text = text.replace(separator, "\n")
+    found: list[str] = []
+    for token in text.split("\n"):
+        name = unit_named(token, campaign)
+        if name and name not in found:
+            found.append(name)
+    return tuple(found)

@@ -1,0 +1,84 @@
+"""Dispatch one file to its reader: sniff, unpack zips, convert old formats, sandbox the parse."""
+
+from __future__ import annotations
+
+from mailbot.extract import archive, convert, sandbox
+from mailbot.extract.detect import detect
+from mailbot.extract.errors import ExtractError
+from mailbot.extract.form import FormResult, read_form
+from mailbot.models import Campaign, Extraction
+
+MAX_DEPTH = 2  # a zip inside a zip is read ("nested at most one level"); deeper is refused
+LIMITS = sandbox.Limits()
+
+
+def read_document(filename: str, data: bytes, campaign: Campaign, depth: int) -> list[Extraction]:
+    try:
+        kind = detect(filename, data)
+    except ExtractError as error:
+        return [Extraction(file=filename, format="unknown", error=str(error))]
+    if kind == "zip":
+        return _read_zip(filename, data, campaign, depth)
+    try:
+        return [_read_one(filename, kind, data, campaign)]
+    except ExtractError as error:
+        return [Extraction(file=filename, format=kind, error=str(error))]
+
+
+def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extraction:
+    warnings: tuple[str, ...] = ()
+    if kind in convert.CONVERTIBLE:
+        data = convert.to_docx(data, kind)
+        warnings = (f"converted from .{kind} with LibreOffice",)
+    parsed = sandbox.run(lambda: _parse(kind, data, campaign), LIMITS)
+    return Extraction(file=filename, format=kind, has_form=parsed.has_form,
+                      scanned=parsed.scanned, seal=parsed.seal, rows=parsed.rows,
+                      warnings=warnings + parsed.warnings)
+
+
+def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
+    """Runs in the sandbox: the format's reader, then the form logic."""
+    if kind == "pdf":
+        from mailbot.extract import pdf
+        return pdf.read(data, campaign)
+    if kind == "xlsx":
+        from mailbot.extract import xlsx
+        return _as_extraction(read_form(xlsx.read_grids(data), campaign))
+    from mailbot.extract import docx
+    return _as_extraction(read_form(docx.read_grids(data), campaign))
+
+
+def _as_extraction(result: FormResult, **flags) -> Extraction:
+    return Extraction(file="", format="", has_form=result.has_form, rows=result.rows,
+                      warnings=result.warnings, **flags)
+
+
+def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int) -> list[Extraction]:
+    """One Extraction per member (names decoded from GBK where needed), one level deep."""
+    if depth >= MAX_DEPTH:
+        return [Extraction(file=filename, format="zip",
+                           error="nested archive refused: zips are read one level deep")]
+    try:
+        zipped = archive.open_zip(data, "not a zip archive")
+    except ExtractError as error:
+        return [Extraction(file=filename, format="zip", error=str(error))]
+    members = [info for info in zipped.infolist() if not _junk(info)]
+    if not members:
+        return [Extraction(file=filename, format="zip", error="empty zip archive")]
+    found: list[Extraction] = []
+    for info in members:
+        name = f"{filename}/{archive.member_name(info)}"
+        try:
+            content = archive.read_member(zipped, info.filename, "corrupt zip")
+        except ExtractError as error:
+            found.append(Extraction(file=name, format="unknown", error=str(error)))
+            continue
+        found.extend(read_document(name, content, campaign, depth + 1))
+    return found
+
+
+def _junk(info) -> bool:
+    """Folders and the litter of archivers (__MACOSX, Thumbs.db, .DS_Store)."""
+    name = info.filename
+    return (info.is_dir() or name.startswith("__MACOSX/")
+            or name.rsplit("/", 1)[-1] in (".DS_Store", "Thumbs.db", "desktop.ini"))

@@ -1,0 +1,121 @@
+"""Run a parser on untrusted bytes in a forked child with time, CPU and memory limits.
+
+A fork costs about a millisecond here, far less than python-docx or pdfplumber
+spend on a file, and the child inherits the already imported parsers and the
+file's bytes without pickling; only the (small) result travels back through a
+pipe. A hung or exploding parser is killed; the caller gets a plain message.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from mailbot.extract.errors import ExtractError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 30.0
+    memory_mb: int = 1024  # address space; pdfium and lxml need headroom beyond resident size
+
+
+def run(task: Callable[[], T], limits: Limits = Limits()) -> T:
+    """task() in a child process; its ExtractError re-raised, any crash turned into one."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child(task, write_end, limits)
+    os.close(write_end)
+    try:
+        payload = _collect(read_end, time.monotonic() + limits.seconds)
+    except BaseException:
+        _kill(pid)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(read_end)
+    if payload is None:
+        _kill(pid)
+    _, status = os.waitpid(pid, 0)
+    if payload is None:
+        raise ExtractError(f"parsing took longer than {limits.seconds:g} s and was stopped")
+    return _decode(payload, status)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _decode(payload: bytes, status: int):
+    """The child's answer, or an ExtractError saying how it died."""
+    if not payload:
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            if number in (signal.SIGXCPU, signal.SIGKILL):
+                raise ExtractError("parsing exceeded its CPU time limit and was stopped")
+            raise ExtractError(f"the parser crashed on this file ({signal.Signals(number).name}, "
+                               "probably its memory limit)")
+        raise ExtractError(f"the parser stopped without an answer (exit status "
+                           f"{os.waitstatus_to_exitcode(status)})")
+    kind, value = pickle.loads(payload)
+    if kind == "error":
+        raise ExtractError(value)
+    return value
+
+
+def _child(task, write_end: int, limits: Limits) -> None:
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        cpu = int(limits.seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        memory = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        try:
+            outcome = ("ok", task())
+        except ExtractError as error:
+            outcome = ("error", str(error))
+        except MemoryError:
+            outcome = ("error", f"memory limit of {limits.memory_mb} MB exceeded")
+        except RecursionError:
+            outcome = ("error", "document nested too deeply")
+        except Exception as error:  # a parser bug on a hostile file: report, never raise
+            outcome = ("error", f"unreadable file ({type(error).__name__}: {error})"[:300])
+        data = pickle.dumps(outcome)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view):]
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _collect(fd: int, deadline: float) -> bytes | None:
+    """All bytes the child writes, or None when the deadline passes first."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
