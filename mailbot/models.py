@@ -97,6 +97,7 @@ class Message:
     headers: tuple[tuple[str, str], ...] = ()
     references: tuple[str, ...] = ()
     content_type: str = "text/plain"
+    forwarded: tuple[Message, ...] = ()  # mails attached as message/rfc822, parsed
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
