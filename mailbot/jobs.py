@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from mailbot.intake import decide
 from mailbot.message import is_automatic, parse
 from mailbot.models import Held, Ignored, Message, Submission
 from mailbot.render import render_held_notice, render_receipt, template_env
-from mailbot.store import Store
+from mailbot.store import MessageRecord, Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -72,7 +72,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
     message = parse(raw)
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
                             message.subject, message.from_addr)
-    if not claim.new and not _retry_due(ctx, claim):
+    if not claim.new and not _retry_due(ctx.store.message(claim.id)):
         return Outcome("duplicate", f"already recorded as {claim.state}")
     try:
         return _process(ctx, claim.id, message, received_at)
@@ -82,10 +82,9 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
         return Outcome("failed", f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
 
 
-def _retry_due(ctx: Context, claim) -> bool:
+def _retry_due(record: MessageRecord | None) -> bool:
     """A failed mail is tried again on its next sighting, a bounded number of times."""
-    record = ctx.store.message(claim.id)
-    return claim.state == "failed" and record is not None and record.attempts < MAX_ATTEMPTS
+    return record is not None and record.state == "failed" and record.attempts < MAX_ATTEMPTS
 
 
 def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
@@ -179,3 +178,33 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str) -> Path:
 def run_checks(config: Config) -> list[str]:
     """`mailbot check`: the config already loaded; remote logins are tried by their adapters."""
     return []
+
+
+def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> list[Outcome]:
+    """Fetch what is new in the mailbox and ingest it, one committed mail at a time.
+
+    The source's position is stored after each mail's commit, and the mailbox is
+    touched (keyword, move) only after that, so a crash anywhere repeats at most
+    the mail in hand, which the store then recognises by its hash.
+    """
+    outcomes = []
+    for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+        known = ctx.store.message_by_source_key(mail.source_key)
+        if known and not _retry_due(known):
+            outcome = Outcome("duplicate", "seen before")
+        else:
+            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at)
+            progress(f"{mail.source_key}: {describe(outcome)}")
+        if mail.state is not None:
+            ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
+        if outcome.state != "failed":
+            source.mark_processed(mail.source_key)
+        outcomes.append(outcome)
+    return outcomes
+
+
+MAILBOX_STATE = "mailbox"
+
+
+def _plain(state) -> dict:
+    return asdict(state) if is_dataclass(state) else dict(state)

@@ -153,9 +153,11 @@ class Store:
                        (source_key, cursor.lastrowid))
             return Claim(cursor.lastrowid, True, "claimed")
 
-    def knows_source_key(self, source_key: str) -> bool:
-        return self.db.execute("SELECT 1 FROM source_keys WHERE source_key = ?",
-                               (source_key,)).fetchone() is not None
+    def message_by_source_key(self, source_key: str) -> MessageRecord | None:
+        row = self.db.execute(
+            "SELECT m.* FROM source_keys k JOIN messages m ON m.id = k.message"
+            " WHERE k.source_key = ?", (source_key,)).fetchone()
+        return _message(row) if row else None
 
     def set_state(self, message: int, state: str, reason: str = "",
                   unit: str | None = None, quarter: str | None = None, db=None) -> None:

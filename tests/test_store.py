@@ -57,7 +57,7 @@ def test_a_mail_is_claimed_once_by_hash_or_message_id(store):
     assert first.new and not again.new and not same_id.new
     assert again.id == same_id.id == first.id
     assert len(store.messages()) == 1
-    assert store.knows_source_key("imap:1:9")
+    assert store.message_by_source_key("imap:1:9").id == first.id
 
 
 def test_later_submission_supersedes_and_both_stay(store):

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One-step set-up for newcomers and CI.
+#   ./dev.sh demo [--dir DIR]   install mailbot in .venv and run the demo cycle
+#   ./dev.sh test [PYTEST ARGS] install system packages and test extras, run the tests
+#   ./dev.sh bench              run every benchmark script and print its figures
+# Uses a virtual environment (.venv), so it works where the system Python refuses
+# `pip install` (PEP 668).
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=.venv
+SYSTEM_PACKAGES=(dovecot-imapd libreoffice-writer-nogui fonts-noto-cjk poppler-utils)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_venv() {
+  local extras=$1 stamp
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "== creating $VENV" >&2
+    if ! python3 -m venv "$VENV" 2>/dev/null; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+      python3 -m venv "$VENV"
+    fi
+  fi
+  stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-$extras"
+  if [ ! -e "$stamp" ]; then
+    echo "== installing mailbot$extras into $VENV" >&2
+    "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+    "$VENV/bin/python" -m pip install -q -e ".$extras" >&2
+    touch "$stamp"
+  fi
+}
+
+ensure_system_packages() {
+  local missing=()
+  command -v dovecot >/dev/null || missing+=(dovecot-imapd)
+  command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+  fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing system packages: ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >&2
+  fi
+}
+
+command=${1:-help}
+[ $# -gt 0 ] && shift
+case "$command" in
+  demo)
+    ensure_venv ""
+    exec "$VENV/bin/mailbot" demo "$@"
+    ;;
+  test)
+    ensure_system_packages
+    ensure_venv "[test]"
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  bench)
+    ensure_system_packages
+    ensure_venv "[test]"
+    for script in benchmarks/bench_*.py; do
+      echo "== $script"
+      "$VENV/bin/python" "$script"
+    done
+    ;;
+  *)
+    sed -n '2,7p' "$0"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,108 @@
+"""The pipeline end to end on a real SQLite store, real DOCX forms, a folder outbox."""
+
+import email
+import email.policy
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from mailbot import jobs, samples
+from mailbot.config import load
+from mailbot.outbox import FolderTransport
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
+SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
+    context = jobs.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
+    yield context
+    context.store.close()
+
+
+def unit_mail(ctx, unit, when=SEPT, files=("docx", "pdf"), sender=None, texts=None, **kw):
+    campaign = ctx.config.campaign
+    made = {"docx": ("报表.docx", samples.form_docx(campaign, unit, "2026Q3", texts)),
+            "pdf": ("盖章.pdf", samples.scanned_pdf())}
+    return samples.report_mail(sender or campaign.unit(unit).emails[0],
+                               campaign.federation_emails[0], f"{unit}三季度进展", when,
+                               [made[f] for f in files], **kw)
+
+
+def sent_mails(ctx, tmp_path):
+    jobs.flush_outbox(ctx, FolderTransport(tmp_path / "out"))
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted((tmp_path / "out").glob("*.eml"))]
+
+
+def test_a_complete_submission_is_recorded_and_answered(ctx, tmp_path):
+    outcome = jobs.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
+    assert outcome == jobs.Outcome("done", "complete", "区人社局", "2026Q3")
+    [record] = ctx.store.current_submissions("2026Q3")
+    assert record.electronic and record.stamped_pdf and record.items == (1,)
+    assert "区人社局围绕第1项实事" in record.rows[0].progress
+    [receipt] = sent_mails(ctx, tmp_path)
+    assert receipt["To"] == "rsj@zichuan.example.org"
+    assert receipt["Auto-Submitted"] == "auto-replied"
+    assert receipt["In-Reply-To"]
+    assert "材料齐全" in receipt["Subject"]
+    assert "第1项“拓宽妇女就业创业渠道”" in receipt.get_content()
+
+
+def test_the_same_mail_twice_is_recorded_once_and_answered_once(ctx, tmp_path):
+    raw = unit_mail(ctx, "区人社局")
+    jobs.ingest(ctx, raw, "test:1", SEPT)
+    assert jobs.ingest(ctx, raw, "test:2", SEPT).state == "duplicate"
+    assert len(ctx.store.messages()) == 1
+    assert len(sent_mails(ctx, tmp_path)) == 1
+
+
+def test_a_correction_supersedes_the_earlier_submission(ctx):
+    jobs.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第一稿"}), "test:1", SEPT)
+    later = SEPT + timedelta(days=1)
+    jobs.ingest(ctx, unit_mail(ctx, "区人社局", later, texts={1: "更正稿"}), "test:2", later)
+    [current] = ctx.store.current_submissions("2026Q3")
+    assert current.rows[0].progress == "更正稿"
+    assert len(ctx.store.all_submissions("2026Q3")) == 2
+
+
+def test_incomplete_submission_gets_a_receipt_saying_what_is_missing(ctx, tmp_path):
+    outcome = jobs.ingest(ctx, unit_mail(ctx, "区融媒体中心", files=("docx",)), "test:1", SEPT)
+    assert outcome.reason == "incomplete"
+    [receipt] = sent_mails(ctx, tmp_path)
+    assert "未收到加盖公章的 PDF 版" in receipt.get_content()
+
+
+def test_gbk_mail_is_attributed_and_read(ctx):
+    outcome = jobs.ingest(ctx, unit_mail(ctx, "区教体局", charset="gbk"), "test:1", SEPT)
+    assert (outcome.state, outcome.unit) == ("done", "区教体局")
+    assert ctx.store.current_submissions("2026Q3")[0].items == (6, 10)
+
+
+def test_forged_sender_is_held_and_the_unit_is_told_not_the_sender(ctx, tmp_path):
+    raw = unit_mail(ctx, "团区委", sender="tuanquwei2026@163.com")
+    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.unit) == ("held", "团区委")
+    assert ctx.store.current_submissions("2026Q3") == []
+    [notice] = sent_mails(ctx, tmp_path)
+    assert notice["To"] == "tqw@zichuan.example.org"
+    assert "tuanquwei2026@163.com" in notice.get_content()
+
+
+def test_automatic_mail_is_recorded_but_never_answered(ctx, tmp_path):
+    raw = samples.auto_reply("rsj@zichuan.example.org", "x@zichuan.example.org", SEPT)
+    assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "ignored"
+    assert ctx.store.messages("ignored")[0].reason.startswith("automatic mail")
+    assert sent_mails(ctx, tmp_path) == []
+
+
+def test_garbage_bytes_are_archived_and_recorded(ctx):
+    outcome = jobs.ingest(ctx, b"\x00\xff not a mail at all", "test:1", SEPT)
+    assert outcome.state in ("ignored", "failed")
+    [record] = ctx.store.messages()
+    assert ctx.store.raw(record.sha256) == b"\x00\xff not a mail at all"
