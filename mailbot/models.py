@@ -222,6 +222,17 @@ class UnitStatus:
     problems: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class HeldMail:
+    """A mail held for review, as the federation's summary lists it."""
+
+    subject: str
+    sender: str
+    reason: str
+    received_at: datetime | None = None
+    unit: str | None = None
+
+
 # --- outgoing mail ----------------------------------------------------------
 
 
@@ -240,6 +251,8 @@ class OutgoingMail:
     auto_submitted: str = "auto-generated"
     attachments: tuple[Attachment, ...] = ()
     dedup_key: str | None = None  # unique per logical mail: never sent twice
+    # pictures the HTML shows by "cid:<filename>"; the Content-ID is the filename
+    inline_images: tuple[Attachment, ...] = ()
 
 
 CN_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}

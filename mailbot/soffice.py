@@ -1,0 +1,95 @@
+"""LibreOffice headless conversions (DOCX -> PDF, .doc/.wps -> DOCX...), one at a time safely.
+
+Two soffice processes sharing a profile make the second fail silently, so every
+conversion gets its own throw-away profile; a hung conversion is killed with its
+whole process group. The fonts Chinese offices name (方正小标宋简体, 仿宋_GB2312,
+黑体, 楷体_GB2312...) are mapped to Noto CJK through a private fontconfig file, so
+a PDF made here shows a serif title and body instead of tofu or a random face.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-noto-cjk"
+SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN")
+SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
+KAI = ("AR PL UKai CN",) + SERIF
+HEAVY = ("方正小标宋简体", "方正小标宋_GBK", "小标宋")
+FONT_ALIASES = {
+    "方正小标宋简体": SERIF, "方正小标宋_GBK": SERIF, "小标宋": SERIF,
+    "仿宋_GB2312": SERIF, "仿宋": SERIF, "FangSong": SERIF, "FangSong_GB2312": SERIF,
+    "宋体": SERIF, "SimSun": SERIF, "华文中宋": SERIF,
+    "楷体_GB2312": KAI, "楷体": KAI, "KaiTi": KAI, "KaiTi_GB2312": KAI,
+    "黑体": SANS, "SimHei": SANS, "微软雅黑": SANS, "Microsoft YaHei": SANS,
+}
+
+
+class ConvertError(Exception):
+    """A conversion failed; the message says why in words an operator can act on."""
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
+    """Convert `src` to `fmt` ("pdf", "docx", "docx:MS Word 2007 XML"...) into `outdir`."""
+    soffice = soffice_path()
+    if soffice is None:
+        raise ConvertError("LibreOffice (soffice) is not installed, so "
+                           f"{src.name} cannot be converted; install it with: {INSTALL_HINT}")
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"{src.stem}.{fmt.split(':', 1)[0]}"
+    with tempfile.TemporaryDirectory(prefix="mailbot-soffice-") as scratch:
+        profile = Path(scratch) / "profile"
+        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(scratch))),
+                   HOME=scratch)
+        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                   "--norestore", "--nologo", "--nolockcheck", "--nodefault",
+                   "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+        stderr = _run(command, env, timeout, src)
+    if not target.is_file():
+        raise ConvertError(f"LibreOffice could not convert {src.name} to {fmt}"
+                           + (f": {stderr}" if stderr else ""))
+    return target
+
+
+def _run(command: list[str], env: dict, timeout: float, src: Path) -> str:
+    """Run soffice in its own process group; kill the group if it overstays."""
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise ConvertError(f"LibreOffice took longer than {timeout:g} s to convert "
+                           f"{src.name} and was stopped") from None
+    lines = [line for line in err.decode("utf-8", "replace").splitlines()
+             if line.strip() and "javaldx" not in line]
+    return " ".join(lines[-3:])
+
+
+def _fontconfig(folder: Path) -> Path:
+    """A fonts.conf: the system's, plus the Chinese office fonts mapped to free ones."""
+    aliases = "".join(
+        f"<alias binding=\"same\"><family>{name}</family><prefer>"
+        + "".join(f"<family>{face}</family>" for face in faces)
+        + "</prefer></alias>"
+        for name, faces in FONT_ALIASES.items())
+    heavy = "".join(  # 小标宋 is a heavy face: take the bold weight of its stand-in
+        f'<match target="pattern"><test name="family"><string>{name}</string></test>'
+        '<edit name="weight" mode="assign"><const>bold</const></edit></match>'
+        for name in HEAVY)
+    path = folder / "fonts.conf"
+    path.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+                    '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                    f"{heavy}{aliases}</fontconfig>", encoding="utf-8")
+    return path
