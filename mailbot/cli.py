@@ -154,7 +154,7 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 @main.command("compile")
 @quarter_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it.")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="docx",
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
               show_default=True)
 @click.pass_obj
 def compile_(app: App, quarter: str | None, output: str | None, fmt: str) -> None:
@@ -190,3 +190,59 @@ def demo(app: App, folder: str) -> None:
     from mailbot.demo import run_demo
 
     run_demo(Path(folder), app.now_text, echo=click.echo)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def review(click_ctx: click.Context) -> None:
+    """List mails held for review or failed; accept, reject or requeue one."""
+    if click_ctx.invoked_subcommand is None:
+        from mailbot.display import review_table
+
+        click.echo(review_table(click_ctx.obj.context().store.messages("held", "failed")))
+
+
+def _review_action(action):
+    from mailbot.jobs import ReviewError, describe
+
+    try:
+        outcome = action()
+    except ReviewError as error:
+        raise click.ClickException(str(error)) from None
+    if outcome is not None:
+        click.echo(describe(outcome))
+        if outcome.state == "failed":
+            sys.exit(1)
+
+
+@review.command("accept")
+@click.argument("message_id", type=int)
+@click.option("--unit", help="The unit the mail counts for (default: the one it names).")
+@click.option("--quarter", metavar="Q", help="The quarter (default: the one found).")
+@click.pass_obj
+def review_accept(app: App, message_id: int, unit: str | None, quarter: str | None) -> None:
+    """Count a held mail for a unit (ID from `mailbot review`)."""
+    from mailbot.jobs import accept
+
+    _review_action(lambda: accept(app.context(), message_id, unit, quarter))
+
+
+@review.command("reject")
+@click.argument("message_id", type=int)
+@click.option("--reason", default="", help="Why, for the record.")
+@click.pass_obj
+def review_reject(app: App, message_id: int, reason: str) -> None:
+    """Set a held or failed mail aside for good (it stays in the store)."""
+    from mailbot.jobs import reject
+
+    _review_action(lambda: reject(app.context(), message_id, reason))
+
+
+@review.command("requeue")
+@click.argument("message_id", type=int)
+@click.pass_obj
+def review_requeue(app: App, message_id: int) -> None:
+    """Process a held or failed mail again from its archived copy."""
+    from mailbot.jobs import requeue
+
+    _review_action(lambda: requeue(app.context(), message_id))

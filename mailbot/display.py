@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from mailbot.models import Campaign, UnitStatus, quarter_label
+from mailbot.store import MessageRecord
 
 STATE_NAMES = {"on_time": "on time", "late": "late", "incomplete": "incomplete",
                "missing": "missing"}
@@ -40,3 +41,16 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def review_table(messages: list[MessageRecord]) -> str:
+    """Held and failed mails with the reason, for `mailbot review`."""
+    if not messages:
+        return "nothing is held or failed"
+    lines = ["id    state   unit              quarter  received          sender / subject / reason"]
+    for m in messages:
+        lines.append(f"{m.id:<6}{m.state:<8}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
+                     f"{m.received_at.strftime('%Y-%m-%d %H:%M'):<18}{m.sender}")
+        lines.append(f"{'':<59}{m.subject}")
+        lines.append(f"{'':<59}reason: {m.reason}")
+    return "\n".join(lines)

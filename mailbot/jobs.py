@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -168,11 +169,12 @@ def describe(outcome: Outcome) -> str:
 def compile_report(ctx: Context, quarter: str, target: Path, fmt: str) -> Path:
     """`mailbot compile`: the consolidated report of the current submissions."""
     from mailbot.report import build_report
-    from mailbot.report_docx import write_docx
+    from mailbot.report_docx import write_docx, write_pdf
 
     report = build_report(ctx.config.campaign, quarter, ctx.store.current_submissions(quarter))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return write_docx(report, target)
+    writer = {"docx": write_docx, "pdf": write_pdf}[fmt]
+    today = ctx.clock().astimezone(ZoneInfo(ctx.config.campaign.timezone)).date()
+    return writer(report, target, compiled_on=today)
 
 
 def run_checks(config: Config) -> list[str]:
@@ -208,3 +210,49 @@ MAILBOX_STATE = "mailbox"
 
 def _plain(state) -> dict:
     return asdict(state) if is_dataclass(state) else dict(state)
+
+
+class ReviewError(ValueError):
+    """An operator's review action that cannot apply (wrong id, state, unit...)."""
+
+
+def accept(ctx: Context, message: int, unit: str | None = None,
+           quarter: str | None = None) -> Outcome:
+    """Count a held or failed mail for a unit, as if it had come from its address."""
+    record = _reviewable(ctx, message)
+    unit, quarter = unit or record.unit, quarter or record.quarter
+    campaign = ctx.config.campaign
+    if unit not in {u.name for u in campaign.units}:
+        raise ReviewError(f"name the unit with --unit (one of config.toml's [[units]]); "
+                          f"got {unit!r}")
+    if quarter not in {q.name for q in campaign.quarters}:
+        raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
+    parsed = parse(ctx.store.raw(record.sha256))
+    submission = Submission(unit=unit, quarter=quarter, attachments=parsed.attachments)
+    return _record(ctx, message, parsed, submission, record.received_at)
+
+
+def reject(ctx: Context, message: int, reason: str) -> None:
+    _reviewable(ctx, message)
+    ctx.store.set_state(message, "rejected", reason or "rejected by the operator")
+
+
+def requeue(ctx: Context, message: int) -> Outcome:
+    """Run a held or failed mail through the pipeline again, from its archived bytes."""
+    record = _reviewable(ctx, message)
+    raw = ctx.store.raw(record.sha256)
+    try:
+        return _process(ctx, message, parse(raw), record.received_at)
+    except Exception as error:
+        log.exception("requeued mail %d failed again", message)
+        ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
+        return Outcome("failed", str(error))
+
+
+def _reviewable(ctx: Context, message: int) -> MessageRecord:
+    record = ctx.store.message(message)
+    if record is None:
+        raise ReviewError(f"no mail with id {message} (see `mailbot review`)")
+    if record.state not in ("held", "failed"):
+        raise ReviewError(f"mail {message} is {record.state}, not held or failed")
+    return record
