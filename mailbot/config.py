@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mailbot.calendar import CalendarCoverageError, WorkCalendar, due_by_rule, parse_due_rule
 from mailbot.models import Campaign, Item, Quarter, Unit
+from mailbot.remind import Ladder, ladder_steps
 
 DEFAULT_CONFIG = "config.toml"
 QUARTER_NAME = re.compile(r"^(\d{4})Q([1-4])$")
@@ -64,6 +66,9 @@ class Config:
     archive_path: Path
     trusted_authserv_ids: tuple[str, ...] = ()
     raw: dict | None = None  # the parsed TOML, for sections other stages own
+    calendar: WorkCalendar = WorkCalendar()
+    reminders: Ladder = Ladder()
+    warnings: tuple[str, ...] = ()  # not errors: e.g. a year the holiday calendar guesses
 
     @property
     def base_dir(self) -> Path:
@@ -123,7 +128,9 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
     units = _units(data.get("units", []), problems)
     unit_names = {unit.name for unit in units}
     items = _items(data.get("items", []), unit_names, problems)
-    quarters = _quarters(data.get("quarters", {}), problems)
+    calendar = _calendar(data.get("calendar", {}), problems)
+    ladder = _reminders(data.get("reminders", {}), problems)
+    quarters = _quarters(data.get("quarters", {}), calendar, problems)
     fed_emails = tuple(_emails(federation.get("emails", []), "federation.emails", problems))
     _check_duplicate_addresses(units, fed_emails, problems)
     campaign = Campaign(
@@ -147,6 +154,9 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         archive_path=base / store.get("archive", "var/archive"),
         trusted_authserv_ids=tuple(data.get("security", {}).get("trusted_authserv_ids", [])),
         raw=data,
+        calendar=calendar,
+        reminders=ladder,
+        warnings=_calendar_warnings(quarters, calendar, ladder),
     )
 
 
@@ -215,7 +225,8 @@ def _items(entries: list, unit_names: set[str], problems: _Problems) -> tuple[It
     return tuple(sorted(items, key=lambda item: item.seq))
 
 
-def _quarters(table: dict, problems: _Problems) -> tuple[Quarter, ...]:
+def _quarters(table: dict, calendar: WorkCalendar,
+              problems: _Problems) -> tuple[Quarter, ...]:
     quarters = []
     if not table:
         problems.add("quarters", "at least one due date (2026Q1 = 2026-03-31) is needed")
@@ -224,15 +235,106 @@ def _quarters(table: dict, problems: _Problems) -> tuple[Quarter, ...]:
         if not match:
             problems.add(f"quarters.{name}", "a quarter is named like 2026Q1")
             continue
-        if not isinstance(due, date) or hasattr(due, "hour"):
-            problems.add(f"quarters.{name}", f"must be a date (YYYY-MM-DD), not {due!r}")
-            continue
         year, number = int(match[1]), int(match[2])
         start = date(year, 3 * number - 2, 1)
         end = (date(year + (number == 4), 1 if number == 4 else 3 * number + 1, 1)
                - timedelta(days=1))
+        due = _due_date(due, end, calendar, f"quarters.{name}", problems)
+        if due is None:
+            continue
         quarters.append(Quarter(name=name, start=start, end=end, due=due))
     return tuple(sorted(quarters, key=lambda quarter: quarter.start))
+
+
+def _due_date(value, end: date, calendar: WorkCalendar, key: str,
+              problems: _Problems) -> date | None:
+    """An explicit date, or a rule such as "10 workdays after end" (the quarter's end)."""
+    if isinstance(value, str):
+        try:
+            return due_by_rule(parse_due_rule(value), end, calendar)
+        except (ValueError, CalendarCoverageError) as error:
+            problems.add(key, str(error))
+            return None
+    if not isinstance(value, date) or hasattr(value, "hour"):
+        problems.add(key, f"must be a date (YYYY-MM-DD) or a rule such as "
+                     f"\"10 workdays after end\", not {value!r}")
+        return None
+    return value
+
+
+def _dates(table: dict, key: str, problems: _Problems) -> frozenset[date]:
+    values = table.get(key, [])
+    if not isinstance(values, list):
+        problems.add(f"calendar.{key}", f"must be a list of dates, not {values!r}")
+        return frozenset()
+    good = set()
+    for index, value in enumerate(values):
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            problems.add(f"calendar.{key}[{index}]", f"must be a date (YYYY-MM-DD), not {value!r}")
+        else:
+            good.add(value)
+    return frozenset(good)
+
+
+def _calendar(table: dict, problems: _Problems) -> WorkCalendar:
+    """[calendar]: days the holiday library does not know, and years entered in full."""
+    _unknown_keys(table, "calendar", ("workdays", "holidays", "complete_years", "strict"),
+                  problems)
+    workdays, holidays = _dates(table, "workdays", problems), _dates(table, "holidays", problems)
+    for day in sorted(workdays & holidays):
+        problems.add("calendar", f"{day} is listed both as a working day and as a holiday")
+    years = table.get("complete_years", [])
+    if not isinstance(years, list) or not all(
+            isinstance(year, int) and not isinstance(year, bool) for year in years):
+        problems.add("calendar.complete_years", f"must be a list of years, not {years!r}")
+        years = []
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        problems.add("calendar.strict", f"must be true or false, not {strict!r}")
+    return WorkCalendar(workdays=workdays, holidays=holidays,
+                        complete_years=frozenset(years), strict=strict is True)
+
+
+_LADDER_LIMITS = {  # key: (smallest, largest) allowed
+    "hour": (0, 23), "until_hour": (1, 24), "notice_before": (0, 60),
+    "overdue_first": (1, 60), "overdue_every": (1, 60), "overdue_max": (0, 20),
+    "cc_federation_from": (1, 21),
+}
+
+
+def _reminders(table: dict, problems: _Problems) -> Ladder:
+    """[reminders]: the ladder; every key optional, defaults from remind.Ladder."""
+    _unknown_keys(table, "reminders", (*_LADDER_LIMITS, "on_due"), problems)
+    values = {}
+    for key, (low, high) in _LADDER_LIMITS.items():
+        value = problems.require(table, key, "reminders", int, getattr(Ladder, key))
+        if not low <= value <= high:
+            problems.add(f"reminders.{key}", f"must be between {low} and {high}, not {value}")
+        values[key] = value
+    values["on_due"] = problems.require(table, "on_due", "reminders", bool, Ladder.on_due)
+    if values["hour"] >= values["until_hour"]:
+        problems.add("reminders.until_hour", "must be later than reminders.hour")
+    return Ladder(**values)
+
+
+def _unknown_keys(table: dict, section: str, known: tuple[str, ...],
+                  problems: _Problems) -> None:
+    for key in table:
+        if key not in known:
+            problems.add(f"{section}.{key}", "unknown key; known keys: " + ", ".join(known))
+
+
+def _calendar_warnings(quarters, calendar: WorkCalendar, ladder: Ladder) -> tuple[str, ...]:
+    """Warn about years the reminder windows reach that the holiday calendar only guesses."""
+    if not quarters:
+        return ()
+    # Estimate the last reminder day silently (every year vouched for): the point
+    # here is to return the warning, not to log it while loading.
+    years = range(quarters[0].start.year, quarters[-1].due.year + 2)
+    lenient = replace(calendar, strict=False, complete_years=frozenset(years))
+    days = [step.day for quarter in quarters for step in ladder_steps(ladder, lenient, quarter.due)]
+    last = max(days + [quarter.due for quarter in quarters])
+    return tuple(calendar.coverage_warnings(quarters[0].start, last))
 
 
 def _endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
