@@ -18,11 +18,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from mailbot.calendar import WorkCalendar
-from mailbot.models import Campaign, Quarter, UnitStatus
+from mailbot.models import Campaign, Quarter, UnitStatus, quarter_label
 
 log = logging.getLogger(__name__)
 
-CN_QUARTER = {"1": "一", "2": "二", "3": "三", "4": "四"}
 DONE_STATES = ("on_time", "late")
 
 
@@ -185,16 +184,10 @@ def missing_parts(campaign: Campaign, status: UnitStatus) -> tuple[str, ...]:
     if not status.stamped_pdf:
         parts.append("盖章PDF版")
     if status.electronic:
-        parts += [f"第{item.seq}项“{item.title}”的进展情况"
+        parts += [f"第{item.seq}项（{item.title}）的进展情况"
                   for item in campaign.items_of(status.unit) if item.seq not in status.items]
     parts += [problem for problem in status.problems if problem not in parts]
     return tuple(parts) or ("报送材料不完整，请核对后重新报送",)
-
-
-def quarter_label(name: str) -> str:
-    """2026Q3 -> 2026年第三季度."""
-    year, number = name.split("Q")
-    return f"{year}年第{CN_QUARTER[number]}季度"
 
 
 def report_name(campaign: Campaign, quarter: str) -> str:

@@ -5,7 +5,7 @@ Templates live in templates/ so staff can reword the mails without touching code
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,9 @@ import jinja2
 
 from mailbot.models import (Assessment, Campaign, Extraction, Message, OutgoingMail,
                             quarter_label)
+from mailbot.remind import Reminder, cn_date, report_name
 
+WEEKDAYS = "一二三四五六日"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -87,3 +89,35 @@ def describe_document(extraction: Extraction) -> str:
         seqs = "、".join(str(row.seq) for row in extraction.rows) or "无"
         return f"{name}：电子版报表，填报事项序号 {seqs}"
     return f"{name}：未找到进展情况报表"
+
+
+def cn_date_weekday(day: date) -> str:
+    """9月30日（星期三）."""
+    return f"{cn_date(day)}（星期{WEEKDAYS[day.weekday()]}）"
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Blank-line separated paragraphs, each a list of its lines, for an HTML layout.
+
+    The wording lives in the .txt.j2 template only; the .html.j2 one lays it out.
+    """
+    blocks = [block.strip("\n") for block in text.split("\n\n")]
+    return [block.split("\n") for block in blocks if block.strip()]
+
+
+def render_reminder(env: jinja2.Environment, campaign: Campaign,
+                    reminder: Reminder) -> OutgoingMail:
+    """A 提醒 / 催报 / 补报提醒 mail; the stage and `missing` choose the wording."""
+    text = env.get_template("reminder.txt.j2").render(
+        campaign=campaign,
+        reminder=reminder,
+        report=report_name(campaign, reminder.quarter),
+        due=cn_date_weekday(campaign.quarter(reminder.quarter).due),
+        overdue=reminder.stage.startswith("overdue"),
+        items=campaign.items_of(reminder.unit),
+    )
+    html = env.get_template("reminder.html.j2").render(
+        subject=reminder.subject, paragraphs=paragraphs(text))
+    return OutgoingMail(
+        kind="reminder", to=reminder.to, cc=reminder.cc, subject=reminder.subject,
+        text=text, html=html, auto_submitted="auto-generated", dedup_key=reminder.dedup_key)
