@@ -40,8 +40,8 @@ def test_every_stage_renders_plain_polite_text(stage, wording):
 
 
 def test_mail_fields_come_from_the_reminder():
-    mail = render_reminder(CAMPAIGN, reminder("overdue2", cc=("fulian-office@zichuan.example.org",)),
-                           ENV)
+    copied = reminder("overdue2", cc=("fulian-office@zichuan.example.org",))
+    mail = render_reminder(CAMPAIGN, copied, ENV)
     assert (mail.kind, mail.auto_submitted) == ("reminder", "auto-generated")
     assert mail.to == ("jtj@zichuan.example.org",)
     assert mail.cc == ("fulian-office@zichuan.example.org",)
