@@ -45,7 +45,9 @@ def test_unknown_unit_in_an_item_names_the_key(tmp_path):
 def test_a_date_that_is_not_a_date_names_the_key(tmp_path):
     path = write_config(tmp_path, lambda t: t.replace("2026Q2 = 2026-06-30",
                                                       '2026Q2 = "June 30th"'))
-    assert problems_of(path) == ["quarters.2026Q2: must be a date (YYYY-MM-DD), not 'June 30th'"]
+    assert problems_of(path) == [
+        "quarters.2026Q2: 'June 30th' is not a due-date rule: write a date (2026-04-10), "
+        '"N workdays after end", "N days after end" or "end"']
 
 
 def test_all_problems_are_reported_at_once(tmp_path):

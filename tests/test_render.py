@@ -27,7 +27,7 @@ def reminder(stage: str, unit: str = "区教体局", missing=(), cc=()) -> Remin
     ("overdue3", "以免影响全区汇总工作"),
 ])
 def test_every_stage_renders_plain_polite_text(stage, wording):
-    mail = render_reminder(CAMPAIGN, reminder(stage), ENV)
+    mail = render_reminder(ENV, CAMPAIGN, reminder(stage))
     assert mail.text.startswith("区教体局：\n")
     assert wording in mail.text
     assert "9月30日（星期三）" in mail.text
@@ -41,7 +41,7 @@ def test_every_stage_renders_plain_polite_text(stage, wording):
 
 def test_mail_fields_come_from_the_reminder():
     copied = reminder("overdue2", cc=("fulian-office@zichuan.example.org",))
-    mail = render_reminder(CAMPAIGN, copied, ENV)
+    mail = render_reminder(ENV, CAMPAIGN, copied)
     assert (mail.kind, mail.auto_submitted) == ("reminder", "auto-generated")
     assert mail.to == ("jtj@zichuan.example.org",)
     assert mail.cc == ("fulian-office@zichuan.example.org",)
@@ -52,17 +52,17 @@ def test_mail_fields_come_from_the_reminder():
 
 def test_incomplete_lists_each_missing_part():
     missing = ("盖章PDF版", "第10项（深入开展“青少年心理成长护航”工程）的进展情况")
-    before = render_reminder(CAMPAIGN, reminder("due", missing=missing), ENV)
+    before = render_reminder(ENV, CAMPAIGN, reminder("due", missing=missing))
     assert "尚缺以下内容：\n　　1. 盖章PDF版\n　　2. 第10项" in before.text
     assert "请于9月30日（星期三）前补充报送" in before.text
-    after = render_reminder(CAMPAIGN, reminder("overdue1", missing=missing), ENV)
+    after = render_reminder(ENV, CAMPAIGN, reminder("overdue1", missing=missing))
     assert "已过，请尽快补充报送" in after.text
     assert "仍未收到" not in after.text
 
 
 def test_html_carries_the_same_words_escaped():
     campaign = replace(CAMPAIGN, federation="妇联<办公室> & 儿童工作委员会")
-    mail = render_reminder(campaign, reminder("notice"), ENV)
+    mail = render_reminder(ENV, campaign, reminder("notice"))
     assert "妇联<办公室> & 儿童工作委员会" in mail.text
     assert "妇联&lt;办公室&gt; &amp; 儿童工作委员会" in mail.html
     assert "<办公室>" not in mail.html
@@ -71,5 +71,5 @@ def test_html_carries_the_same_words_escaped():
 
 
 def test_no_contact_line_without_contacts():
-    mail = render_reminder(replace(CAMPAIGN, contact="", phone=""), reminder("due"), ENV)
+    mail = render_reminder(ENV, replace(CAMPAIGN, contact="", phone=""), reminder("due"))
     assert "联系人" not in mail.text and "联系电话" not in mail.text
