@@ -59,7 +59,7 @@ def status_chart(summary: Summary) -> bytes | None:
     image = Image.new("RGB", (WIDTH * SCALE, height * SCALE), "white")
     draw = ImageDraw.Draw(image)
     font = _Fonts(*found)
-    draw.text(s(PAD, PAD), f"{summary.quarter_label}报送情况（截至{summary.as_of}）",
+    draw.text(_px(PAD, PAD), f"{summary.quarter_label}报送情况（截至{summary.as_of}）",
               fill="#222222", font=font(20))
     _bar(draw, summary, font, PAD + 40)
     top = PAD + 40 + 34 + 36
@@ -67,16 +67,16 @@ def status_chart(summary: Summary) -> bytes | None:
     for n, row in enumerate(summary.rows):
         x, y = PAD + (n % COLUMNS) * (tile_w + 8), top + (n // COLUMNS) * (TILE_H + 8)
         back, ink = COLOURS[row.state]
-        draw.rounded_rectangle(s(x, y, x + tile_w, y + TILE_H), radius=6 * SCALE,
+        draw.rounded_rectangle(_px(x, y, x + tile_w, y + TILE_H), radius=6 * SCALE,
                                fill=back, outline=ink, width=SCALE)
-        draw.text(s(x + 10, y + 6), row.unit, fill="#222222", font=font(16))
-        draw.text(s(x + 10, y + 30), row.label, fill=ink, font=font(14))
+        draw.text(_px(x + 10, y + 6), row.unit, fill="#222222", font=font(16))
+        draw.text(_px(x + 10, y + 30), row.label, fill=ink, font=font(14))
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
 
 
-def s(*values: float) -> list[float]:
+def _px(*values: float) -> list[float]:
     """Layout is written at 1x; the picture is drawn at SCALE for sharp text on phones."""
     return [value * SCALE for value in values]
 
@@ -102,13 +102,13 @@ def _bar(draw, summary: Summary, font: _Fonts, top: int) -> None:
             continue
         w = width * count / total
         back, ink = COLOURS[state]
-        draw.rectangle(s(x, top, x + w, top + 28), fill=back, outline=ink, width=SCALE)
-        draw.text(s(x + 6, top + 4), str(count), fill=ink, font=font(14))
+        draw.rectangle(_px(x, top, x + w, top + 28), fill=back, outline=ink, width=SCALE)
+        draw.text(_px(x + 6, top + 4), str(count), fill=ink, font=font(14))
         x += w
     x = PAD
     for state, label, count in summary.counts:
         back, ink = COLOURS[state]
-        draw.rectangle(s(x, top + 42, x + 14, top + 56), fill=back, outline=ink, width=SCALE)
+        draw.rectangle(_px(x, top + 42, x + 14, top + 56), fill=back, outline=ink, width=SCALE)
         text = f"{label} {count}"
-        draw.text(s(x + 20, top + 38), text, fill="#333333", font=font(14))
+        draw.text(_px(x + 20, top + 38), text, fill="#333333", font=font(14))
         x += 20 + font(14).getlength(text) / SCALE + 16
