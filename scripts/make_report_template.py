@@ -35,7 +35,7 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 PAGE_FONT = "宋体"
 COLUMNS = (("序号", 15), ("实事名称", 36), ("责任单位", 30),
-           ("具体措施及任务进度情况", 114), ("完成时限", 30))  # mm, sum = 225
+           ("具体措施及任务进度情况", 110), ("完成时限", 34))  # mm, sum = 225
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "report.docx"
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mailbot import config
-from mailbot.models import Campaign, FormRow, SubmissionRecord
+from mailbot.models import Campaign, FormRow, HeldMail, SubmissionRecord, UnitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = timezone(timedelta(hours=8))
@@ -56,3 +56,34 @@ def quarter_records(campaign: Campaign, quarter: str = "2026Q3",
         text = (lambda u, s: f"{marker(u, s)}{HOSTILE}") if unit == "区教体局" else progress
         records.append(record(campaign, unit, quarter, ident=ident + 1, text=text))
     return records
+
+
+SAMPLE_STATES = {"区司法局": "missing", "团区委": "missing", "区医保分局": "missing",
+                 "区应急管理局": "late", "区融媒体中心": "late",
+                 "区总工会": "incomplete", "区残联": "incomplete"}
+UNREADABLE = "附件“进展情况.doc”无法读取（文件已损坏），请重新发送"
+
+
+def sample_statuses(campaign: Campaign) -> list[UnitStatus]:
+    """A quarter after its due date: most on time, some late, incomplete or missing."""
+    statuses = []
+    for unit in campaign.units:
+        state = SAMPLE_STATES.get(unit.name, "on_time")
+        if state == "missing":
+            statuses.append(UnitStatus(unit=unit.name, state="missing"))
+            continue
+        day = 28 if state != "late" else 30 + 2
+        statuses.append(UnitStatus(
+            unit=unit.name, state=state, electronic=unit.name != "区残联",
+            stamped_pdf=unit.name != "区总工会",
+            received_at=datetime(2026, 9, 1, 9, 30, tzinfo=TZ) + timedelta(days=day - 1),
+            items=tuple(item.seq for item in campaign.items_of(unit.name)),
+            message_id=f"<{unit.name}@example.org>",
+            problems=(UNREADABLE,) if unit.name == "区残联" else ()))
+    return statuses
+
+
+def sample_held() -> list[HeldMail]:
+    return [HeldMail(subject="医保分局三季度进展 <script>alert(1)</script>",
+                     sender="someone@163.com", reason="发件地址不在登记名单中。",
+                     received_at=datetime(2026, 9, 29, 9, 0, tzinfo=TZ), unit="区医保分局")]

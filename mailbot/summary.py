@@ -1,0 +1,106 @@
+"""The federation's summary of a quarter: who reported, who is late, what is wrong (pure).
+
+Everything the summary mail says is decided here from the units' statuses and the
+held mails, with `now` handed in; the templates only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mailbot.models import Campaign, HeldMail, UnitStatus
+from mailbot.report import quarter_label
+
+STATES = ("on_time", "late", "incomplete", "missing")
+LABELS = {"on_time": "按时报送", "late": "逾期报送", "incomplete": "材料不全", "missing": "未报送"}
+# (background, text) pairs: readable on white and for colour-blind readers the
+# text label carries the meaning anyway
+COLOURS = {"on_time": ("#e3f2e6", "#1b6b30"), "late": ("#fff1c9", "#7a5300"),
+           "incomplete": ("#ffe3cc", "#9a3a00"), "missing": ("#fde2e2", "#a8201a")}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One unit's line of the matrix."""
+
+    unit: str
+    state: str
+    label: str
+    items: str  # "1、2、4、9"
+    received: str  # "9月28日 10:00", or "" if nothing arrived
+    electronic: bool
+    stamped_pdf: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    title: str
+    federation: str
+    quarter: str
+    quarter_label: str
+    due: str  # "9月30日"
+    as_of: str  # "10月9日 17:00"
+    overdue: bool
+    subject: str
+    headline: str
+    rows: tuple[SummaryRow, ...]
+    counts: tuple[tuple[str, str, int], ...]  # (state, label, count), every state
+    problems: tuple[tuple[str, str], ...]  # (unit, problem)
+    held: tuple[HeldMail, ...]
+
+
+def build_summary(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatus],
+                  held: Iterable[HeldMail], now: datetime) -> Summary:
+    """The summary as of `now`; units in config order, every unit present."""
+    by_unit = {status.unit: status for status in statuses}
+    ordered = [by_unit.get(unit.name, UnitStatus(unit=unit.name, state="missing"))
+               for unit in campaign.units]
+    rows = tuple(_row(status) for status in ordered)
+    counts = tuple((state, LABELS[state], sum(r.state == state for r in rows))
+                   for state in STATES)
+    due = campaign.quarter(quarter).due
+    label = quarter_label(quarter)
+    as_of = f"{_md(now.date())} {now:%H:%M}"
+    return Summary(
+        title=campaign.title, federation=campaign.federation, quarter=quarter,
+        quarter_label=label, due=_md(due), as_of=as_of, overdue=now.date() > due,
+        subject=f"【{label}】十件实事进展报送情况汇总（截至{_md(now.date())}）",
+        headline=_headline(len(rows), counts, as_of),
+        rows=rows, counts=counts, problems=tuple(_problems(ordered)),
+        held=tuple(sorted(held, key=lambda mail: mail.received_at or datetime.min)))
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _row(status: UnitStatus) -> SummaryRow:
+    state = status.state if status.state in LABELS else "missing"
+    received = status.received_at
+    return SummaryRow(
+        unit=status.unit, state=state, label=LABELS[state],
+        items="、".join(str(seq) for seq in status.items),
+        received=f"{_md(received.date())} {received:%H:%M}" if received else "",
+        electronic=status.electronic, stamped_pdf=status.stamped_pdf)
+
+
+def _headline(total: int, counts, as_of: str) -> str:
+    parts = "，".join(f"{label}{count}个" for _, label, count in counts if count)
+    return f"截至{as_of}，{total}个责任单位中{parts}。"
+
+
+def _problems(statuses: list[UnitStatus]):
+    """What staff must look at: the stages' own findings, plus a missing file they
+    did not already word themselves."""
+    for status in statuses:
+        if status.state == "missing":
+            continue
+        said = "".join(status.problems)
+        if not status.electronic and "电子版" not in said:
+            yield status.unit, "缺少电子版（Word 报表）"
+        if not status.stamped_pdf and "盖章" not in said:
+            yield status.unit, "缺少盖章 PDF 版"
+        for problem in dict.fromkeys(status.problems):
+            yield status.unit, problem
