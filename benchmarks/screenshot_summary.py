@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot.render_summary import render_summary, template_env  # noqa: E402
+from mailbot.render import template_env  # noqa: E402
+from mailbot.render_summary import render_summary  # noqa: E402
 from mailbot.summary import build_summary  # noqa: E402
 from tests import report_data  # noqa: E402
 

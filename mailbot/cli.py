@@ -154,17 +154,64 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 @main.command("compile")
 @quarter_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it.")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx",
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="docx",
               show_default=True)
+@click.option("--year", type=int, help="The annual view: each item quarter by quarter.")
+@click.option("--send", is_flag=True, help="Also mail the summary with the report to the "
+              "federation now.")
 @click.pass_obj
-def compile_(app: App, quarter: str | None, output: str | None, fmt: str) -> None:
-    """Write the consolidated report for a quarter in the official form."""
-    from mailbot.jobs import compile_report
+def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: int | None,
+             send: bool) -> None:
+    """Write the consolidated report for a quarter (or a year) in the official form."""
+    from mailbot.jobs import flush_outbox
+    from mailbot.notify import compile_report, queue_summary
+    from mailbot.outbox import open_transport
+    from mailbot.report import ReportError
 
     quarter = resolve_quarter(app, quarter)
-    target = Path(output) if output else Path(f"{quarter}-汇总表.{fmt}")
-    path = compile_report(app.context(), quarter, target, fmt)
-    click.echo(f"wrote {path}")
+    name = f"{year}年度" if year else quarter
+    target = Path(output) if output else Path(f"{name}-汇总表.{fmt}")
+    ctx = app.context()
+    try:
+        click.echo(f"wrote {compile_report(ctx, quarter, target, fmt, year)}")
+    except ReportError as error:
+        raise click.ClickException(str(error)) from None
+    if send:
+        queue_summary(ctx, quarter, dedup_key=None)
+        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+        click.echo(f"summary for {quarter} queued; outbox: {sent} sent, {failed} not sent")
+        if failed:
+            sys.exit(1)
+
+
+@main.command()
+@quarter_option
+@click.option("--dry-run", is_flag=True, help="Only show what would be sent now.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of DESIGN.md.")
+@click.pass_obj
+def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
+    """Send the reminders due now (提醒 before the due date, 催报 after it)."""
+    from mailbot.jobs import flush_outbox
+    from mailbot.notify import queue_reminders, reminders_due
+    from mailbot.outbox import open_transport
+
+    if quarter is not None:
+        quarter = resolve_quarter(app, quarter)
+    ctx = app.context()
+    reminders = reminders_due(ctx, quarter)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
+    else:
+        for r in reminders:
+            click.echo(f"{r.quarter} {r.stage:<9} {r.unit}: {r.subject}")
+        click.echo(f"{len(reminders)} reminder(s) due" + (" (dry run)" if dry_run else ""))
+    if not dry_run:
+        queue_reminders(ctx, reminders)
+        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+        if not as_json:
+            click.echo(f"outbox: {sent} sent, {failed} not sent")
+        if failed:
+            sys.exit(1)
 
 
 @main.command()

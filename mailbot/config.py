@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from mailbot.calendar import CalendarCoverageError, WorkCalendar, due_by_rule, parse_due_rule
 from mailbot.models import Campaign, Item, Quarter, Unit
 from mailbot.remind import Ladder, ladder_steps
+from mailbot.summary import SummarySchedule
 
 DEFAULT_CONFIG = "config.toml"
 QUARTER_NAME = re.compile(r"^(\d{4})Q([1-4])$")
@@ -68,6 +69,7 @@ class Config:
     raw: dict | None = None  # the parsed TOML, for sections other stages own
     calendar: WorkCalendar = WorkCalendar()
     reminders: Ladder = Ladder()
+    summary: SummarySchedule = SummarySchedule()
     warnings: tuple[str, ...] = ()  # not errors: e.g. a year the holiday calendar guesses
 
     @property
@@ -130,6 +132,7 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
     items = _items(data.get("items", []), unit_names, problems)
     calendar = _calendar(data.get("calendar", {}), problems)
     ladder = _reminders(data.get("reminders", {}), problems)
+    summary = _summary(data.get("summary", {}), problems)
     quarters = _quarters(data.get("quarters", {}), calendar, problems)
     fed_emails = tuple(_emails(federation.get("emails", []), "federation.emails", problems))
     _check_duplicate_addresses(units, fed_emails, problems)
@@ -156,6 +159,7 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         raw=data,
         calendar=calendar,
         reminders=ladder,
+        summary=summary,
         warnings=_calendar_warnings(quarters, calendar, ladder),
     )
 
@@ -300,21 +304,37 @@ _LADDER_LIMITS = {  # key: (smallest, largest) allowed
     "overdue_first": (1, 60), "overdue_every": (1, 60), "overdue_max": (0, 20),
     "cc_federation_from": (1, 21),
 }
+_SUMMARY_LIMITS = {"hour": (0, 23), "after_due": (0, 30), "weekly_weekday": (0, 7),
+                   "window_before": (0, 92)}
 
 
 def _reminders(table: dict, problems: _Problems) -> Ladder:
     """[reminders]: the ladder; every key optional, defaults from remind.Ladder."""
-    _unknown_keys(table, "reminders", (*_LADDER_LIMITS, "on_due"), problems)
-    values = {}
-    for key, (low, high) in _LADDER_LIMITS.items():
-        value = problems.require(table, key, "reminders", int, getattr(Ladder, key))
-        if not low <= value <= high:
-            problems.add(f"reminders.{key}", f"must be between {low} and {high}, not {value}")
-        values[key] = value
-    values["on_due"] = problems.require(table, "on_due", "reminders", bool, Ladder.on_due)
+    values = _bounded(table, "reminders", _LADDER_LIMITS, Ladder, ("on_due",), problems)
     if values["hour"] >= values["until_hour"]:
         problems.add("reminders.until_hour", "must be later than reminders.hour")
     return Ladder(**values)
+
+
+def _summary(table: dict, problems: _Problems) -> SummarySchedule:
+    """[summary]: when the federation's summary goes out; defaults from SummarySchedule."""
+    return SummarySchedule(**_bounded(table, "summary", _SUMMARY_LIMITS, SummarySchedule, (),
+                                      problems))
+
+
+def _bounded(table: dict, section: str, limits: dict, defaults: type, flags: tuple[str, ...],
+             problems: _Problems) -> dict:
+    """Optional integer keys within limits, and true/false flags, of one section."""
+    _unknown_keys(table, section, (*limits, *flags), problems)
+    values = {}
+    for key, (low, high) in limits.items():
+        value = problems.require(table, key, section, int, getattr(defaults, key))
+        if not low <= value <= high:
+            problems.add(f"{section}.{key}", f"must be between {low} and {high}, not {value}")
+        values[key] = value
+    for key in flags:
+        values[key] = problems.require(table, key, section, bool, getattr(defaults, key))
+    return values
 
 
 def _unknown_keys(table: dict, section: str, known: tuple[str, ...],

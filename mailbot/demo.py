@@ -31,6 +31,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     from mailbot import jobs
     from mailbot.display import status_table
     from mailbot.mailbox.maildir import MaildirSource
+    from mailbot.notify import compile_report
     from mailbot.outbox import FolderTransport
     from mailbot.status import unit_statuses
 
@@ -43,7 +44,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     ctx = jobs.Context.open(config, clock)
     jobs.poll(ctx, MaildirSource(Path(config.mailbox.local_path)), progress=echo)
     sent, _ = jobs.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
-    report = jobs.compile_report(ctx, QUARTER, folder / f"{QUARTER}-汇总表.docx", "docx")
+    report = compile_report(ctx, QUARTER, folder / f"{QUARTER}-汇总表.docx", "docx")
     statuses = unit_statuses(campaign, QUARTER, ctx.store.current_submissions(QUARTER))
     echo("")
     echo(status_table(campaign, QUARTER, statuses))

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -164,17 +163,6 @@ def ingest_files(ctx: Context, paths: list[Path],
 def describe(outcome: Outcome) -> str:
     who = " ".join(part for part in (outcome.unit, outcome.quarter) if part)
     return " - ".join(part for part in (outcome.state, who, outcome.reason) if part)
-
-
-def compile_report(ctx: Context, quarter: str, target: Path, fmt: str) -> Path:
-    """`mailbot compile`: the consolidated report of the current submissions."""
-    from mailbot.report import build_report
-    from mailbot.report_docx import write_docx, write_pdf
-
-    report = build_report(ctx.config.campaign, quarter, ctx.store.current_submissions(quarter))
-    writer = {"docx": write_docx, "pdf": write_pdf}[fmt]
-    today = ctx.clock().astimezone(ZoneInfo(ctx.config.campaign.timezone)).date()
-    return writer(report, target, compiled_on=today)
 
 
 def run_checks(config: Config) -> list[str]:

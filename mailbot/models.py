@@ -260,5 +260,7 @@ CN_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 def quarter_label(name: str) -> str:
     """"2026Q3" -> "2026年第三季度", the way the quarter is named in Chinese mail."""
-    year, number = name.split("Q")
+    year, _, number = name.partition("Q")
+    if not year.isdigit() or number not in CN_QUARTERS:
+        raise ValueError(f"not a quarter name like 2026Q3: {name!r}")
     return f"{year}年第{CN_QUARTERS[number]}季度"

@@ -52,6 +52,15 @@ class FolderTransport:
         os.replace(partial, target)
 
 
+def open_transport(endpoint) -> Transport:
+    """The transport for config's [smtp]: a folder for outbox:, else SMTP."""
+    if endpoint.scheme == "outbox":
+        return FolderTransport(Path(endpoint.local_path))
+    from mailbot.smtp import SmtpTransport
+
+    return SmtpTransport(endpoint)
+
+
 def allowed_addresses(campaign: Campaign) -> set[str]:
     addresses = {a.lower() for unit in campaign.units for a in unit.emails}
     return addresses | {a.lower() for a in campaign.federation_emails}
@@ -76,6 +85,12 @@ def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) ->
     message.set_content(mail.text, charset="utf-8")
     if mail.html:
         message.add_alternative(mail.html, subtype="html", charset="utf-8")
+        html = message.get_payload()[-1]
+        for image in mail.inline_images:  # shown by the HTML as cid:<filename>
+            maintype, _, subtype = image.content_type.partition("/")
+            html.add_related(image.data, maintype=maintype, subtype=subtype,
+                             cid=f"<{image.filename}>", filename=image.filename,
+                             disposition="inline")
     for attachment in mail.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,

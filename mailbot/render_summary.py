@@ -17,16 +17,6 @@ CONTENT_TYPES = {
 }
 
 
-def template_env(templates_dir: str | Path) -> jinja2.Environment:
-    """Autoescape for .html.j2 only, strict names (same rules as mailbot.render)."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
-                                            default_for_string=False),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
-
-
 def render_summary(campaign: Campaign, summary: Summary, env: jinja2.Environment,
                    report_files: list[Path], dedup_key: str | None = None) -> OutgoingMail:
     """The summary mail to the federation's addresses; the chart only where it could be drawn."""

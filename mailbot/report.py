@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mailbot.models import Campaign, Item, SubmissionRecord
+from mailbot.models import Campaign, Item, SubmissionRecord, quarter_label
 
 NOT_REPORTED = "（未报送）"
-CHINESE_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 Entry = tuple[str, "str | None"]  # (unit, its progress text; None = not reported)
 
@@ -70,14 +69,6 @@ class AnnualReport:
     year: int
     quarter_labels: tuple[str, ...]
     rows: tuple[AnnualRow, ...]
-
-
-def quarter_label(quarter: str) -> str:
-    """'2026Q3' -> '2026年第三季度' (as the federation writes it)."""
-    year, _, number = quarter.partition("Q")
-    if not year.isdigit() or number not in CHINESE_QUARTERS:
-        raise ValueError(f"not a quarter name like 2026Q3: {quarter!r}")
-    return f"{year}年第{CHINESE_QUARTERS[number]}季度"
 
 
 def build_report(campaign: Campaign, quarter: str,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from mailbot.models import Campaign, HeldMail, UnitStatus
-from mailbot.report import quarter_label
+from mailbot.calendar import WorkCalendar
+from mailbot.models import Campaign, HeldMail, UnitStatus, quarter_label
 
 STATES = ("on_time", "late", "incomplete", "missing")
 LABELS = {"on_time": "按时报送", "late": "逾期报送", "incomplete": "材料不全", "missing": "未报送"}
@@ -104,3 +106,44 @@ def _problems(statuses: list[UnitStatus]):
             yield status.unit, "缺少盖章 PDF 版"
         for problem in dict.fromkeys(status.problems):
             yield status.unit, problem
+
+
+@dataclass(frozen=True)
+class SummarySchedule:
+    """When summaries go out, from config.toml's [summary]; counts of days as named."""
+
+    hour: int = 9  # local hour from which a summary may go
+    after_due: int = 2  # the closing summary, this many working days after the due date
+    weekly_weekday: int = 1  # ISO weekday of the weekly digest in the window (0: none)
+    window_before: int = 14  # the digest runs from this many days before the due date
+
+
+CLOSING_GRACE = timedelta(days=14)  # a closing summary missed by downtime still goes
+
+
+def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkCalendar,
+                  now: datetime, sent_keys: Collection[str]) -> list[tuple[str, str]]:
+    """(quarter, dedup key) of each summary due now: the closing one, or the weekly digest.
+
+    Both are keyed so a second tick, a restart or a missed day never sends one twice;
+    the digest goes on the first working day of its week on or after its weekday.
+    """
+    local = now.astimezone(ZoneInfo(campaign.timezone))
+    today = local.date()
+    if local.hour < schedule.hour or not calendar.is_workday(today):
+        return []
+    due = []
+    for quarter in campaign.quarters:
+        closing_day = calendar.add_workdays(quarter.due, schedule.after_due)
+        closing = f"summary:{quarter.name}:closing"
+        if closing_day <= today <= closing_day + CLOSING_GRACE:
+            if closing not in sent_keys:
+                due.append((quarter.name, closing))
+            continue
+        year, week, weekday = today.isocalendar()
+        weekly = f"summary:{quarter.name}:week{year}-{week:02d}"
+        if (schedule.weekly_weekday and weekday >= schedule.weekly_weekday
+                and quarter.due - timedelta(days=schedule.window_before) <= today < closing_day
+                and weekly not in sent_keys):
+            due.append((quarter.name, weekly))
+    return due

@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 
 from mailbot.models import FormRow
-from mailbot.report import build_annual, build_report, quarter_label
+from mailbot.models import quarter_label
+from mailbot.report import build_annual, build_report
 from tests import report_data as data
 
 

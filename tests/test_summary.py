@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from mailbot.models import UnitStatus
-from mailbot.render_summary import render_summary, template_env
+from mailbot.render import template_env
+from mailbot.render_summary import render_summary
 from mailbot.summary import LABELS, build_summary
 from mailbot.summary_chart import cjk_font_file, status_chart
 from tests import report_data as data
