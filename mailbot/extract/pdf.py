@@ -18,7 +18,7 @@ from pdfminer.psparser import PSException
 
 from mailbot.extract import seal as seals
 from mailbot.extract.errors import ExtractError
-from mailbot.extract.form import EMPTY, Cell, Grid, find_header, read_form
+from mailbot.extract.form import EMPTY, Cell, Grid, Header, find_header, read_form
 from mailbot.extract.pdftable import CID, table_grid
 from mailbot.models import Campaign, Extraction
 
@@ -86,13 +86,26 @@ def _add_grid(grids: list[Grid], grid: Grid) -> None:
     if header is None or find_header(grid) is not None or len(grid[0]) != len(grids[-1][0]):
         grids.append(grid)
         return
-    previous = grids[-1]
-    first = grid[0]
-    keys = [header.columns[f] for f in ("seq", "title") if f in header.columns]
-    if all(not first[col].text.strip() for col in keys if col < len(first)):
-        previous = previous[:-1] + [_joined(previous[-1], first)]  # a row split by the page
-        grid = grid[1:]
-    grids[-1] = previous + grid
+    grids[-1] = _continued(grids[-1], grid, header)
+
+
+def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
+    """The form table with its continuation: a 序号/实事名称 cell merged over the page break
+    is blank on the new page and inherits the cell above; a row split by the break is
+    joined back (its 序号, 实事名称 and 责任单位 are blank on the new page)."""
+    names = [header.columns[f] for f in ("seq", "title") if f in header.columns]
+    last = previous[-1]
+    rows = []
+    for row in grid:
+        row = list(row)
+        for col in names:
+            if row[col].ref == grid[0][col].ref and not row[col].text.strip():
+                row[col] = last[col]
+        rows.append(row)
+    keys = names + [header.columns[f] for f in ("units",) if f in header.columns]
+    if all(not grid[0][col].text.strip() for col in keys):
+        return previous[:-1] + [_joined(last, grid[0])] + rows[1:]
+    return previous + rows
 
 
 def _joined(upper: list[Cell], lower: list[Cell]) -> list[Cell]:
