@@ -177,3 +177,117 @@ def _regbk(raw: bytes, members: dict[str, bytes]) -> bytes:
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
                       len(local), 0)
     return local + central + end
+
+
+# --- PDF, scans and seals ---------------------------------------------------
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+RED = (205, 25, 30)
+
+
+def _font(size: int):
+    from PIL import ImageFont
+    try:
+        return ImageFont.truetype(FONT, size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def scan_page(seal: bool = True, letterhead: bool = True, red_text: bool = True,
+              colour: bool = True):
+    """A 150 dpi A4 'scan': black text, optionally a red header rule and title, a red
+    remark line, and a 公章 (red ring with a star and the unit's name inside)."""
+    from PIL import Image, ImageDraw
+    page = Image.new("RGB", (1240, 1754), (250, 248, 244))
+    draw = ImageDraw.Draw(page)
+    for line in range(26):
+        draw.text((110, 260 + line * 46), "本季度开展专题活动若干场，参与群众一千余人次，取得明显成效。",
+                  fill=(30, 30, 30), font=_font(28))
+    if letterhead:
+        draw.text((300, 70), "淄川区妇女联合会文件", fill=RED, font=_font(64))
+        draw.line((90, 190, 1150, 190), fill=RED, width=7)
+    if red_text:
+        draw.text((110, 1500), "注：红色字体为本季度新增内容。", fill=RED, font=_font(28))
+    if seal:
+        cx, cy, r = 880, 1420, 118
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=RED, width=9)
+        draw.text((cx - 22, cy - 40), "★", fill=RED, font=_font(48))
+        draw.text((cx - 75, cy + 30), "淄川区妇联", fill=RED, font=_font(30))
+    return page if colour else page.convert("L")
+
+
+def scan_pdf(*pages) -> bytes:
+    """The pages as a PDF of images only (what a scanner produces)."""
+    out = io.BytesIO()
+    first, *rest = pages
+    first.save(out, "PDF", resolution=150, save_all=True, append_images=rest)
+    return out.getvalue()
+
+
+def vector_pdf(seal: bool) -> bytes:
+    """A one-page text PDF (Helvetica); with seal=True a red vector ring (an electronic seal)."""
+    k = 0.5523 * 60
+    ring = (f"1 0 0 RG 4 w 460 160 m 460 {160 + k} {400 + k} 220 400 220 c "
+            f"{400 - k} 220 340 {160 + k} 340 160 c 340 {160 - k} {400 - k} 100 400 100 c "
+            f"{400 + k} 100 460 {160 - k} 460 160 c S ") if seal else ""
+    content = (f"BT /F1 12 Tf 72 720 Td (Quarterly progress report of the unit) Tj ET "
+               f"{ring}").encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def libreoffice(data: bytes, source: str, target: str) -> bytes:
+    """Convert with the real LibreOffice (skips locally / fails in CI when it is missing)."""
+    need_tool("soffice")
+    from mailbot.extract.convert import convert
+    return convert(data, source, target)
+
+
+# --- hostile files -----------------------------------------------------------
+
+def docx_zip_bomb(gigabytes: float = 2.0, honest: bool = True) -> bytes:
+    """A small DOCX whose document.xml inflates to gigabytes; honest=False declares a small size."""
+    import struct
+    import zlib
+    chunk = b" " * (8 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    repeats = int(gigabytes * 1024 / 8)
+    body = block * repeats + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    size = len(chunk) * repeats if honest else 4096
+    size = min(size, 0xFFFFFFFF)
+    small = zip_bytes({"[Content_Types].xml": b"<Types/>"})
+    name = b"word/document.xml"
+    header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(body), size,
+                         len(name), 0)
+    local_end = small.index(b"PK\x01\x02")
+    local_part, offset = small[:local_end], local_end
+    central = small[local_end:small.index(b"PK\x05\x06")]
+    central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(body),
+                           size, len(name), 0, 0, 0, 0, 0, offset) + name
+    local = local_part + header + name + body
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 2, 2, len(central), len(local), 0)
+    return local + central + end
+
+
+def entity_bomb_docx() -> bytes:
+    """A DOCX whose document.xml is a billion-laughs entity bomb."""
+    entities = "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "lol">{entities}]>'
+           f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&l9;</w:t></w:r></w:p>'
+           f'</w:body></w:document>').encode()
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": xml})

@@ -1,0 +1,106 @@
+"""pdfplumber tables -> grids of cells, with wrapped lines rejoined (pure over pdfplumber objects).
+
+pdfplumber returns a cell's text with a newline at every visual wrap, and None
+for the slots a merged cell covers. Here the grid is rebuilt from the ruling
+lines' coordinates, so a merged cell fills every slot it covers under one ref,
+and a cell's lines are joined again unless the line before ended well short
+of the cell's right edge (a real paragraph break).
+"""
+
+from __future__ import annotations
+
+from mailbot.extract.form import EMPTY, Cell, Grid
+
+LINE_TOLERANCE = 3.0
+CID = "(cid:"
+
+
+def _edges(values: list[float]) -> list[float]:
+    merged: list[float] = []
+    for value in sorted(values):
+        if not merged or value - merged[-1] > 2.0:
+            merged.append(value)
+    return merged
+
+
+def table_grid(table, chars: list[dict], refs) -> Grid:
+    """A pdfplumber Table as a grid: every slot holds the cell that covers its centre."""
+    cells = [tuple(cell) for cell in table.cells]
+    xs = _edges([c[0] for c in cells] + [c[2] for c in cells])
+    ys = _edges([c[1] for c in cells] + [c[3] for c in cells])
+    owners = {cell: Cell(cell_text(cell, chars), next(refs)) for cell in cells}
+    grid: Grid = []
+    for top, bottom in zip(ys, ys[1:]):
+        row = []
+        for left, right in zip(xs, xs[1:]):
+            x, y = (left + right) / 2, (top + bottom) / 2
+            owner = next((c for c in cells if c[0] <= x <= c[2] and c[1] <= y <= c[3]), None)
+            row.append(owners[owner] if owner else EMPTY)
+        if any(cell.ref is not None for cell in row):
+            grid.append(row)
+    return grid
+
+
+def cell_text(bbox, chars: list[dict]) -> str:
+    """The text of the chars whose centre lies in bbox, wraps joined, paragraph breaks kept.
+
+    A line ends in a wrap when the next line's first word would not have fitted
+    in the room left at its end (the rule word processors follow), else in a break.
+    """
+    x0, top, x1, bottom = bbox
+    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+              and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    lines = _lines(inside)
+    if not lines:
+        return ""
+    padding = min(max(min(line[0]["x0"] for line in lines) - x0, 1.0), 8.0)
+    text_right = x1 - padding
+    parts = [_line_text(lines[0])]
+    for previous, line in zip(lines, lines[1:]):
+        room = text_right - previous[-1]["x1"]
+        wrapped = _first_word_width(line) > room
+        joiner = "\n"
+        if wrapped:
+            joiner = " " if previous[-1]["text"].isascii() and line[0]["text"].isascii() else ""
+        parts.append(joiner + _line_text(line))
+    return "".join(parts)
+
+
+CLOSING = "，。、；：！？）》」』”’,.;:!?)%"
+
+
+def _first_word_width(line: list[dict]) -> float:
+    """Width of what could not be split from the line's start: a Latin word, or a CJK char
+    with the closing punctuation that may not begin a line."""
+    end = 1
+    latin = line[0]["text"].isascii() and line[0]["text"].isalnum()
+    while end < len(line):
+        text = line[end]["text"]
+        if latin and text.isascii() and text.strip() and text not in " ":
+            end += 1
+        elif text in CLOSING:
+            end += 1
+        else:
+            break
+    return line[end - 1]["x1"] - line[0]["x0"]
+
+
+def _lines(chars: list[dict]) -> list[list[dict]]:
+    lines: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - char["top"]) <= LINE_TOLERANCE:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
+
+
+def _line_text(line: list[dict]) -> str:
+    out = []
+    for previous, char in zip([None] + line, line):
+        if previous is not None:
+            gap = char["x0"] - previous["x1"]
+            if gap > 0.6 * (char.get("size") or 10.0) and not out[-1].isspace():
+                out.append(" ")
+        out.append(char["text"])
+    return "".join(out).strip()
