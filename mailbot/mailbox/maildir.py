@@ -29,6 +29,8 @@ class MaildirSource:
         self.processed = processed
         self.folder = folder
         try:
+            for sub in ("tmp", "new", "cur"):  # the stdlib creates none if the folder exists
+                (self.path / sub).mkdir(parents=True, exist_ok=True)
             self.box = mailbox.Maildir(self.path, factory=None, create=True)
         except OSError as error:
             raise MailboxError(f"cannot open the maildir {self.path}: {error}") from error
