@@ -34,6 +34,14 @@ def make_source(server, user: str, **overrides) -> ImapSource:
     return ImapSource(ImapSettings(**options), ssl_context=server.cert.client_context())
 
 
+def filled(server, *numbers: int) -> str:
+    """A fresh user whose INBOX holds mail(n) for each n."""
+    user = server.new_user()
+    for n in numbers:
+        server.append(user, mail(n))
+    return user
+
+
 def subjects(server, user: str, folder: str = "INBOX") -> list[str]:
     client = server.client(user)
     try:
@@ -46,9 +54,7 @@ def subjects(server, user: str, folder: str = "INBOX") -> list[str]:
 
 
 def test_incremental_fetch_over_starttls_leaves_seen_alone(dovecot, password):
-    user = dovecot.new_user()
-    for n in (1, 2, 3):
-        dovecot.append(user, mail(n))
+    user = filled(dovecot, 1, 2, 3)
     source = make_source(dovecot, user, batch_size=2)
     got = list(source.fetch_new(None))
     assert [m.raw for m in got] == [mail(1), mail(2), mail(3)]
@@ -68,8 +74,7 @@ def test_incremental_fetch_over_starttls_leaves_seen_alone(dovecot, password):
 
 
 def test_imaps_url_from_config(dovecot, password):
-    user = dovecot.new_user()
-    dovecot.append(user, mail(1))
+    user = filled(dovecot, 1)
     endpoint = Endpoint(url=dovecot.url(user, tls=True), password_env=ENV)
     source = ImapSource(ImapSettings.from_endpoint(endpoint), ssl_context=dovecot.cert.client_context())
     assert [m.raw for m in source.fetch_new(None)] == [mail(1)]
@@ -77,9 +82,7 @@ def test_imaps_url_from_config(dovecot, password):
 
 
 def test_uidvalidity_change_hands_everything_back_under_the_new_validity(dovecot, password):
-    user = dovecot.new_user()
-    dovecot.append(user, mail(1))
-    dovecot.append(user, mail(2))
+    user = filled(dovecot, 1, 2)
     source = make_source(dovecot, user)
     state = list(source.fetch_new(None))[-1].state
     dovecot.set_uidvalidity(user, state.uidvalidity + 1000)
@@ -91,9 +94,7 @@ def test_uidvalidity_change_hands_everything_back_under_the_new_validity(dovecot
 
 
 def test_connection_cut_mid_fetch_raises_and_the_next_fetch_resumes(dovecot, password):
-    user = dovecot.new_user()
-    for n in (1, 2, 3):
-        dovecot.append(user, mail(n))
+    user = filled(dovecot, 1, 2, 3)
     source = make_source(dovecot, user, batch_size=1)
     mails = source.fetch_new(None)
     first = next(mails)
@@ -126,9 +127,7 @@ def test_without_idle_the_source_polls(dovecot_limited, password):
 
 
 def test_move_to_a_chinese_folder(dovecot, password):
-    user = dovecot.new_user()
-    dovecot.append(user, mail(1))
-    dovecot.append(user, mail(2))
+    user = filled(dovecot, 1, 2)
     source = make_source(dovecot, user, processed="move", processed_folder="已处理")
     for got in list(source.fetch_new(None)):
         source.mark_processed(got.source_key)
@@ -142,8 +141,7 @@ def test_move_to_a_chinese_folder(dovecot, password):
 
 
 def test_move_without_MOVE_expunges_only_our_mail(dovecot_limited, password):
-    server, user = dovecot_limited, dovecot_limited.new_user()
-    server.append(user, mail(1))
+    server, user = dovecot_limited, filled(dovecot_limited, 1)
     client = server.client(user)
     client.append("INBOX", mail(2, "staff deleted"), flags=[b"\\Deleted"])
     client.logout()
@@ -157,8 +155,7 @@ def test_move_without_MOVE_expunges_only_our_mail(dovecot_limited, password):
 
 
 def test_move_to_the_special_use_archive(dovecot, password):
-    user = dovecot.new_user()
-    dovecot.append(user, mail(1))
+    user = filled(dovecot, 1)
     source = make_source(dovecot, user, processed="move", processed_folder="\\Archive")
     source.mark_processed(next(source.fetch_new(None)).source_key)
     source.close()
@@ -166,8 +163,7 @@ def test_move_to_the_special_use_archive(dovecot, password):
 
 
 def test_keyword_action_sets_a_keyword_not_seen(dovecot, password):
-    user = dovecot.new_user()
-    dovecot.append(user, mail(1))
+    user = filled(dovecot, 1)
     source = make_source(dovecot, user, processed="keyword")
     source.mark_processed(next(source.fetch_new(None)).source_key)
     source.close()
