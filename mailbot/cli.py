@@ -217,15 +217,61 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
 @main.command()
 @click.pass_obj
 def check(app: App) -> None:
-    """Validate config.toml (and try the mailbox and SMTP logins where they are remote)."""
+    """Validate config.toml and try the mailbox and SMTP logins."""
     from mailbot.jobs import run_checks
 
-    problems = run_checks(app.config)
-    if problems:
-        for problem in problems:
-            click.echo(f"problem: {problem}", err=True)
+    for warning in app.config.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    ok = True
+    for passed, explanation in run_checks(app.config):
+        click.echo(("ok: " if passed else "problem: ") + explanation, err=not passed)
+        ok = ok and passed
+    if not ok:
         sys.exit(1)
     click.echo("ok")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fetch once and exit (default: keep polling).")
+@click.pass_obj
+def poll(app: App, once: bool) -> None:
+    """Fetch and ingest new mail now, and send the receipts."""
+    from mailbot.jobs import flush_outbox, poll as poll_job
+    from mailbot.mailbox import MailboxError, open_source
+    from mailbot.outbox import open_transport
+    from mailbot.service import intake_loop
+
+    if not once:
+        import threading
+
+        intake_loop(app.config, app.clock, threading.Event())
+        return
+    source = open_source(app.config.mailbox)
+    ctx = app.context()
+    try:
+        outcomes = poll_job(ctx, source, progress=click.echo)
+    except MailboxError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        source.close()
+    sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+    new = [o for o in outcomes if o.state != "duplicate"]
+    click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
+    if failed or any(o.state == "failed" for o in new):
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+def run(app: App) -> None:
+    """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
+    from mailbot.service import run_worker
+    from mailbot.worker import AlreadyRunning
+
+    try:
+        run_worker(app.config, app.clock)
+    except AlreadyRunning as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()

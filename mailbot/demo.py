@@ -7,7 +7,10 @@ unregistered address, two never wrote, and automatic mail is mixed in.
 
 from __future__ import annotations
 
+import email
+import email.utils
 import mailbox
+import os
 import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,8 +33,8 @@ ON_TIME = ("区人社局", "区卫健局", "区法院", "区检察院", "区公�
 def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) -> None:
     from mailbot import jobs
     from mailbot.display import status_table
-    from mailbot.mailbox.maildir import MaildirSource
-    from mailbot.notify import compile_report
+    from mailbot.mailbox import open_source
+    from mailbot.notify import compile_report, queue_reminders, queue_summary, reminders_due
     from mailbot.outbox import FolderTransport
     from mailbot.status import unit_statuses
 
@@ -42,7 +45,9 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     count = write_sample_mail(Path(config.mailbox.local_path), campaign)
     echo(f"demo folder {folder.resolve()}: {count} sample mails for {QUARTER} in the mailbox")
     ctx = jobs.Context.open(config, clock)
-    jobs.poll(ctx, MaildirSource(Path(config.mailbox.local_path)), progress=echo)
+    jobs.poll(ctx, open_source(config.mailbox), progress=echo)
+    reminders = queue_reminders(ctx, reminders_due(ctx, QUARTER))
+    queue_summary(ctx, QUARTER, dedup_key=f"summary:{QUARTER}:demo")
     sent, _ = jobs.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
     report = compile_report(ctx, QUARTER, folder / f"{QUARTER}-汇总表.docx", "docx")
     statuses = unit_statuses(campaign, QUARTER, ctx.store.current_submissions(QUARTER))
@@ -52,7 +57,8 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     held = ctx.store.messages("held")
     echo(f"held for review: {len(held)} (see `mailbot --config {config_path} review`)"
          if held else "held for review: none")
-    echo(f"outgoing mail:   {sent} written to {config.smtp.local_path}")
+    echo(f"outgoing mail:   {sent} written to {config.smtp.local_path} (receipts, "
+         f"{reminders} reminders due {clock():%Y-%m-%d %H:%M}, the federation's summary)")
     echo(f"report:          {report}")
     echo(f"store:           {config.store_path}")
     echo(f"try:             mailbot --config {config_path} --now {clock().isoformat()} status")
@@ -73,10 +79,14 @@ def prepare_folder(folder: Path) -> Path:
 
 
 def write_sample_mail(maildir: Path, campaign: Campaign) -> int:
+    maildir.parent.mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(maildir, create=True)
     mails = list(_scene(campaign))
     for raw in mails:
-        box.add(mailbox.MaildirMessage(raw))
+        key = box.add(mailbox.MaildirMessage(raw))
+        sent = email.utils.parsedate_to_datetime(email.message_from_bytes(raw)["Date"])
+        arrived = sent.timestamp() + 40  # delivered shortly after sending
+        os.utime(Path(maildir) / "new" / key, (arrived, arrived))
     return len(mails)
 
 
@@ -99,7 +109,8 @@ def _scene(campaign: Campaign):
                                    [made[kind] for kind in files], charset=charset)
 
     for number, unit in enumerate(ON_TIME):
-        yield mail(unit, at("2026-09-24") + timedelta(hours=7 * number), ["docx", "pdf"])
+        sent = at("2026-09-21", 9 + 2 * (number % 4)) + timedelta(days=number // 4 * 2)
+        yield mail(unit, sent, ["docx", "pdf"])
     yield mail("区教体局", at("2026-09-29", 16), ["docx", "pdf"], charset="gbk")
     yield mail("区融媒体中心", at("2026-09-30", 9), ["docx"])
     yield mail("区残联", at("2026-09-30", 11), ["docx", "unstamped"])

@@ -23,6 +23,19 @@ FIRST_MONTHS = {1: 1, 4: 2, 7: 3, 10: 4}
 WINDOW_BEFORE_END = timedelta(days=31)
 
 
+UNREGISTERED = "address not registered for this unit"
+NO_QUARTER = "no quarter could be found in the subject, body, filenames or date"
+NO_ATTACHMENT = "no attachment: nothing to record"
+REASONS_ZH = {UNREGISTERED: "发件地址未登记为该单位的报送邮箱",
+              NO_QUARTER: "未能从主题、正文、附件名或日期识别报送季度",
+              NO_ATTACHMENT: "邮件没有附件"}
+
+
+def reason_zh(reason: str) -> str:
+    """A held mail's reason in the words of the federation's summary."""
+    return REASONS_ZH.get(reason, f"处理出错，请人工查看（{reason}）")
+
+
 def decide(campaign: Campaign, message: Message, automatic: str | None,
            received: datetime) -> Submission | Ignored | Held:
     """Attribute a parsed mail; `automatic` is the reason it is machine mail, if it is."""
@@ -35,13 +48,12 @@ def decide(campaign: Campaign, message: Message, automatic: str | None,
         if named is None:
             return Ignored(f"sender {message.from_addr or '(none)'} is not a registered unit"
                            " and the mail names none")
-        return Held("address not registered for this unit", unit=named.name,
+        return Held(UNREGISTERED, unit=named.name,
                     quarter=quarter.name if quarter else None)
     if quarter is None:
-        return Held("no quarter could be found in the subject, body, filenames or date",
-                    unit=unit.name)
+        return Held(NO_QUARTER, unit=unit.name)
     if not message.attachments:
-        return Held("no attachment: nothing to record", unit=unit.name, quarter=quarter.name)
+        return Held(NO_ATTACHMENT, unit=unit.name, quarter=quarter.name)
     return Submission(unit=unit.name, quarter=quarter.name, attachments=message.attachments)
 
 

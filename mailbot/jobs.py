@@ -20,7 +20,8 @@ from mailbot import outbox
 from mailbot.assess import assess
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
-from mailbot.intake import decide
+from mailbot.intake import UNREGISTERED, decide
+from mailbot.mailbox import MailboxError
 from mailbot.message import is_automatic, parse
 from mailbot.models import Held, Ignored, Message, Submission
 from mailbot.render import render_held_notice, render_receipt, template_env
@@ -102,7 +103,7 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime) -> Outcome:
     with ctx.store.transaction() as db:
         ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
-        if held.unit and held.reason.startswith("address not registered"):
+        if held.unit and held.reason == UNREGISTERED:
             notice = render_held_notice(ctx.env, ctx.config.campaign, message, held.unit,
                                         received_at, ctx.clock())
             outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, notice, ctx.clock(),
@@ -165,9 +166,17 @@ def describe(outcome: Outcome) -> str:
     return " - ".join(part for part in (outcome.state, who, outcome.reason) if part)
 
 
-def run_checks(config: Config) -> list[str]:
-    """`mailbot check`: the config already loaded; remote logins are tried by their adapters."""
-    return []
+def run_checks(config: Config) -> list[tuple[bool, str]]:
+    """`mailbot check`: try the mailbox and SMTP logins where they are remote."""
+    from mailbot.mailbox import imap
+    from mailbot import smtp
+
+    results = []
+    if config.mailbox.scheme != "maildir":
+        results.append(imap.check_login(config.mailbox))
+    if config.smtp.scheme != "outbox":
+        results.append(smtp.check_login(config.smtp))
+    return results
 
 
 def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> list[Outcome]:
@@ -188,12 +197,20 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> li
         if mail.state is not None:
             ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
         if outcome.state != "failed":
-            source.mark_processed(mail.source_key)
+            _mark_processed(source, mail.source_key)
         outcomes.append(outcome)
     return outcomes
 
 
 MAILBOX_STATE = "mailbox"
+
+
+def _mark_processed(source, source_key: str) -> None:
+    """Leaving a recorded mail in place is correct too, so a failure here is only logged."""
+    try:
+        source.mark_processed(source_key)
+    except MailboxError as error:
+        log.warning("%s recorded, but the mailbox action failed: %s", source_key, error)
 
 
 def _plain(state) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mailbot import outbox
+from mailbot.intake import reason_zh
 from mailbot.jobs import Context
 from mailbot.models import HeldMail, UnitStatus
 from mailbot.remind import Reminder, active_quarters, due_reminders, due_reminders_all
@@ -78,7 +79,7 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
 
 
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
-    return [HeldMail(subject=m.subject, sender=m.sender, reason=m.reason,
+    return [HeldMail(subject=m.subject, sender=m.sender, reason=reason_zh(m.reason),
                      received_at=m.received_at, unit=m.unit)
             for m in ctx.store.messages("held", "failed") if m.quarter in (quarter, None)]
 

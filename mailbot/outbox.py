@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mailbot.models import Campaign, OutgoingMail
+from mailbot.smtp import SmtpTransport, TransportError
 from mailbot.store import Store
 
 log = logging.getLogger(__name__)
@@ -23,14 +24,6 @@ log = logging.getLogger(__name__)
 
 class NotInConfig(ValueError):
     """Refusal to mail an address that config.toml does not list."""
-
-
-class TransportError(Exception):
-    """A send that failed; `permanent` when retrying cannot help (5xx)."""
-
-    def __init__(self, message: str, permanent: bool = False):
-        super().__init__(message)
-        self.permanent = permanent
 
 
 class Transport(Protocol):
@@ -56,9 +49,7 @@ def open_transport(endpoint) -> Transport:
     """The transport for config's [smtp]: a folder for outbox:, else SMTP."""
     if endpoint.scheme == "outbox":
         return FolderTransport(Path(endpoint.local_path))
-    from mailbot.smtp import SmtpTransport
-
-    return SmtpTransport(endpoint)
+    return SmtpTransport.from_endpoint(endpoint)
 
 
 def allowed_addresses(campaign: Campaign) -> set[str]:
@@ -117,11 +108,12 @@ def flush(store: Store, transport: Transport) -> tuple[int, int]:
     for mail in store.unsent():
         try:
             transport.send(mail.raw, mail.sender, mail.recipients)
-        except TransportError as error:
+        except (TransportError, OSError) as error:
             failed += 1
-            store.mark_send_failed(mail.id, str(error), error.permanent)
+            temporary = getattr(error, "temporary", True)
+            store.mark_send_failed(mail.id, str(error), permanent=not temporary)
             log.warning("mail %d (%s) not sent: %s", mail.id, mail.kind, error)
-            if not error.permanent:
+            if temporary:
                 break  # the server is unwell: keep the order, try again later
             continue
         store.mark_sent(mail.id)

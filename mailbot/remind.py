@@ -177,7 +177,13 @@ def due_reminders_all(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar
 
 
 def missing_parts(campaign: Campaign, status: UnitStatus) -> tuple[str, ...]:
-    """What an incomplete report still lacks, in words the unit can act on."""
+    """What an incomplete report still lacks, in words the unit can act on.
+
+    The stored problems already say it (assess words each missing part); the
+    flags are the fallback for a status that carries none.
+    """
+    if status.problems:
+        return tuple(dict.fromkeys(status.problems))
     parts = []
     if not status.electronic:
         parts.append("电子版（Word格式的报表）")
@@ -186,7 +192,6 @@ def missing_parts(campaign: Campaign, status: UnitStatus) -> tuple[str, ...]:
     if status.electronic:
         parts += [f"第{item.seq}项（{item.title}）的进展情况"
                   for item in campaign.items_of(status.unit) if item.seq not in status.items]
-    parts += [problem for problem in status.problems if problem not in parts]
     return tuple(parts) or ("报送材料不完整，请核对后重新报送",)
 
 

@@ -51,9 +51,10 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
                    received: datetime, now: datetime) -> OutgoingMail:
     """The 回执 a unit gets within a minute: what was recognised and what to fix."""
     label = quarter_label(assessment.quarter)
-    items = [item for item in campaign.items if item.seq in assessment.items]
+    items = "、".join(f"第{item.seq}项“{item.title}”" for item in campaign.items
+                     if item.seq in assessment.items) or "未识别到本单位负责事项的进展情况"
     text = env.get_template("receipt.txt.j2").render(
-        unit=assessment.unit, quarter_label=label, items=items,
+        unit=assessment.unit, quarter_label=label, items_text=items,
         documents=[describe_document(e) for e in extractions],
         problems=assessment.problems, **_common(campaign, message, received, now))
     verdict = "材料齐全" if assessment.complete else "请补充材料"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from mailbot.secure import (MissingSecret, explain_failure, explain_login_refused,
@@ -54,7 +54,11 @@ def _temporary(code: int | None) -> bool:
 
 
 class SmtpTransport:
-    """The outbox interface over SMTP: send(msg) -> None, or TransportError."""
+    """The outbox's Transport over SMTP: send(raw, sender, recipients), or TransportError."""
+
+    @classmethod
+    def from_endpoint(cls, endpoint) -> SmtpTransport:
+        return cls(SmtpSettings.from_endpoint(endpoint))
 
     def __init__(self, settings: SmtpSettings, ssl_context: ssl.SSLContext | None = None) -> None:
         self.settings = settings
@@ -94,13 +98,13 @@ class SmtpTransport:
             raise TransportError(explain_login_refused("SMTP", s.host, s.user, detail),
                                  temporary=False, code=error.smtp_code) from error
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, raw: bytes, sender: str, recipients: Sequence[str]) -> None:
         """Send one mail; raise TransportError saying what failed and whether to retry."""
         s = self.settings
         try:
             with self._open() as server:
                 self._login(server)
-                refused = server.send_message(msg)
+                refused = server.sendmail(sender, list(recipients), raw)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             raise TransportError(f"SMTP server {s.host} refused every recipient: "

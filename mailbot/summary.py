@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from mailbot.calendar import WorkCalendar
 from mailbot.models import Campaign, HeldMail, UnitStatus, quarter_label
+from mailbot.remind import missing_parts
 
 STATES = ("on_time", "late", "incomplete", "missing")
 LABELS = {"on_time": "按时报送", "late": "逾期报送", "incomplete": "材料不全", "missing": "未报送"}
@@ -56,10 +57,11 @@ class Summary:
 def build_summary(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatus],
                   held: Iterable[HeldMail], now: datetime) -> Summary:
     """The summary as of `now`; units in config order, every unit present."""
+    now = now.astimezone(ZoneInfo(campaign.timezone))
     by_unit = {status.unit: status for status in statuses}
     ordered = [by_unit.get(unit.name, UnitStatus(unit=unit.name, state="missing"))
                for unit in campaign.units]
-    rows = tuple(_row(status) for status in ordered)
+    rows = tuple(_row(status, ZoneInfo(campaign.timezone)) for status in ordered)
     counts = tuple((state, LABELS[state], sum(r.state == state for r in rows))
                    for state in STATES)
     due = campaign.quarter(quarter).due
@@ -70,7 +72,7 @@ def build_summary(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatu
         quarter_label=label, due=_md(due), as_of=as_of, overdue=now.date() > due,
         subject=f"【{label}】十件实事进展报送情况汇总（截至{_md(now.date())}）",
         headline=_headline(len(rows), counts, as_of),
-        rows=rows, counts=counts, problems=tuple(_problems(ordered)),
+        rows=rows, counts=counts, problems=tuple(_problems(campaign, ordered)),
         held=tuple(sorted(held, key=lambda mail: mail.received_at or datetime.min)))
 
 
@@ -78,9 +80,9 @@ def _md(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def _row(status: UnitStatus) -> SummaryRow:
+def _row(status: UnitStatus, zone: ZoneInfo) -> SummaryRow:
     state = status.state if status.state in LABELS else "missing"
-    received = status.received_at
+    received = status.received_at.astimezone(zone) if status.received_at else None
     return SummaryRow(
         unit=status.unit, state=state, label=LABELS[state],
         items="、".join(str(seq) for seq in status.items),
@@ -93,19 +95,12 @@ def _headline(total: int, counts, as_of: str) -> str:
     return f"截至{as_of}，{total}个责任单位中{parts}。"
 
 
-def _problems(statuses: list[UnitStatus]):
-    """What staff must look at: the stages' own findings, plus a missing file they
-    did not already word themselves."""
+def _problems(campaign: Campaign, statuses: list[UnitStatus]):
+    """What staff must look at: each incomplete report's missing parts, as the unit is told."""
     for status in statuses:
-        if status.state == "missing":
-            continue
-        said = "".join(status.problems)
-        if not status.electronic and "电子版" not in said:
-            yield status.unit, "缺少电子版（Word 报表）"
-        if not status.stamped_pdf and "盖章" not in said:
-            yield status.unit, "缺少盖章 PDF 版"
-        for problem in dict.fromkeys(status.problems):
-            yield status.unit, problem
+        if status.state == "incomplete":
+            for problem in missing_parts(campaign, status):
+                yield status.unit, problem
 
 
 @dataclass(frozen=True)

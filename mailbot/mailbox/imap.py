@@ -187,9 +187,12 @@ class ImapSource:
 
     # --- reading ------------------------------------------------------------
 
-    def fetch_new(self, state: ImapState | None) -> Iterator[RawMail]:
+    def fetch_new(self, state: ImapState | dict | None) -> Iterator[RawMail]:
         """Mail with a UID above state.last_uid; all mail when UIDVALIDITY changed
-        (the caller re-checks by hash: a new UIDVALIDITY means neither skip nor redo)."""
+        (the caller re-checks by hash: a new UIDVALIDITY means neither skip nor redo).
+        The state may come back from the store as a plain dict."""
+        if isinstance(state, dict):
+            state = ImapState(**state)
         client = self._fresh()
         validity = self.uidvalidity
         start = state.last_uid + 1 if state and state.uidvalidity == validity else 1
@@ -212,12 +215,12 @@ class ImapSource:
 
     def wait_for_mail(self, timeout: float) -> bool:
         """IDLE (renewed every IDLE_RENEW seconds) until news or `timeout`; without
-        IDLE, sleep and answer True so the caller polls. A lost connection answers
-        True too: the next fetch reconnects and finds what arrived."""
+        IDLE, sleep and answer False: the caller polls on its own interval. A lost
+        connection answers True: the next fetch reconnects and finds what arrived."""
         client = self._connected()
         if b"IDLE" not in self._caps:
             time.sleep(timeout)
-            return True
+            return False
         deadline = time.monotonic() + timeout
         try:
             with self._guard():
