@@ -51,22 +51,28 @@ class WorkCalendar:
     """Which days are working days; overrides win over the library.
 
     `complete_years` are years whose holidays the operator entered in full under
-    [calendar], so no warning is due for them.
+    [calendar], so no warning is due for them. `reported_years` are uncovered years
+    whose warning the owner reports itself (config.warnings, shown by `check` and at
+    worker start), so asking about their days logs nothing on every command.
     """
 
     workdays: frozenset[date] = frozenset()
     holidays: frozenset[date] = frozenset()
     complete_years: frozenset[int] = frozenset()
     strict: bool = False
+    reported_years: frozenset[int] = frozenset()
 
     def covers(self, year: int) -> bool:
         first, last = LIBRARY_YEARS
         return first <= year <= last or year in self.complete_years
 
+    def uncovered_years(self, first: date, last: date) -> list[int]:
+        """The years from `first` to `last` the calendar only guesses."""
+        return [year for year in range(first.year, last.year + 1) if not self.covers(year)]
+
     def coverage_warnings(self, first: date, last: date) -> list[str]:
         """Messages for every year from `first` to `last` the calendar only guesses."""
-        return [coverage_message(year) for year in range(first.year, last.year + 1)
-                if not self.covers(year)]
+        return [coverage_message(year) for year in self.uncovered_years(first, last)]
 
     def is_workday(self, day: date) -> bool:
         if day in self.workdays:
@@ -76,7 +82,8 @@ class WorkCalendar:
         if not self.covers(day.year):
             if self.strict:
                 raise CalendarCoverageError(day.year)
-            _warn_once(day.year)
+            if day.year not in self.reported_years:
+                _warn_once(day.year)
         first, last = LIBRARY_YEARS
         if first <= day.year <= last:
             return chinese_calendar.is_workday(day)

@@ -139,7 +139,7 @@ def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
 def status(app: App, quarter: str | None, as_json: bool) -> None:
     """Who has reported for a quarter: on time, late, incomplete, missing."""
     from mailbot.status import status_json, unit_statuses
-    from mailbot.display import status_table
+    from mailbot.display import outbox_line, status_table
 
     quarter = resolve_quarter(app, quarter)
     ctx = app.context()
@@ -149,6 +149,8 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
                               ensure_ascii=False, indent=2))
     else:
         click.echo(status_table(app.config.campaign, quarter, statuses))
+        if line := outbox_line(ctx.store.outbox_counts()):
+            click.echo(line)
 
 
 @main.command("compile")
@@ -288,11 +290,14 @@ def demo(app: App, folder: str) -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def review(click_ctx: click.Context) -> None:
-    """List mails held for review or failed; accept, reject or requeue one."""
+    """List mails held for review or failed, and outgoing mail given up; act on one."""
     if click_ctx.invoked_subcommand is None:
-        from mailbot.display import review_table
+        from mailbot.display import outbox_table, review_table
 
-        click.echo(review_table(click_ctx.obj.context().store.messages("held", "failed")))
+        store = click_ctx.obj.context().store
+        click.echo(review_table(store.messages("held", "failed")))
+        click.echo("")
+        click.echo(outbox_table(store.failed_outgoing()))
 
 
 def _review_action(action):
@@ -339,3 +344,15 @@ def review_requeue(app: App, message_id: int) -> None:
     from mailbot.jobs import requeue
 
     _review_action(lambda: requeue(app.context(), message_id))
+
+
+@review.command("resend")
+@click.argument("outgoing_id", type=int)
+@click.pass_obj
+def review_resend(app: App, outgoing_id: int) -> None:
+    """Queue an outgoing mail given up again (ID from the outgoing list of `mailbot review`)."""
+    if not app.context().store.resend(outgoing_id):
+        raise click.ClickException(f"no failed outgoing mail with id {outgoing_id} "
+                                   "(see `mailbot review`)")
+    click.echo(f"outgoing mail {outgoing_id} queued again; the worker's next outbox run "
+               "sends it (or `mailbot poll --once` now)")

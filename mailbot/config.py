@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mailbot.calendar import CalendarCoverageError, WorkCalendar, due_by_rule, parse_due_rule
+from mailbot.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
+                              parse_due_rule)
 from mailbot.models import Campaign, Item, Quarter, Unit
 from mailbot.remind import Ladder, ladder_steps
 from mailbot.summary import SummarySchedule
@@ -133,7 +134,13 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
     calendar = _calendar(data.get("calendar", {}), problems)
     ladder = _reminders(data.get("reminders", {}), problems)
     summary = _summary(data.get("summary", {}), problems)
-    quarters = _quarters(data.get("quarters", {}), calendar, problems)
+    # Coverage of guessed years is reported once, through Config.warnings: the
+    # calendar handed on stays quiet about them (no log line on every command).
+    quarter_table = data.get("quarters", {})
+    quarters = _quarters(quarter_table, replace(
+        calendar, reported_years=_named_years(quarter_table)), problems)
+    guessed = _guessed_years(quarters, calendar, ladder)
+    calendar = replace(calendar, reported_years=frozenset(guessed))
     fed_emails = tuple(_emails(federation.get("emails", []), "federation.emails", problems))
     _check_duplicate_addresses(units, fed_emails, problems)
     campaign = Campaign(
@@ -160,7 +167,7 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         calendar=calendar,
         reminders=ladder,
         summary=summary,
-        warnings=_calendar_warnings(quarters, calendar, ladder),
+        warnings=tuple(coverage_message(year) for year in guessed),
     )
 
 
@@ -344,17 +351,23 @@ def _unknown_keys(table: dict, section: str, known: tuple[str, ...],
             problems.add(f"{section}.{key}", "unknown key; known keys: " + ", ".join(known))
 
 
-def _calendar_warnings(quarters, calendar: WorkCalendar, ladder: Ladder) -> tuple[str, ...]:
-    """Warn about years the reminder windows reach that the holiday calendar only guesses."""
+def _named_years(table: dict) -> frozenset[int]:
+    """The years [quarters] names, and the next (a due date may fall into it)."""
+    years = {int(match[1]) for name in table if (match := QUARTER_NAME.match(str(name)))}
+    return frozenset(years | {year + 1 for year in years})
+
+
+def _guessed_years(quarters, calendar: WorkCalendar, ladder: Ladder) -> list[int]:
+    """The years the reminder windows reach that the holiday calendar only guesses."""
     if not quarters:
-        return ()
+        return []
     # Estimate the last reminder day silently (every year vouched for): the point
-    # here is to return the warning, not to log it while loading.
+    # here is to return the years, not to log while loading.
     years = range(quarters[0].start.year, quarters[-1].due.year + 2)
     lenient = replace(calendar, strict=False, complete_years=frozenset(years))
     days = [step.day for quarter in quarters for step in ladder_steps(ladder, lenient, quarter.due)]
     last = max(days + [quarter.due for quarter in quarters])
-    return tuple(calendar.coverage_warnings(quarters[0].start, last))
+    return calendar.uncovered_years(quarters[0].start, last)
 
 
 def _endpoint(table, key: str, schemes: tuple[str, ...], base: Path,

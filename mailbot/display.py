@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 from mailbot.models import Campaign, UnitStatus, quarter_label
@@ -53,4 +54,27 @@ def review_table(messages: list[MessageRecord]) -> str:
                      f"{m.received_at.strftime('%Y-%m-%d %H:%M'):<18}{m.sender}")
         lines.append(f"{'':<59}{m.subject}")
         lines.append(f"{'':<59}reason: {m.reason}")
+    return "\n".join(lines)
+
+
+def outbox_line(counts: dict[str, int]) -> str | None:
+    """One line for `status` when mail waits or was given up; None when all went out."""
+    waiting, failed = counts.get("queued", 0), counts.get("failed", 0)
+    if not waiting and not failed:
+        return None
+    line = f"outbox: {waiting} waiting to be sent"
+    return line + (f", {failed} NOT SENT (given up; see `mailbot review`)" if failed else "")
+
+
+def outbox_table(failed: list[dict]) -> str:
+    """Outgoing mails given up, for `mailbot review` (resend one with `review resend ID`)."""
+    if not failed:
+        return "no outgoing mail has failed"
+    lines = ["outgoing mail not sent (resend with `mailbot review resend ID`):",
+             "id    kind       attempts  to / subject / last error"]
+    for mail in failed:
+        lines.append(f"{mail['id']:<6}{mail['kind']:<11}{mail['attempts']:<10}"
+                     f"{', '.join(json.loads(mail['recipients']))}")
+        lines.append(f"{'':<27}{mail['subject']}")
+        lines.append(f"{'':<27}error: {mail['last_error']}")
     return "\n".join(lines)

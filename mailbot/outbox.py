@@ -6,10 +6,14 @@ the one mail in hand, and an SMTP outage delays mail without losing any.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
 import os
+import threading
 from collections.abc import Sequence
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -17,9 +21,12 @@ from typing import Protocol
 
 from mailbot.models import Campaign, OutgoingMail
 from mailbot.smtp import SmtpTransport, TransportError
-from mailbot.store import Store
+from mailbot.store import QueuedMail, Store
 
 log = logging.getLogger(__name__)
+MAX_SEND_ATTEMPTS = 8  # refusals of one mail before it is given up (about four hours)
+RETRY_FIRST = timedelta(minutes=2)
+RETRY_MAX = timedelta(hours=2)
 
 
 class NotInConfig(ValueError):
@@ -31,18 +38,36 @@ class Transport(Protocol):
 
 
 class FolderTransport:
-    """The embedded default: each mail becomes an .eml file in a folder."""
+    """The embedded default: each mail becomes an .eml file in a folder.
+
+    Files are numbered in sending order and carry a digest of the bytes: the
+    same mail handed over again (after a crash before it was marked sent) finds
+    its file and is not written twice, and a new name is taken with link(),
+    which never replaces an existing file.
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
     def send(self, raw: bytes, sender: str, recipients: Sequence[str]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        count = len(list(self.folder.glob("*.eml")))
-        target = self.folder / f"{count + 1:05d}.eml"
-        partial = target.with_suffix(".part")
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        if any(self.folder.glob(f"*-{digest}.eml")):
+            return  # delivered before the crash that kept it from being marked sent
+        partial = self.folder / f".{digest}.{os.getpid()}.{threading.get_ident()}.part"
         partial.write_bytes(raw)
-        os.replace(partial, target)
+        try:
+            numbers = (p.name.split("-")[0].removesuffix(".eml")
+                       for p in self.folder.glob("[0-9]*.eml"))
+            number = 1 + max((int(n) for n in numbers if n.isdigit()), default=0)
+            while True:
+                try:
+                    os.link(partial, self.folder / f"{number:05d}-{digest}.eml")
+                    break
+                except FileExistsError:
+                    number += 1
+        finally:
+            partial.unlink()
 
 
 def open_transport(endpoint) -> Transport:
@@ -102,20 +127,63 @@ def queue(store: Store, db, campaign: Campaign, sender: str, mail: OutgoingMail,
                             mail.subject, raw, unit=unit, quarter=quarter)
 
 
-def flush(store: Store, transport: Transport) -> tuple[int, int]:
-    """Send every queued mail, marking each sent on acceptance; return (sent, failed)."""
+def flush(store: Store, transport: Transport,
+          now: datetime | None = None) -> tuple[int, int]:
+    """Send every queued mail that is due, marking each sent on acceptance.
+
+    Returns (sent, not sent). One flush at a time (a lock beside the store), so
+    the worker's jobs, or a `mailbot remind` beside the worker, never hand the
+    same mail over twice. Each mail is marked sent in its own commit, so a crash
+    resends at most the one in hand. When the server (or our login) fails,
+    every mail waits for the next flush and no attempt is counted: an outage
+    delays mail and loses none. When the server refuses one mail, that mail is
+    retried with backoff, given up after MAX_SEND_ATTEMPTS (or at once for a
+    5xx) and listed by `mailbot review`, and the others go on.
+    """
+    now = now or datetime.now(timezone.utc)
     sent = failed = 0
-    for mail in store.unsent():
-        try:
-            transport.send(mail.raw, mail.sender, mail.recipients)
-        except (TransportError, OSError) as error:
-            failed += 1
-            temporary = getattr(error, "temporary", True)
-            store.mark_send_failed(mail.id, str(error), permanent=not temporary)
-            log.warning("mail %d (%s) not sent: %s", mail.id, mail.kind, error)
-            if temporary:
-                break  # the server is unwell: keep the order, try again later
-            continue
-        store.mark_sent(mail.id)
-        sent += 1
+    with _flush_lock(store.path.parent / "outbox.lock"):
+        due = store.unsent(now)
+        for position, mail in enumerate(due):
+            try:
+                transport.send(mail.raw, mail.sender, mail.recipients)
+            except (TransportError, OSError) as error:
+                if not getattr(error, "mail_specific", False):
+                    store.note_send_error(mail.id, str(error))
+                    log.warning("outbox: %s; %d mail(s) wait for the next try",
+                                error, len(due) - position)
+                    return sent, failed + len(due) - position
+                failed += 1
+                _count_failure(store, mail, error, now)
+                continue
+            store.mark_sent(mail.id)
+            sent += 1
     return sent, failed
+
+
+def _count_failure(store: Store, mail: QueuedMail, error: TransportError,
+                   now: datetime) -> None:
+    attempts = mail.attempts + 1
+    give_up = not error.temporary or attempts >= MAX_SEND_ATTEMPTS
+    store.mark_send_failed(mail.id, str(error), permanent=give_up,
+                           retry_at=None if give_up else now + retry_delay(attempts))
+    if give_up:
+        log.error("mail %d (%s) not sent after %d attempt(s), given up: %s "
+                  "(see `mailbot review`)", mail.id, mail.kind, attempts, error)
+    else:
+        log.warning("mail %d (%s) refused, attempt %d of %d: %s", mail.id, mail.kind,
+                    attempts, MAX_SEND_ATTEMPTS, error)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after a mail's n-th refusal: 2, 4, 8 ... minutes, at most two hours."""
+    return min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MAX)
+
+
+@contextmanager
+def _flush_lock(path: Path):
+    """An exclusive lock held for one flush; the kernel drops it if the process dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="ascii") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

@@ -83,4 +83,7 @@ MIGRATIONS = [
         value TEXT NOT NULL
     )
     """,
+    """
+    ALTER TABLE outgoing ADD COLUMN next_try_at TEXT
+    """,
 ]

@@ -21,12 +21,19 @@ DEFAULT_PORTS = {"smtps": 465, "smtp+starttls": 587, "smtp": 25}
 
 
 class TransportError(Exception):
-    """A mail was not sent. `temporary`: the same mail may go through later."""
+    """A mail was not sent. `temporary`: the same mail may go through later.
 
-    def __init__(self, message: str, *, temporary: bool, code: int | None = None) -> None:
+    `mail_specific`: the server answered about this mail (its recipients, its
+    data); otherwise the server or our settings failed (unreachable, login,
+    TLS, 421 closing), and every other mail would fail the same way.
+    """
+
+    def __init__(self, message: str, *, temporary: bool, code: int | None = None,
+                 mail_specific: bool = False) -> None:
         super().__init__(message)
         self.temporary = temporary
         self.code = code
+        self.mail_specific = mail_specific
 
 
 @dataclass(frozen=True)
@@ -109,13 +116,16 @@ class SmtpTransport:
             codes = [code for code, _text in error.recipients.values()]
             raise TransportError(f"SMTP server {s.host} refused every recipient: "
                                  + _listing(error.recipients),
-                                 temporary=all(map(_temporary, codes)), code=max(codes)) from error
+                                 temporary=all(map(_temporary, codes)), code=max(codes),
+                                 mail_specific=True) from error
         except smtplib.SMTPResponseException as error:
             text = error.smtp_error.decode(errors="replace") if isinstance(
                 error.smtp_error, bytes) else str(error.smtp_error)
+            # the data refused is about this mail; a refused sender or login is ours
+            about_mail = isinstance(error, smtplib.SMTPDataError)
             raise TransportError(f"SMTP server {s.host} answered {error.smtp_code} {text}",
-                                 temporary=_temporary(error.smtp_code),
-                                 code=error.smtp_code) from error
+                                 temporary=_temporary(error.smtp_code), code=error.smtp_code,
+                                 mail_specific=about_mail and error.smtp_code != 421) from error
         except MissingSecret as error:
             raise TransportError(str(error), temporary=False) from error
         except ssl.SSLCertVerificationError as error:
@@ -127,7 +137,8 @@ class SmtpTransport:
         if refused:  # delivered to the others: a retry would send them a second copy
             raise TransportError(f"SMTP server {s.host} accepted the mail but refused "
                                  + _listing(refused), temporary=False, code=max(
-                                     code for code, _text in refused.values()))
+                                     code for code, _text in refused.values()),
+                                 mail_specific=True)
 
 
 def _listing(recipients: dict) -> str:

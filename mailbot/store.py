@@ -250,8 +250,12 @@ class Store:
              _iso(utcnow())))
         return cursor.lastrowid if cursor.rowcount else None
 
-    def unsent(self) -> list[QueuedMail]:
-        rows = self.db.execute("SELECT * FROM outgoing WHERE state = 'queued' ORDER BY id")
+    def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
+        """Queued mail, oldest first; with `now`, only what is due (its retry time has come)."""
+        query, args = "SELECT * FROM outgoing WHERE state = 'queued'", ()
+        if now is not None:
+            query, args = query + " AND (next_try_at IS NULL OR next_try_at <= ?)", (_iso(now),)
+        rows = self.db.execute(query + " ORDER BY id", args)
         return [QueuedMail(r["id"], r["kind"], r["sender"], tuple(json.loads(r["recipients"])),
                            r["raw"], r["attempts"]) for r in rows]
 
@@ -259,11 +263,36 @@ class Store:
         self.db.execute("UPDATE outgoing SET state = 'sent', sent_at = ? WHERE id = ?",
                         (_iso(utcnow()), mail))
 
-    def mark_send_failed(self, mail: int, error: str, permanent: bool) -> None:
+    def mark_send_failed(self, mail: int, error: str, permanent: bool,
+                         retry_at: datetime | None = None) -> None:
+        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`."""
         self.db.execute(
-            "UPDATE outgoing SET attempts = attempts + 1, last_error = ?,"
+            "UPDATE outgoing SET attempts = attempts + 1, last_error = ?, next_try_at = ?,"
             " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
-            (error, permanent, mail))
+            (error, _iso(retry_at) if retry_at else None, permanent, mail))
+
+    def note_send_error(self, mail: int, error: str) -> None:
+        """The server, not the mail, failed: keep the error for the operator, count nothing."""
+        self.db.execute("UPDATE outgoing SET last_error = ? WHERE id = ?", (error, mail))
+
+    def resend(self, mail: int) -> bool:
+        """Queue a failed mail again (the operator's choice); False if it is not failed."""
+        cursor = self.db.execute(
+            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL"
+            " WHERE id = ? AND state = 'failed'", (mail,))
+        return cursor.rowcount == 1
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many outgoing mails are in each state (queued, sent, failed)."""
+        rows = self.db.execute("SELECT state, count(*) FROM outgoing GROUP BY state")
+        return {state: count for state, count in rows}
+
+    def failed_outgoing(self) -> list[dict]:
+        """Mails given up, without their bytes: what `mailbot review` shows."""
+        rows = self.db.execute(
+            "SELECT id, kind, recipients, subject, attempts, last_error, created_at"
+            " FROM outgoing WHERE state = 'failed' ORDER BY id")
+        return [dict(row) for row in rows]
 
     def dedup_keys(self, prefix: str) -> set[str]:
         rows = self.db.execute("SELECT dedup_key FROM outgoing WHERE dedup_key LIKE ?",
