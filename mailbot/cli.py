@@ -355,4 +355,4 @@ def review_resend(app: App, outgoing_id: int) -> None:
         raise click.ClickException(f"no failed outgoing mail with id {outgoing_id} "
                                    "(see `mailbot review`)")
     click.echo(f"outgoing mail {outgoing_id} queued again; the worker's next outbox run "
-               "sends it (or `mailbot poll --once` now)")
+               "sends it")

@@ -10,7 +10,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -42,8 +41,8 @@ class FolderTransport:
 
     Files are numbered in sending order and carry a digest of the bytes: the
     same mail handed over again (after a crash before it was marked sent) finds
-    its file and is not written twice, and a new name is taken with link(),
-    which never replaces an existing file.
+    its file and is not written twice. A file appears whole (written aside, then
+    linked), and link() never replaces an existing file.
     """
 
     def __init__(self, folder: Path):
@@ -52,22 +51,23 @@ class FolderTransport:
     def send(self, raw: bytes, sender: str, recipients: Sequence[str]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(raw).hexdigest()[:16]
-        if any(self.folder.glob(f"*-{digest}.eml")):
-            return  # delivered before the crash that kept it from being marked sent
-        partial = self.folder / f".{digest}.{os.getpid()}.{threading.get_ident()}.part"
-        partial.write_bytes(raw)
-        try:
+        with exclusive(self.folder / ".lock"):  # numbering is one writer at a time
+            if any(self.folder.glob(f"*-{digest}.eml")):
+                return  # delivered before a crash kept it from being marked sent
+            partial = self.folder / f".{digest}.part"
+            partial.write_bytes(raw)
             numbers = (p.name.split("-")[0].removesuffix(".eml")
                        for p in self.folder.glob("[0-9]*.eml"))
             number = 1 + max((int(n) for n in numbers if n.isdigit()), default=0)
-            while True:
-                try:
-                    os.link(partial, self.folder / f"{number:05d}-{digest}.eml")
-                    break
-                except FileExistsError:
-                    number += 1
-        finally:
-            partial.unlink()
+            try:
+                while True:
+                    try:  # link() never replaces a file, whoever else writes here
+                        os.link(partial, self.folder / f"{number:05d}-{digest}.eml")
+                        return
+                    except FileExistsError:
+                        number += 1
+            finally:
+                partial.unlink()
 
 
 def open_transport(endpoint) -> Transport:
@@ -142,7 +142,7 @@ def flush(store: Store, transport: Transport,
     """
     now = now or datetime.now(timezone.utc)
     sent = failed = 0
-    with _flush_lock(store.path.parent / "outbox.lock"):
+    with exclusive(store.path.parent / "outbox.lock"):
         due = store.unsent(now)
         for position, mail in enumerate(due):
             try:
@@ -181,8 +181,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @contextmanager
-def _flush_lock(path: Path):
-    """An exclusive lock held for one flush; the kernel drops it if the process dies."""
+def exclusive(path: Path):
+    """An exclusive lock on `path` for the block (threads and processes alike);
+    the kernel drops it if the process dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="ascii") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
