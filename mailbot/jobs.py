@@ -29,6 +29,7 @@ from mailbot.store import MessageRecord, Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+INTERRUPTED = "interrupted: the worker stopped while processing this mail"
 RECEIPTS_PER_HOUR = 10
 
 
@@ -75,6 +76,9 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
                             message.subject, message.from_addr)
     if not claim.new and not _retry_due(ctx.store.message(claim.id)):
         return Outcome("duplicate", f"already recorded as {claim.state}")
+    if not claim.new and claim.state == "claimed":  # counted: a mail that kills the worker
+        # (again and again) is given up after MAX_ATTEMPTS
+        ctx.store.record_failure(claim.id, INTERRUPTED)
     try:
         return _process(ctx, claim.id, message, received_at)
     except Exception as error:  # a bad mail must never stop the worker
@@ -84,8 +88,13 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
 
 
 def _retry_due(record: MessageRecord | None) -> bool:
-    """A failed mail is tried again on its next sighting, a bounded number of times."""
-    return record is not None and record.state == "failed" and record.attempts < MAX_ATTEMPTS
+    """A failed mail is tried again on its next sighting, a bounded number of times.
+
+    So is a mail left "claimed": the worker died (SIGKILL, power cut) between
+    the claim and the outcome's commit, and only one worker runs at a time.
+    """
+    return record is not None and (record.state == "claimed" or (
+        record.state == "failed" and record.attempts < MAX_ATTEMPTS))
 
 
 def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:

@@ -1,0 +1,120 @@
+"""The real `mailbot run` on a Maildir: crashes lose nothing, stops finish the mail in hand.
+
+The SIGKILL cycles are benchmarks/kill_restart.py (20 cycles there, 5 here); its
+figures are checked one by one so a failure says which invariant broke.
+"""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from mailbot import jobs, samples
+from mailbot.config import load
+from mailbot.message import parse
+from tests.test_cli import ROOT, mailbot
+
+NOW = datetime(2026, 10, 8, 2, tzinfo=timezone.utc)
+
+
+def report(campaign, unit: str, number: int = 0) -> bytes:
+    texts = {item.seq: f"第{number}稿" for item in campaign.items_of(unit)}
+    return samples.report_mail(campaign.unit(unit).emails[0], campaign.federation_emails[0],
+                               f"{unit}三季度进展（{number}）", NOW,
+                               [("报表.docx", samples.form_docx(campaign, unit, "2026Q3", texts))])
+
+
+def test_a_mail_left_claimed_by_a_crash_is_processed_at_its_next_sighting(tmp_path):
+    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
+    ctx = jobs.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
+    raw = report(ctx.config.campaign, "区人社局")
+    message = parse(raw)
+    ctx.store.claim(ctx.store.archive(raw), message.message_id, "maildir:1", NOW,
+                    message.subject, message.from_addr)  # ... and the worker died here
+    outcome = jobs.ingest(ctx, raw, "maildir:1", NOW)
+    assert (outcome.state, outcome.unit) == ("done", "区人社局")
+    [record] = ctx.store.messages()
+    assert record.state == "done" and record.attempts == 1  # counted: no endless crash loop
+    assert len(ctx.store.outgoing("receipt")) == 1
+    assert jobs.ingest(ctx, raw, "maildir:1", NOW).state == "duplicate"
+    ctx.store.close()
+
+
+@pytest.mark.slow
+def test_sigkill_cycles_lose_nothing_and_repeat_nothing(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "kill_restart.py"), "--cycles", "5",
+         "--seed", "7", "--keep", str(tmp_path / "site"), "--json"],
+        capture_output=True, text=True, timeout=300)
+    figures = json.loads(result.stdout)
+    assert figures["cycles"] == 5 and figures["mails"] == 10
+    assert figures["recorded"] == figures["submissions"] == 10  # every mail recorded once
+    assert figures["states"] == {"done": 10} and figures["recorded_twice"] == 0
+    assert figures["receipts"] == figures["receipts_queued"] == 10  # no receipt lost
+    assert figures["reminders"] == 18 and figures["reminder_stages_twice"] == 0
+    assert figures["duplicates"] == 0 and figures["clean_exit"]
+    assert figures["ok"] and result.returncode == 0
+
+
+def start_run(site) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("MAILBOT_NOW", None)
+    return subprocess.Popen([sys.executable, "-m", "mailbot", "--now", "2026-10-08T10:00", "run"],
+                            cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def wait_for_a_recorded_mail(site, timeout: float = 30) -> None:
+    path = site / "var" / "mailbot.sqlite3"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            db = sqlite3.connect(path, timeout=30)
+            try:
+                if db.execute("SELECT 1 FROM messages WHERE state = 'done'").fetchone():
+                    return
+            except sqlite3.OperationalError:  # the schema is being created
+                pass
+            finally:
+                db.close()
+        time.sleep(0.05)
+    raise AssertionError(f"no mail recorded after {timeout} s")
+
+
+@pytest.mark.slow
+def test_run_refuses_a_second_instance_and_stops_on_sigterm_after_the_mail_in_hand(tmp_path):
+    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
+    campaign = load(tmp_path / "config.toml").campaign
+    (tmp_path / "var").mkdir()
+    box = mailbox.Maildir(tmp_path / "var" / "mail", create=True)
+    first = start_run(tmp_path)
+    try:
+        for number, unit in enumerate(campaign.units[:8]):
+            box.add(report(campaign, unit.name, number))
+        wait_for_a_recorded_mail(tmp_path)
+        second = mailbot("--now", "2026-10-08T10:00", "run", cwd=tmp_path, check=False)
+        assert second.returncode == 1
+        assert f"another mailbot worker is already running (pid {first.pid}" in second.stderr
+        first.send_signal(signal.SIGTERM)
+        _, err = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    assert first.returncode == 0, err
+    assert "received SIGTERM" in err and "worker stopped" in err
+    ctx = jobs.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
+    states = [m.state for m in ctx.store.messages()]
+    assert states and set(states) == {"done"}  # nothing left half-processed ("claimed")
+    assert len(ctx.store.outgoing("receipt")) == len(states)
+    ctx.store.close()
