@@ -12,6 +12,7 @@ import io
 from itertools import count
 
 import pdfplumber
+import pypdfium2
 from pdfplumber.utils.exceptions import PdfminerException
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
@@ -161,7 +162,6 @@ def _seal(data: bytes, pages: list[int], scanned: bool) -> bool | None:
         pages = pages[:RENDER_ENDS] + pages[-RENDER_ENDS:]
     if not pages:
         return None if scanned else False
-    import pypdfium2
     document = pypdfium2.PdfDocument(data)
     try:
         verdicts = []
