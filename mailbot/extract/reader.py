@@ -46,9 +46,9 @@ def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
     return _as_extraction(read_form(docx.read_grids(data), campaign))
 
 
-def _as_extraction(result: FormResult, **flags) -> Extraction:
+def _as_extraction(result: FormResult) -> Extraction:
     return Extraction(file="", format="", has_form=result.has_form, rows=result.rows,
-                      warnings=result.warnings, **flags)
+                      warnings=result.warnings)
 
 
 def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int) -> list[Extraction]:
