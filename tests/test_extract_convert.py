@@ -29,7 +29,7 @@ def test_missing_soffice_says_how_to_install(monkeypatch):
     from mailbot.extract.errors import ExtractError
     with pytest.raises(ExtractError, match="apt-get install libreoffice-writer-nogui"):
         convert(b"x", "doc", "docx")
-    assert "soffice" in INSTALL_HINT
+    assert "libreoffice-writer-nogui" in INSTALL_HINT
 
 
 def test_xlsx_form_with_merged_cells(campaign):
