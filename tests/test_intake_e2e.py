@@ -14,7 +14,6 @@ import email
 import email.policy
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -27,7 +26,7 @@ from mailbot import intake, jobs, samples
 from mailbot.config import load
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.intake_mails import Case, held_out_mails
-from tests.servers import PASSWORD
+from tests.servers import PASSWORD, site_config
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +40,7 @@ class Site:
 
     def __init__(self, path: Path, dovecot, smtp, user: str):
         self.path, self.dovecot, self.smtp, self.user = path, dovecot, smtp, user
-        text = (ROOT / "config.toml").read_text(encoding="utf-8")
-        text = (text.replace('url = "maildir:var/mail"', f'url = "{dovecot.url(user)}"')
-                .replace('"MAILBOT_IMAP_PASSWORD"', f'"{ENV}"')
-                .replace('url = "outbox:var/outbox"', f'url = "{smtp.url()}"')
-                .replace("trusted_authserv_ids = []", f'trusted_authserv_ids = ["{TRUSTED}"]'))
-        (path / "config.toml").write_text(text, encoding="utf-8")
-        self.config = load(path / "config.toml")
+        self.config = load(site_config(path, dovecot, user, smtp, ENV, (TRUSTED,)))
 
     def append(self, cases: list[Case]) -> None:
         client = self.dovecot.client(self.user)
@@ -82,7 +75,6 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path, dovecot, smtp_server):
-    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
     return Site(tmp_path, dovecot, smtp_server, dovecot.new_user())
 
 
