@@ -8,6 +8,7 @@ again later) and permanent for 5xx (trying again would fail the same way).
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from mailbot.secure import (MissingSecret, explain_failure, explain_login_refuse
                             password_from_env, plaintext_allowed)
 
 DEFAULT_PORTS = {"smtps": 465, "smtp+starttls": 587, "smtp": 25}
+
+
+def crlf(raw: bytes) -> bytes:
+    """SMTP lines end in CRLF (RFC 5321 §2.3.8); smtplib leaves bytes as they are, and a
+    mail composed with bare LF reaches the server as one line far over the 1000 limit."""
+    return re.sub(rb"\r?\n", b"\r\n", raw)
 
 
 class TransportError(Exception):
@@ -104,7 +111,7 @@ class SmtpTransport:
         try:
             with self._open() as server:
                 self._login(server)
-                refused = server.sendmail(sender, list(recipients), raw)
+                refused = server.sendmail(sender, list(recipients), crlf(raw))
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             raise TransportError(f"SMTP server {s.host} refused every recipient: "
