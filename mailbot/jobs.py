@@ -20,7 +20,8 @@ from mailbot import outbox
 from mailbot.assess import assess
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
-from mailbot.intake import UNREGISTERED, decide, files_of, original_of, wants_form_cells
+from mailbot.intake import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
+                            original_of, reason_zh, wants_form_cells)
 from mailbot.mailbox import MailboxError
 from mailbot.message import is_automatic, parse
 from mailbot.models import Attachment, Extraction, Held, Ignored, Message, OutgoingMail, Submission
@@ -125,13 +126,19 @@ def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
     return ""
 
 
+# held mails the unit is told about: someone wrote in its name, or its own mail
+# lacks what recording needs; other held mails (forged, forwarded) wait for staff
+NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
+
+
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime) -> Outcome:
     with ctx.store.transaction() as db:
         ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
-        if held.unit and held.reason == UNREGISTERED:
+        if held.unit and held.reason in NOTIFIED_REASONS:
+            own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign, message, held.unit,
-                                        received_at, ctx.clock())
+                                        reason_zh(held.reason), own, received_at, ctx.clock())
             _queue(ctx, db, notice, held.unit, held.quarter)
     return Outcome("held", held.reason, held.unit, held.quarter)
 

@@ -127,7 +127,7 @@ def test_one_poll_attributes_every_mail_and_a_second_poll_does_nothing(site):
     expected_receipts = Counter(campaign.unit(c.unit).emails[0] for c in counted)
     assert kinds["receipt"] == expected_receipts
     expected_notices = Counter(campaign.unit(c.unit).emails[0] for c in cases
-                               if c.reason == intake.UNREGISTERED)
+                               if c.reason in jobs.NOTIFIED_REASONS)
     assert kinds["held_notice"] == expected_notices
     assert len(site.smtp.received) == len(counted) + sum(expected_notices.values())
     allowed = {a for u in campaign.units for a in u.emails}

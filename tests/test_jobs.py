@@ -149,9 +149,21 @@ def test_a_unit_without_address_is_recorded_though_no_mail_can_go_to_it(ctx, tmp
     assert sent_mails(ctx, tmp_path) == []
 
 
-def test_winmail_dat_is_held_and_not_answered(ctx, tmp_path):
+def test_winmail_dat_is_held_and_the_unit_asked_to_resend(ctx, tmp_path):
     raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
                               "区人社局三季度进展", SEPT, [("winmail.dat", b"\x78\x9f\x3e\x22")])
     outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.reason) == ("held", intake.WINMAIL)
-    assert sent_mails(ctx, tmp_path) == []
+    [notice] = sent_mails(ctx, tmp_path)
+    assert notice["To"] == "rsj@zichuan.example.org"
+    assert "winmail.dat" in notice.get_content() and "重新发送" in notice.get_content()
+
+
+def test_a_units_own_mail_without_attachment_is_held_and_the_unit_told_why(ctx, tmp_path):
+    raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
+                              "区人社局三季度进展", SEPT, [])
+    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.unit) == ("held", "区人社局")
+    [notice] = sent_mails(ctx, tmp_path)
+    assert notice["To"] == "rsj@zichuan.example.org" and notice["In-Reply-To"]
+    assert "原因是：邮件没有附件" in notice.get_content()
