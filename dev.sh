@@ -8,7 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
-SYSTEM_PACKAGES=(dovecot-imapd libreoffice-writer-nogui fonts-noto-cjk poppler-utils)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -39,6 +38,7 @@ ensure_system_packages() {
   command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
   fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing system packages: ${missing[*]}" >&2
     as_root apt-get update -qq

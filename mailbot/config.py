@@ -162,13 +162,22 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         smtp=_endpoint(data.get("smtp"), "smtp", SMTP_SCHEMES, base, problems),
         store_path=base / store.get("path", "var/mailbot.sqlite3"),
         archive_path=base / store.get("archive", "var/archive"),
-        trusted_authserv_ids=tuple(data.get("security", {}).get("trusted_authserv_ids", [])),
+        trusted_authserv_ids=_authserv_ids(data.get("security", {}), problems),
         raw=data,
         calendar=calendar,
         reminders=ladder,
         summary=summary,
         warnings=tuple(coverage_message(year) for year in guessed),
     )
+
+
+def _authserv_ids(table: dict, problems: _Problems) -> tuple[str, ...]:
+    values = table.get("trusted_authserv_ids", [])
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        problems.add("security.trusted_authserv_ids",
+                     f"must be a list of server names, not {values!r}")
+        return ()
+    return tuple(v.strip().lower() for v in values)
 
 
 def _units(entries: list, problems: _Problems) -> tuple[Unit, ...]:

@@ -20,10 +20,11 @@ from mailbot import outbox
 from mailbot.assess import assess
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
-from mailbot.intake import UNREGISTERED, decide
+from mailbot.intake import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
+                            original_of, reason_zh, wants_form_cells)
 from mailbot.mailbox import MailboxError
 from mailbot.message import is_automatic, parse
-from mailbot.models import Held, Ignored, Message, Submission
+from mailbot.models import Attachment, Extraction, Held, Ignored, Message, OutgoingMail, Submission
 from mailbot.render import render_held_notice, render_receipt, template_env
 from mailbot.store import MessageRecord, Store
 
@@ -98,45 +99,75 @@ def _retry_due(record: MessageRecord | None) -> bool:
 
 
 def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
-    campaign = ctx.config.campaign
-    decision = decide(campaign, message, is_automatic(message), received_at)
+    campaign, trusted = ctx.config.campaign, ctx.config.trusted_authserv_ids
+    automatic = is_automatic(message)
+    decision = decide(campaign, message, automatic, received_at, trusted)
+    extractions = None
+    if wants_form_cells(decision) and message.attachments:  # the form may name the unit
+        extractions = _extract(campaign, message.attachments)
+        decision = decide(campaign, message, automatic, received_at, trusted,
+                          tuple(extractions))
     if isinstance(decision, Ignored):
         ctx.store.set_state(claimed, "ignored", decision.reason)
         return Outcome("ignored", decision.reason)
     if isinstance(decision, Held):
         return _hold(ctx, claimed, message, decision, received_at)
-    return _record(ctx, claimed, message, decision, received_at)
+    # a forwarded original is answered as if the unit had sent it here
+    reply_to = original_of(campaign, message) or message
+    return _record(ctx, claimed, reply_to, decision, received_at, extractions)
+
+
+def _extract(campaign, attachments: tuple[Attachment, ...]) -> list[Extraction]:
+    return [extraction for attachment in attachments
+            for extraction in extract_attachment(attachment.filename, attachment.data,
+                                                 campaign)]
+
+
+def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
+           quarter: str | None) -> str:
+    """Queue a reply; an address outside config.toml is refused, noted, and not fatal."""
+    try:
+        outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, ctx.clock(),
+                     unit=unit, quarter=quarter)
+    except outbox.NotInConfig as error:
+        log.warning("%s not sent: %s", mail.kind, error)
+        return f"{mail.kind} not sent: {error}"
+    return ""
+
+
+# held mails the unit is told about: someone wrote in its name, or its own mail
+# lacks what recording needs; other held mails (forged, forwarded) wait for staff
+NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
 
 
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime) -> Outcome:
     with ctx.store.transaction() as db:
         ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
-        if held.unit and held.reason == UNREGISTERED:
+        if held.unit and held.reason in NOTIFIED_REASONS:
+            own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign, message, held.unit,
-                                        received_at, ctx.clock())
-            outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, notice, ctx.clock(),
-                         unit=held.unit, quarter=held.quarter)
+                                        reason_zh(held.reason), own, received_at, ctx.clock())
+            _queue(ctx, db, notice, held.unit, held.quarter)
     return Outcome("held", held.reason, held.unit, held.quarter)
 
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
-            received_at: datetime) -> Outcome:
+            received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
     campaign = ctx.config.campaign
-    extractions = [extraction for attachment in submission.attachments
-                   for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                        campaign)]
+    if extractions is None:
+        extractions = _extract(campaign, submission.attachments)
     assessment = assess(campaign, submission, extractions)
     receipt = render_receipt(ctx.env, campaign, message, assessment, extractions,
                              received_at, ctx.clock())
     with ctx.store.transaction() as db:
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
-        ctx.store.set_state(claimed, "done", "; ".join(assessment.problems),
+        refused = (_queue(ctx, db, receipt, submission.unit, submission.quarter)
+                   if _under_rate_limit(ctx, receipt.to) else "")
+        notes = [*submission.notes, *assessment.problems, *filter(None, [refused])]
+        ctx.store.set_state(claimed, "done", "; ".join(notes),
                             submission.unit, submission.quarter, db=db)
-        if _under_rate_limit(ctx, receipt.to):
-            outbox.queue(ctx.store, db, campaign, ctx.sender, receipt, ctx.clock(),
-                         unit=submission.unit, quarter=submission.quarter)
     state = "complete" if assessment.complete else "incomplete"
     return Outcome("done", state, submission.unit, submission.quarter)
 
@@ -242,7 +273,7 @@ def accept(ctx: Context, message: int, unit: str | None = None,
     if quarter not in {q.name for q in campaign.quarters}:
         raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
     parsed = parse(ctx.store.raw(record.sha256))
-    submission = Submission(unit=unit, quarter=quarter, attachments=parsed.attachments)
+    submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
     return _record(ctx, message, parsed, submission, record.received_at)
 
 

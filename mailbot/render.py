@@ -67,14 +67,23 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
 
 
 def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Message,
-                       unit: str, received: datetime, now: datetime) -> OutgoingMail:
-    """Told to the unit's registered address, never to the unregistered sender."""
+                       unit: str, reason: str, registered: bool, received: datetime,
+                       now: datetime) -> OutgoingMail:
+    """Told to the unit's registered address, never to an unregistered sender.
+
+    `registered`: the unit itself wrote but the mail could not be recorded (no
+    attachment, no quarter...), so it is told why and how to resend; otherwise
+    someone wrote in its name from an address it never registered.
+    """
     text = env.get_template("held_notice.txt.j2").render(
-        unit=unit, sender=message.from_addr, **_common(campaign, message, received, now))
+        unit=unit, sender=message.from_addr, reason=reason, registered=registered,
+        **_common(campaign, message, received, now))
+    subject = (f"提示：{unit}发来的邮件未能自动登记" if registered
+               else f"提示：一封以{unit}名义发送的邮件待人工核对")
     return OutgoingMail(
-        kind="held_notice", to=campaign.unit(unit).emails,
-        subject=f"提示：一封以{unit}名义发送的邮件待人工核对",
-        text=text, auto_submitted="auto-generated",
+        kind="held_notice", to=campaign.unit(unit).emails, subject=subject,
+        text=text, in_reply_to=message.message_id if registered and message.message_id else None,
+        auto_submitted="auto-replied" if registered else "auto-generated",
         dedup_key=f"held_notice:{message.message_id}")
 
 

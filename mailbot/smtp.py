@@ -21,6 +21,12 @@ from mailbot.secure import (MissingSecret, explain_failure, explain_login_refuse
 DEFAULT_PORTS = {"smtps": 465, "smtp+starttls": 587, "smtp": 25}
 
 
+def crlf(raw: bytes) -> bytes:
+    """SMTP lines end in CRLF (RFC 5321 §2.3.8); smtplib leaves bytes as they are, and a
+    mail composed with bare LF reaches the server as one line far over the 1000 limit."""
+    return re.sub(rb"\r?\n", b"\r\n", raw)
+
+
 class TransportError(Exception):
     """A mail was not sent. `temporary`: the same mail may go through later.
 

@@ -35,6 +35,9 @@ class ConvertError(Exception):
 
 
 def soffice_path() -> str | None:
+    """The soffice executable, or None (MAILBOT_SOFFICE, when set, overrides PATH)."""
+    if "MAILBOT_SOFFICE" in os.environ:
+        return os.environ["MAILBOT_SOFFICE"] or None
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
@@ -55,7 +58,8 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
                    "--convert-to", fmt, "--outdir", str(outdir), str(src)]
         stderr = _run(command, env, timeout, src)
     if not target.is_file():
-        raise ConvertError(f"LibreOffice could not convert {src.name} to {fmt}"
+        raise ConvertError(f"LibreOffice could not convert {src.name} to {fmt} (damaged, "
+                           "encrypted or not really that format)"
                            + (f": {stderr}" if stderr else ""))
     return target
 

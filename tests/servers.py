@@ -17,6 +17,8 @@ import ssl
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +75,11 @@ class Cert:
 
 @pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory) -> Cert:
-    folder = tmp_path_factory.mktemp("tls")
+    return make_cert(tmp_path_factory.mktemp("tls"))
+
+
+def make_cert(folder: Path) -> Cert:
+    """A self-signed certificate for 127.0.0.1 (also used by the benchmark scripts)."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run([need_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                     "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
@@ -214,6 +220,16 @@ def _stop_dovecot(server: Dovecot) -> None:
     shutil.rmtree(server.root, ignore_errors=True)
 
 
+@contextmanager
+def running_dovecot(cert: Cert, extra: str = "") -> Iterator[Dovecot]:
+    """A Dovecot outside pytest's fixtures, for the benchmark scripts."""
+    server = _start_dovecot(cert, extra)
+    try:
+        yield server
+    finally:
+        _stop_dovecot(server)
+
+
 @pytest.fixture(scope="session")
 def dovecot(tls_cert):
     """A full Dovecot: STARTTLS, implicit TLS, IDLE, MOVE, UIDPLUS, SPECIAL-USE."""
@@ -305,6 +321,17 @@ def _controller(handler, **kwargs):
     return controller
 
 
+@contextmanager
+def running_smtp() -> Iterator[SmtpServer]:
+    """The plain loopback SMTP server outside pytest's fixtures, for benchmarks."""
+    handler = _Recorder()
+    controller = _controller(handler)
+    try:
+        yield SmtpServer(controller.port, handler.received)
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
     """A plain SMTP server on loopback, no STARTTLS, no AUTH (like a local relay)."""
@@ -323,3 +350,23 @@ def smtp_tls_server(tls_cert):
                              auth_require_tls=True)
     yield SmtpServer(controller.port, handler.received, "bot", PASSWORD, tls_cert)
     controller.stop()
+
+
+# --- a mailbot site on these servers -------------------------------------------
+
+def site_config(folder: Path, dovecot: Dovecot, user: str, smtp: SmtpServer,
+                password_env: str, trusted: tuple[str, ...] = ()) -> Path:
+    """The shipped config.toml, its [mailbox] and [smtp] pointed at these servers.
+
+    The mailbot it configures speaks STARTTLS to Dovecot: run it with SSL_CERT_FILE
+    set to dovecot.cert.cert (and the password in `password_env`)."""
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "config.toml").read_text(encoding="utf-8")
+    text = (text.replace('url = "maildir:var/mail"', f'url = "{dovecot.url(user)}"')
+            .replace('"MAILBOT_IMAP_PASSWORD"', f'"{password_env}"')
+            .replace('url = "outbox:var/outbox"', f'url = "{smtp.url()}"')
+            .replace("trusted_authserv_ids = []",
+                     f"trusted_authserv_ids = {list(trusted)!r}".replace("'", '"')))
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -73,3 +73,15 @@ def test_broken_toml_is_a_config_error(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text("[federation\nname = 1", encoding="utf-8")
     assert problems_of(path)[0].startswith("not valid TOML")
+
+
+def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace("trusted_authserv_ids = []",
+                                 'trusted_authserv_ids = ["MX.Zichuan.example.org"]'), "utf-8")
+    assert load(path).trusted_authserv_ids == ("mx.zichuan.example.org",)
+    path.write_text(text.replace("trusted_authserv_ids = []",
+                                 'trusted_authserv_ids = "mx"'), "utf-8")
+    with pytest.raises(ConfigError, match=r"security\.trusted_authserv_ids: must be a list"):
+        load(path)

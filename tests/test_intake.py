@@ -4,9 +4,10 @@ from datetime import datetime, timezone
 
 import pytest
 
+from mailbot import intake
 from mailbot.config import load
-from mailbot.intake import decide, quarter_by_date, quarter_number
-from mailbot.models import Attachment, Held, Ignored, Message, Submission
+from mailbot.intake import UNREGISTERED, decide, quarter_by_date, quarter_number
+from mailbot.models import Attachment, Extraction, FormRow, Held, Ignored, Message, Submission
 
 CAMPAIGN = load("config.toml").campaign
 DOCX = Attachment("报表.docx", "application/octet-stream", b"PK")
@@ -67,3 +68,78 @@ def test_unrelated_mail_is_ignored():
 def test_mail_without_attachment_is_held_not_counted():
     decision = decide(CAMPAIGN, message(attachments=()), None, SEPT)
     assert decision == Held("no attachment: nothing to record", "区人社局", "2026Q3")
+
+
+# --- forwarded originals, Authentication-Results, winmail.dat, form cells -------
+
+FEDERATION = "fulian-office@zichuan.example.org"
+TRUSTED = ("mx.zichuan.example.org",)
+
+
+def forward(original: Message | None, subject="转发：区人社局三季度进展", text="") -> Message:
+    return Message(message_id="<f@x>", subject=subject, from_addr=FEDERATION, from_name="",
+                   to=(), date=SEPT, text=text, attachments=(),
+                   forwarded=(original,) if original else ())
+
+
+def with_auth(*values: str, sender="rsj@zichuan.example.org") -> Message:
+    return Message(message_id="<m@x>", subject="三季度进展", from_addr=sender, from_name="",
+                   to=(), date=SEPT, text="", attachments=(DOCX,),
+                   headers=tuple(("Authentication-Results", v) for v in values))
+
+
+def test_a_forwarded_original_counts_for_the_unit_that_sent_it():
+    decision = decide(CAMPAIGN, forward(message(subject="三季度进展")), None, SEPT)
+    assert (decision.unit, decision.quarter, decision.attachments) == ("区人社局", "2026Q3", (DOCX,))
+    assert decision.notes == (f"forwarded by {FEDERATION}",)
+
+
+def test_a_forwarded_original_from_an_unregistered_address_is_held():
+    decision = decide(CAMPAIGN, forward(message("x@163.com", subject="团区委报表")), None, SEPT)
+    assert decision == Held(intake.FORWARD_NOT_FROM_UNIT, "区人社局", "2026Q3")
+
+
+def test_a_forward_in_the_body_without_the_original_is_held():
+    decision = decide(CAMPAIGN, forward(None, text="---- 原始邮件 ----\n发件人：rsj"), None, SEPT)
+    assert decision.reason == intake.FORWARD_WITHOUT_ORIGINAL and decision.unit == "区人社局"
+    plain = forward(None, subject="会议通知", text="请各位参会。")
+    assert isinstance(decide(CAMPAIGN, plain, None, SEPT), Ignored)
+
+
+@pytest.mark.parametrize("values, held", [
+    (["mx.zichuan.example.org; dkim=fail header.d=zichuan.example.org"], True),
+    (["MX.zichuan.example.org 1; spf=pass; dmarc=fail (p=reject) header.from=x"], True),
+    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=list.example"], False),
+    (["mx.zichuan.example.org; dkim=pass; dmarc=pass"], False),
+    (["evil.example; dkim=fail; dmarc=fail"], False),  # untrusted: ignored (RFC 8601 §7.1)
+    (["mx.zichuan.example.org; none"], False),
+])
+def test_authentication_results_count_only_from_trusted_servers(values, held):
+    decision = decide(CAMPAIGN, with_auth(*values), None, SEPT, TRUSTED)
+    assert (decision == Held(intake.AUTH_FAILED, "区人社局", "2026Q3")) is held
+    assert isinstance(decide(CAMPAIGN, with_auth(*values), None, SEPT), Submission)
+
+
+def test_winmail_dat_is_held_for_review():
+    tnef = Attachment("winmail.dat", "application/ms-tnef", b"\x78\x9f\x3e\x22")
+    decision = decide(CAMPAIGN, message(attachments=(DOCX, tnef)), None, SEPT)
+    assert decision == Held(intake.WINMAIL, "区人社局", "2026Q3")
+
+
+def test_the_form_cells_name_the_unit_of_an_unregistered_sender():
+    row = FormRow(seq=7, title="t", units=("区应急管理局",), unit=None, progress="p",
+                  deadline="")
+    plain = message("someone@163.com", "报表")
+    assert intake.wants_form_cells(decide(CAMPAIGN, plain, None, SEPT))
+    extraction = Extraction(file="报表.docx", format="docx", has_form=True, rows=(row,))
+    decision = decide(CAMPAIGN, plain, None, SEPT, extractions=(extraction,))
+    assert decision == Held(UNREGISTERED, "区应急管理局", "2026Q3")
+    shared = Extraction(file="b.docx", format="docx", rows=(FormRow(1, "t", ("区人社局", "区妇联"),
+                                                                    None, "p", ""),))
+    assert isinstance(decide(CAMPAIGN, plain, None, SEPT, extractions=(shared,)), Ignored)
+
+
+def test_every_held_reason_has_chinese_words():
+    reasons = [intake.UNREGISTERED, intake.NO_QUARTER, intake.NO_ATTACHMENT, intake.AUTH_FAILED,
+               intake.WINMAIL, intake.FORWARD_WITHOUT_ORIGINAL, intake.FORWARD_NOT_FROM_UNIT]
+    assert all(intake.reason_zh(r) == intake.REASONS_ZH[r] for r in reasons)

@@ -3,12 +3,13 @@
 import email
 import email.policy
 import shutil
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from mailbot import jobs, samples
+from mailbot import intake, jobs, samples
 from mailbot.config import load
 from mailbot.outbox import FolderTransport
 
@@ -106,3 +107,63 @@ def test_garbage_bytes_are_archived_and_recorded(ctx):
     assert outcome.state in ("ignored", "failed")
     [record] = ctx.store.messages()
     assert ctx.store.raw(record.sha256) == b"\x00\xff not a mail at all"
+
+
+def forwarded_by_federation(ctx, inner: bytes) -> bytes:
+    """The federation's staff forward a unit's mail as an attachment (message/rfc822)."""
+    from email.mime.message import MIMEMessage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    outer = MIMEMultipart()
+    outer["From"] = ctx.config.campaign.federation_emails[0]
+    outer["To"] = ctx.config.campaign.federation_emails[0]
+    outer["Subject"] = "转发：区公安分局三季度进展"
+    outer["Message-ID"] = "<fwd-1@zichuan.example.org>"
+    outer.attach(MIMEText("请登记。", "plain", "utf-8"))
+    outer.attach(MIMEMessage(email.message_from_bytes(inner)))
+    return outer.as_bytes()
+
+
+def test_a_forwarded_original_is_counted_and_answered_to_the_unit(ctx, tmp_path):
+    inner = unit_mail(ctx, "区公安分局", message_id="<orig-1@zichuan.example.org>")
+    outcome = jobs.ingest(ctx, forwarded_by_federation(ctx, inner), "test:1", SEPT)
+    assert (outcome.state, outcome.unit, outcome.quarter) == ("done", "区公安分局", "2026Q3")
+    [record] = ctx.store.current_submissions("2026Q3")
+    assert record.stamped_pdf and record.message_id == "<orig-1@zichuan.example.org>"
+    [receipt] = sent_mails(ctx, tmp_path)
+    assert receipt["To"] == "gaj@zichuan.example.org"
+    assert receipt["In-Reply-To"] == "<orig-1@zichuan.example.org>"
+
+
+def test_a_unit_without_address_is_recorded_though_no_mail_can_go_to_it(ctx, tmp_path):
+    campaign = ctx.config.campaign
+    units = tuple(replace(u, emails=()) if u.name == "团区委" else u for u in campaign.units)
+    ctx.config = replace(ctx.config, campaign=replace(campaign, units=units))
+    held = jobs.ingest(ctx, unit_mail(ctx, "团区委", sender="tuanquwei@163.com"), "test:1", SEPT)
+    assert (held.state, held.unit) == ("held", "团区委")
+    [record] = ctx.store.messages("held")
+    accepted = jobs.accept(ctx, record.id)
+    assert (accepted.state, accepted.unit) == ("done", "团区委")
+    assert "receipt not sent" in ctx.store.message(record.id).reason
+    assert sent_mails(ctx, tmp_path) == []
+
+
+def test_winmail_dat_is_held_and_the_unit_asked_to_resend(ctx, tmp_path):
+    raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
+                              "区人社局三季度进展", SEPT, [("winmail.dat", b"\x78\x9f\x3e\x22")])
+    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.reason) == ("held", intake.WINMAIL)
+    [notice] = sent_mails(ctx, tmp_path)
+    assert notice["To"] == "rsj@zichuan.example.org"
+    assert "winmail.dat" in notice.get_content() and "重新发送" in notice.get_content()
+
+
+def test_a_units_own_mail_without_attachment_is_held_and_the_unit_told_why(ctx, tmp_path):
+    raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
+                              "区人社局三季度进展", SEPT, [])
+    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.unit) == ("held", "区人社局")
+    [notice] = sent_mails(ctx, tmp_path)
+    assert notice["To"] == "rsj@zichuan.example.org" and notice["In-Reply-To"]
+    assert "原因是：邮件没有附件" in notice.get_content()

@@ -112,3 +112,14 @@ def test_check_login(smtp_tls_server, monkeypatch):
         True, f"SMTP 连接成功：bot@127.0.0.1:{smtp_tls_server.port}。")
     ok, text = check_login(Endpoint(url=f"smtps://u@127.0.0.1:{free_port()}", password_env=ENV))
     assert not ok and "连接被拒绝" in text
+
+
+def test_a_long_mail_with_bare_line_feeds_goes_out_with_crlf(smtp_server):
+    msg = receipt()
+    msg.set_content("您单位报送的材料已收到。\n" * 200)  # as the store keeps it: LF only
+    raw = msg.as_bytes()
+    assert b"\r\n" not in raw and len(raw) > 2000
+    transport(smtp_server, "smtp").send(raw, "fulian-office@zichuan.example.org",
+                                        ["rsj@zichuan.example.org"])
+    [got] = smtp_server.received
+    assert got.data.replace(b"\r\n", b"\n").rstrip(b"\n") == raw.rstrip(b"\n")

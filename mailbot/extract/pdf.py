@@ -12,6 +12,8 @@ import io
 from itertools import count
 
 import pdfplumber
+import pypdfium2
+from pdfplumber.utils.exceptions import PdfminerException
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
@@ -19,7 +21,7 @@ from pdfminer.psparser import PSException
 from mailbot.extract import seal as seals
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import EMPTY, Cell, Grid, Header, find_header, read_form
-from mailbot.extract.pdftable import CID, table_grid
+from mailbot.extract.pdftable import CID, dedupe, table_grid
 from mailbot.models import Campaign, Extraction
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
@@ -28,22 +30,29 @@ MAX_PAGES = 200
 SCAN_COVER = 0.5     # share of the page an image must cover for a scanned page
 USABLE_CHARS = 10
 RENDER_WIDTH = 500   # pixels
+RENDER_ENDS = 10     # seal check on the first and last pages only: seals sit at the end
 
 
 def read(data: bytes, campaign: Campaign) -> Extraction:
     try:
         document = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise ExtractError("encrypted PDF (password-protected): send it without a password") \
-            from None
-    except PDFEncryptionError as error:
-        raise ExtractError(f"encrypted PDF ({error})") from None
-    except (PDFSyntaxError, PSException) as error:
-        raise ExtractError(f"not a PDF: damaged or truncated ({error or 'no trailer'})") from None
+    except PdfminerException as error:
+        raise _plain(error.args[0] if error.args else error) from None
+    except (PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, PSException) as error:
+        raise _plain(error) from None
     with document:
         if not document.pages:
             raise ExtractError("empty PDF (no pages)")
         return _read_pages(document, data, campaign)
+
+
+def _plain(error: BaseException) -> ExtractError:
+    """pdfplumber wraps pdfminer's errors; say what they mean."""
+    if isinstance(error, PDFPasswordIncorrect):
+        return ExtractError("encrypted PDF (password-protected): send it without a password")
+    if isinstance(error, PDFEncryptionError):
+        return ExtractError(f"encrypted PDF ({error})")
+    return ExtractError(f"not a PDF: damaged or truncated ({error or type(error).__name__})")
 
 
 def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
@@ -52,8 +61,7 @@ def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
     scanned_pages, text_pages, render = 0, 0, []
     refs = count()
     for number, page in enumerate(document.pages[:MAX_PAGES]):
-        page = page.dedupe_chars(tolerance=1)  # over-printed "bold" text
-        chars = page.chars
+        chars = dedupe(page.chars)
         usable = sum(1 for c in chars if c["text"].strip() and CID not in c["text"])
         if any(CID in c["text"] for c in chars):
             warnings.append(f"page {number + 1}: text layer unreadable ((cid:NN) glyphs "
@@ -150,9 +158,10 @@ def _is_colour(colour) -> bool:
 
 def _seal(data: bytes, pages: list[int], scanned: bool) -> bool | None:
     """True if any rendered page shows a seal; None if a scanned page had no colour at all."""
+    if len(pages) > 2 * RENDER_ENDS:
+        pages = pages[:RENDER_ENDS] + pages[-RENDER_ENDS:]
     if not pages:
         return None if scanned else False
-    import pypdfium2
     document = pypdfium2.PdfDocument(data)
     try:
         verdicts = []

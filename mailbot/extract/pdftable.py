@@ -15,6 +15,23 @@ LINE_TOLERANCE = 3.0
 CID = "(cid:"
 
 
+def dedupe(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
+    """Drop over-printed copies (fake bold: the same glyph drawn again a hair to the side).
+
+    pdfplumber's own dedupe_chars is quadratic on big pages; this sorts once."""
+    ordered = sorted(chars, key=lambda c: (c["text"], round(c["top"]), c["x0"]))
+    kept: list[dict] = []
+    last: dict | None = None
+    for char in ordered:
+        if (last is not None and char["text"] == last["text"]
+                and abs(char["x0"] - last["x0"]) <= tolerance
+                and abs(char["top"] - last["top"]) <= tolerance):
+            continue
+        kept.append(char)
+        last = char
+    return kept
+
+
 def _edges(values: list[float]) -> list[float]:
     merged: list[float] = []
     for value in sorted(values):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mailbot.extract import archive, convert, sandbox
+# readers are imported here, in the parent, so a forked child starts with them loaded
+from mailbot.extract import archive, convert, docx, pdf, sandbox, xlsx
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
@@ -39,18 +40,15 @@ def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extr
 def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
     """Runs in the sandbox: the format's reader, then the form logic."""
     if kind == "pdf":
-        from mailbot.extract import pdf
         return pdf.read(data, campaign)
     if kind == "xlsx":
-        from mailbot.extract import xlsx
         return _as_extraction(read_form(xlsx.read_grids(data), campaign))
-    from mailbot.extract import docx
     return _as_extraction(read_form(docx.read_grids(data), campaign))
 
 
-def _as_extraction(result: FormResult, **flags) -> Extraction:
+def _as_extraction(result: FormResult) -> Extraction:
     return Extraction(file="", format="", has_form=result.has_form, rows=result.rows,
-                      warnings=result.warnings, **flags)
+                      warnings=result.warnings)
 
 
 def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int) -> list[Extraction]:

@@ -1,0 +1,45 @@
+"""XLSX -> grids of cells with openpyxl (some units retype the form in Excel).
+
+Merged ranges fill every slot they cover under one ref, like Word's merges;
+openpyxl is opened read-only with no formulas evaluated (values as saved)."""
+
+from __future__ import annotations
+
+import io
+from itertools import count
+
+from mailbot.extract.archive import open_zip
+from mailbot.extract.form import Cell, Grid
+
+MAX_ROWS = 500
+MAX_COLS = 30
+
+
+def read_grids(data: bytes) -> list[Grid]:
+    import openpyxl
+    open_zip(data, "not an XLSX")  # bomb checks before openpyxl reads anything
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    refs = count()
+    return [_grid(sheet, refs) for sheet in book.worksheets]
+
+
+def _grid(sheet, refs) -> Grid:
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for merged in sheet.merged_cells.ranges:
+        for row in range(merged.min_row, merged.max_row + 1):
+            for col in range(merged.min_col, merged.max_col + 1):
+                owner[(row, col)] = (merged.min_row, merged.min_col)
+    rows = min(sheet.max_row, MAX_ROWS)
+    cols = min(sheet.max_column, MAX_COLS)
+    cells: dict[tuple[int, int], Cell] = {}
+    grid: Grid = []
+    for r in range(1, rows + 1):
+        line = []
+        for c in range(1, cols + 1):
+            home = owner.get((r, c), (r, c))
+            if home not in cells:
+                value = sheet.cell(*home).value
+                cells[home] = Cell("" if value is None else str(value), next(refs))
+            line.append(cells[home])
+        grid.append(line)
+    return grid
