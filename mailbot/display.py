@@ -48,13 +48,11 @@ def review_table(messages: list[MessageRecord]) -> str:
     """Held and failed mails with the reason, for `mailbot review`."""
     if not messages:
         return "nothing is held or failed"
-    lines = ["id    state   unit              quarter  received          sender / subject / reason"]
-    for m in messages:
-        lines.append(f"{m.id:<6}{m.state:<8}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
-                     f"{m.received_at.strftime('%Y-%m-%d %H:%M'):<18}{m.sender}")
-        lines.append(f"{'':<59}{m.subject}")
-        lines.append(f"{'':<59}reason: {m.reason}")
-    return "\n".join(lines)
+    return _listing(["id    state   unit              quarter  received          "
+                     "sender / subject / reason"], 59,
+                    [(f"{m.id:<6}{m.state:<8}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
+                      f"{m.received_at.strftime('%Y-%m-%d %H:%M'):<18}{m.sender}",
+                      m.subject, f"reason: {m.reason}") for m in messages])
 
 
 def outbox_line(counts: dict[str, int]) -> str | None:
@@ -70,11 +68,16 @@ def outbox_table(failed: list[dict]) -> str:
     """Outgoing mails given up, for `mailbot review` (resend one with `review resend ID`)."""
     if not failed:
         return "no outgoing mail has failed"
-    lines = ["outgoing mail not sent (resend with `mailbot review resend ID`):",
-             "id    kind       attempts  to / subject / last error"]
-    for mail in failed:
-        lines.append(f"{mail['id']:<6}{mail['kind']:<11}{mail['attempts']:<10}"
-                     f"{', '.join(json.loads(mail['recipients']))}")
-        lines.append(f"{'':<27}{mail['subject']}")
-        lines.append(f"{'':<27}error: {mail['last_error']}")
+    return _listing(["outgoing mail not sent (resend with `mailbot review resend ID`):",
+                     "id    kind       attempts  to / subject / last error"], 27,
+                    [(f"{m['id']:<6}{m['kind']:<11}{m['attempts']:<10}"
+                      f"{', '.join(json.loads(m['recipients']))}",
+                      m["subject"], f"error: {m['last_error']}") for m in failed])
+
+
+def _listing(header: list[str], indent: int, entries: list[tuple[str, str, str]]) -> str:
+    """Entries of three lines: the columns, then the subject and a note, indented."""
+    lines = list(header)
+    for columns, subject, note in entries:
+        lines += [columns, " " * indent + subject, " " * indent + note]
     return "\n".join(lines)
