@@ -74,7 +74,7 @@ def start_run(site) -> subprocess.Popen:
                             text=True, start_new_session=True)
 
 
-def wait_for_a_recorded_mail(site, timeout: float = 30) -> None:
+def wait_for_a_recorded_mail(site, worker: subprocess.Popen, timeout: float = 60) -> None:
     path = site / "var" / "mailbot.sqlite3"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,7 +88,8 @@ def wait_for_a_recorded_mail(site, timeout: float = 30) -> None:
             finally:
                 db.close()
         time.sleep(0.05)
-    raise AssertionError(f"no mail recorded after {timeout} s")
+    os.killpg(worker.pid, signal.SIGKILL)
+    raise AssertionError(f"no mail recorded after {timeout} s:\n{worker.communicate()[1]}")
 
 
 @pytest.mark.slow
@@ -101,7 +102,7 @@ def test_run_refuses_a_second_instance_and_stops_on_sigterm_after_the_mail_in_ha
     try:
         for number, unit in enumerate(campaign.units[:8]):
             box.add(report(campaign, unit.name, number))
-        wait_for_a_recorded_mail(tmp_path)
+        wait_for_a_recorded_mail(tmp_path, first)
         second = mailbot("--now", "2026-10-08T10:00", "run", cwd=tmp_path, check=False)
         assert second.returncode == 1
         assert f"another mailbot worker is already running (pid {first.pid}" in second.stderr
