@@ -12,6 +12,7 @@ import email.utils
 import mailbox
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,14 +55,23 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     echo("")
     echo(status_table(campaign, QUARTER, statuses))
     echo("")
+    me = command_name()
     held = ctx.store.messages("held")
-    echo(f"held for review: {len(held)} (see `mailbot --config {config_path} review`)"
+    echo(f"held for review: {len(held)} (see `{me} --config {config_path} review`)"
          if held else "held for review: none")
     echo(f"outgoing mail:   {sent} written to {config.smtp.local_path} (receipts, "
          f"{reminders} reminders due {clock():%Y-%m-%d %H:%M}, the federation's summary)")
     echo(f"report:          {report}")
     echo(f"store:           {config.store_path}")
-    echo(f"try:             mailbot --config {config_path} --now {clock().isoformat()} status")
+    echo(f"try:             {me} --config {config_path} --now {clock().isoformat()} status")
+
+
+def command_name() -> str:
+    """How the user called us, so the hints can be pasted as they are."""
+    called = Path(sys.argv[0])
+    if called.name == "mailbot":
+        return "mailbot" if shutil.which("mailbot") == str(called) else os.path.relpath(called)
+    return f"{Path(sys.executable).name} -m mailbot"
 
 
 def prepare_folder(folder: Path) -> Path:
