@@ -21,6 +21,7 @@ from mailbot.assess import assess
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
 from mailbot.intake import UNREGISTERED, decide
+from mailbot.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.message import is_automatic, parse
 from mailbot.models import Held, Ignored, Message, Submission
@@ -104,7 +105,8 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
     with ctx.store.transaction() as db:
         ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
         if held.unit and held.reason == UNREGISTERED:
-            notice = render_held_notice(ctx.env, ctx.config.campaign, message, held.unit,
+            notice = render_held_notice(ctx.env, ctx.config.campaign,
+                                        quoted(message, ctx.config.limits), held.unit,
                                         received_at, ctx.clock())
             outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, notice, ctx.clock(),
                          unit=held.unit, quarter=held.quarter)
@@ -113,13 +115,14 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
             received_at: datetime) -> Outcome:
-    campaign = ctx.config.campaign
-    extractions = [extraction for attachment in submission.attachments
+    campaign, limits = ctx.config.campaign, ctx.config.limits
+    readable, refused = select_attachments(submission.attachments, limits)
+    extractions = [extraction for attachment in readable
                    for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                        campaign)]
+                                                        campaign)] + refused
     assessment = assess(campaign, submission, extractions)
-    receipt = render_receipt(ctx.env, campaign, message, assessment, extractions,
-                             received_at, ctx.clock())
+    receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
+                             extractions, received_at, ctx.clock())
     with ctx.store.transaction() as db:
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
