@@ -26,7 +26,7 @@ from mailbot.mailbox import MailboxError
 from mailbot.message import is_automatic, parse
 from mailbot.models import Held, Ignored, Message, Submission
 from mailbot.render import render_held_notice, render_receipt, template_env
-from mailbot.store import MessageRecord, Store
+from mailbot.store import MessageRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -69,7 +69,12 @@ def templates_dir(config: Config) -> Path | None:
 
 
 def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> Outcome:
-    """Take one raw mail through the pipeline; never raises for a bad mail."""
+    """Take one raw mail through the pipeline; never raises for a bad mail.
+
+    StoreUnavailable (a locked database, a read-only archive) is raised: it is no
+    fault of the mail, nothing more can be recorded, and the caller must leave the
+    mail in the mailbox for the next poll.
+    """
     sha = ctx.store.archive(raw)
     message = parse(raw)
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
@@ -78,6 +83,8 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
         return Outcome("duplicate", f"already recorded as {claim.state}")
     try:
         return _process(ctx, claim.id, message, received_at)
+    except StoreUnavailable:
+        raise  # the claim stays "claimed", which the next sighting retries
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
         attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
@@ -85,8 +92,10 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
 
 
 def _retry_due(record: MessageRecord | None) -> bool:
-    """A failed mail is tried again on its next sighting, a bounded number of times."""
-    return record is not None and record.state == "failed" and record.attempts < MAX_ATTEMPTS
+    """A failed mail is tried again on its next sighting, a bounded number of times; a
+    mail still "claimed" was cut off (process killed, store locked) and is tried again."""
+    return record is not None and (record.state == "claimed" or (
+        record.state == "failed" and record.attempts < MAX_ATTEMPTS))
 
 
 def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:

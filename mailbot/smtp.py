@@ -8,6 +8,7 @@ again later) and permanent for 5xx (trying again would fail the same way).
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ class SmtpTransport:
         try:
             with self._open() as server:
                 self._login(server)
-                refused = server.sendmail(sender, list(recipients), raw)
+                refused = server.sendmail(sender, list(recipients), crlf(raw))
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             raise TransportError(f"SMTP server {s.host} refused every recipient: "
@@ -128,6 +129,15 @@ class SmtpTransport:
             raise TransportError(f"SMTP server {s.host} accepted the mail but refused "
                                  + _listing(refused), temporary=False, code=max(
                                      code for code, _text in refused.values()))
+
+
+def crlf(raw: bytes) -> bytes:
+    """SMTP lines end in CRLF; smtplib fixes line ends of str mail only, not of bytes.
+
+    Bare LF (what email's as_bytes() writes) makes a server see the whole mail as
+    one line and refuse it ("500 Line too long").
+    """
+    return re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
 
 
 def _listing(recipients: dict) -> str:
