@@ -73,3 +73,13 @@ def test_broken_toml_is_a_config_error(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text("[federation\nname = 1", encoding="utf-8")
     assert problems_of(path)[0].startswith("not valid TOML")
+
+
+def test_limits_are_read_and_checked(tmp_path):
+    assert load(ROOT / "config.toml").limits.max_attachments == 20
+    path = write_config(tmp_path, lambda text: text.replace(
+        "max_attachment_mb = 40", "max_attachment_mb = 0").replace(
+        "max_subject_chars = 200", "max_subject_chars = 200\nmax_files = 3"))
+    problems = problems_of(path)
+    assert "limits.max_attachment_mb: must be between 1 and 1024, not 0" in problems
+    assert any(p.startswith("limits.max_files: unknown key") for p in problems)
