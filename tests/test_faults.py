@@ -4,6 +4,7 @@ process. Each ends with every mail recorded exactly once and no outgoing mail lo
 
 from __future__ import annotations
 
+import email
 import mailbox
 import os
 import socket
@@ -21,6 +22,7 @@ from mailbot.config import load
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from mailbot.mailbox.maildir import MaildirSource
+from mailbot.message import parse
 from mailbot.smtp import SmtpSettings, SmtpTransport
 from mailbot.store import Store, StoreUnavailable
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail, write_config
@@ -130,18 +132,24 @@ def queue_receipts(ctx, count: int = 3) -> list[bytes]:
 
 
 def message_ids(raws: list[bytes]) -> list[str]:
-    import email
     return [email.message_from_bytes(raw)["Message-ID"] for raw in raws]
+
+
+@contextmanager
+def smtp_server(mode: str):
+    """A running FlakyServer and a transport to it."""
+    handler = FlakyServer(mode)
+    controller = _controller(handler)
+    try:
+        yield handler, smtp_to(controller.port)
+    finally:
+        controller.stop()
 
 
 def test_smtp_refusal_marks_that_mail_failed_visibly_and_sends_the_others(ctx):
     queued = queue_receipts(ctx)
-    handler = FlakyServer("refuse")
-    controller = _controller(handler)
-    try:
-        assert jobs.flush_outbox(ctx, smtp_to(controller.port)) == (2, 1)
-    finally:
-        controller.stop()
+    with smtp_server("refuse") as (handler, transport):
+        assert jobs.flush_outbox(ctx, transport) == (2, 1)
     first, *others = ctx.store.outgoing("receipt")
     assert first["state"] != "sent" and "554 5.6.0 message content rejected" in first["last_error"]
     assert [row["state"] for row in others] == ["sent", "sent"]
@@ -158,12 +166,8 @@ def test_smtp_server_that_never_answers_times_out_and_the_mail_waits(ctx):
         assert time.monotonic() - start < 5  # one try, then wait: the order is kept
     assert {row["state"] for row in ctx.store.outgoing()} == {"queued"}
     assert "timed out" in ctx.store.outgoing()[0]["last_error"]
-    handler = FlakyServer("accept")
-    controller = _controller(handler)
-    try:
-        assert jobs.flush_outbox(ctx, smtp_to(controller.port)) == (3, 0)
-    finally:
-        controller.stop()
+    with smtp_server("accept") as (handler, transport):
+        assert jobs.flush_outbox(ctx, transport) == (3, 0)
     assert message_ids(handler.received) == message_ids(queued)
 
 
@@ -172,15 +176,11 @@ def test_smtp_hang_up_after_data_resends_that_one_mail_at_most_once_more(ctx):
     whether it was delivered, so it keeps it queued and sends it again. Not resending
     could lose a receipt; resending costs at most one duplicate of that one mail."""
     queued = queue_receipts(ctx)
-    handler = FlakyServer("drop")
-    controller = _controller(handler)
-    try:
-        assert jobs.flush_outbox(ctx, smtp_to(controller.port)) == (0, 1)
+    with smtp_server("drop") as (handler, transport):
+        assert jobs.flush_outbox(ctx, transport) == (0, 1)
         assert {row["state"] for row in ctx.store.outgoing()} == {"queued"}
-        assert jobs.flush_outbox(ctx, smtp_to(controller.port)) == (3, 0)
-        assert jobs.flush_outbox(ctx, smtp_to(controller.port)) == (0, 0)
-    finally:
-        controller.stop()
+        assert jobs.flush_outbox(ctx, transport) == (3, 0)
+        assert jobs.flush_outbox(ctx, transport) == (0, 0)
     got = message_ids(handler.received)
     wanted = message_ids(queued)
     assert sorted(set(got)) == sorted(wanted)  # nothing lost
@@ -281,7 +281,6 @@ def test_locked_store_waits_then_fails_clearly_and_the_mail_is_retried(tmp_path)
 def test_a_mail_left_claimed_by_a_killed_worker_is_processed_on_its_next_sighting(ctx):
     """A worker killed between the claim and the outcome leaves the mail "claimed"."""
     raw = unit_mail(ctx, "区人社局")
-    from mailbot.message import parse
     message = parse(raw)
     ctx.store.claim(ctx.store.archive(raw), message.message_id, "test:1", SEPT)
     assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "done"
