@@ -109,8 +109,12 @@ def resolve_quarter(app: App, quarter: str | None) -> str:
 def ingest(app: App, files: tuple[str, ...]) -> None:
     """Ingest saved messages (.eml) as if they had just arrived."""
     from mailbot.jobs import ingest_files
+    from mailbot.store import StoreUnavailable
 
-    outcomes = ingest_files(app.context(), [Path(f) for f in files], progress=click.echo)
+    try:
+        outcomes = ingest_files(app.context(), [Path(f) for f in files], progress=click.echo)
+    except StoreUnavailable as error:
+        raise click.ClickException(str(error)) from None
     if any(outcome.state == "failed" for outcome in outcomes):
         sys.exit(1)
 
@@ -242,6 +246,7 @@ def poll(app: App, once: bool) -> None:
     from mailbot.mailbox import MailboxError, open_source
     from mailbot.outbox import open_transport
     from mailbot.service import intake_loop
+    from mailbot.store import StoreUnavailable
 
     if not once:
         import threading
@@ -252,7 +257,7 @@ def poll(app: App, once: bool) -> None:
     ctx = app.context()
     try:
         outcomes = poll_job(ctx, source, progress=click.echo)
-    except MailboxError as error:
+    except (MailboxError, StoreUnavailable) as error:
         raise click.ClickException(str(error)) from None
     finally:
         source.close()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from mailbot.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
                               parse_due_rule)
+from mailbot.limits import Limits
 from mailbot.models import Campaign, Item, Quarter, Unit
 from mailbot.remind import Ladder, ladder_steps
 from mailbot.summary import SummarySchedule
@@ -72,6 +73,7 @@ class Config:
     reminders: Ladder = Ladder()
     summary: SummarySchedule = SummarySchedule()
     warnings: tuple[str, ...] = ()  # not errors: e.g. a year the holiday calendar guesses
+    limits: Limits = Limits()
 
     @property
     def base_dir(self) -> Path:
@@ -168,6 +170,8 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         reminders=ladder,
         summary=summary,
         warnings=tuple(coverage_message(year) for year in guessed),
+        limits=Limits(**_bounded(data.get("limits", {}), "limits", _LIMITS, Limits, (),
+                                 problems)),
     )
 
 
@@ -322,6 +326,9 @@ _LADDER_LIMITS = {  # key: (smallest, largest) allowed
 }
 _SUMMARY_LIMITS = {"hour": (0, 23), "after_due": (0, 30), "weekly_weekday": (0, 7),
                    "window_before": (0, 92)}
+
+_LIMITS = {"max_attachments": (1, 1000), "max_attachment_mb": (1, 1024),
+           "max_subject_chars": (20, 10000)}
 
 
 def _reminders(table: dict, problems: _Problems) -> Ladder:

@@ -22,11 +22,12 @@ from mailbot.config import Config
 from mailbot.extract import extract_attachment
 from mailbot.intake import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
                             original_of, reason_zh, wants_form_cells)
+from mailbot.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.message import is_automatic, parse
 from mailbot.models import Attachment, Extraction, Held, Ignored, Message, OutgoingMail, Submission
 from mailbot.render import render_held_notice, render_receipt, template_env
-from mailbot.store import MessageRecord, Store
+from mailbot.store import MessageRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -70,7 +71,12 @@ def templates_dir(config: Config) -> Path | None:
 
 
 def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> Outcome:
-    """Take one raw mail through the pipeline; never raises for a bad mail."""
+    """Take one raw mail through the pipeline; never raises for a bad mail.
+
+    StoreUnavailable (a locked database, a read-only archive) is raised: it is no
+    fault of the mail, nothing more can be recorded, and the caller must leave the
+    mail in the mailbox for the next poll.
+    """
     sha = ctx.store.archive(raw)
     message = parse(raw)
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
@@ -82,6 +88,8 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
         ctx.store.record_failure(claim.id, INTERRUPTED)
     try:
         return _process(ctx, claim.id, message, received_at)
+    except StoreUnavailable:
+        raise  # the claim stays "claimed", which the next sighting retries
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
         attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
@@ -104,7 +112,7 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     decision = decide(campaign, message, automatic, received_at, trusted)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
-        extractions = _extract(campaign, message.attachments)
+        extractions = _extract(campaign, message.attachments, ctx.config.limits)
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
@@ -117,10 +125,12 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     return _record(ctx, claimed, reply_to, decision, received_at, extractions)
 
 
-def _extract(campaign, attachments: tuple[Attachment, ...]) -> list[Extraction]:
-    return [extraction for attachment in attachments
+def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extraction]:
+    """Read what the limits allow; the rest is listed as not read, with the reason."""
+    readable, refused = select_attachments(attachments, limits)
+    return [extraction for attachment in readable
             for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                 campaign)]
+                                                 campaign)] + refused
 
 
 def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
@@ -146,7 +156,8 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
         ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
         if held.unit and held.reason in NOTIFIED_REASONS:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
-            notice = render_held_notice(ctx.env, ctx.config.campaign, message, held.unit,
+            notice = render_held_notice(ctx.env, ctx.config.campaign,
+                                        quoted(message, ctx.config.limits), held.unit,
                                         reason_zh(held.reason), own, received_at, ctx.clock())
             _queue(ctx, db, notice, held.unit, held.quarter)
     return Outcome("held", held.reason, held.unit, held.quarter)
@@ -154,12 +165,12 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
             received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
-    campaign = ctx.config.campaign
+    campaign, limits = ctx.config.campaign, ctx.config.limits
     if extractions is None:
-        extractions = _extract(campaign, submission.attachments)
+        extractions = _extract(campaign, submission.attachments, limits)
     assessment = assess(campaign, submission, extractions)
-    receipt = render_receipt(ctx.env, campaign, message, assessment, extractions,
-                             received_at, ctx.clock())
+    receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
+                             extractions, received_at, ctx.clock())
     with ctx.store.transaction() as db:
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)

@@ -33,8 +33,12 @@ SMALL_IMAGE = 10 * 1024  # logos, signature images and tracking pixels are small
 DECORATION_NAME = re.compile(r"signature|签名|logo", re.IGNORECASE)
 MAX_DEPTH = 5  # forwarded-in-forwarded nesting followed before giving up
 FORWARD_TYPES = ("message/rfc822", "message/global")
-AUTO_PRECEDENCE = {"bulk", "junk", "list"}
+AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 AUTO_SENDERS = ("mailer-daemon@", "postmaster@")
+# Auto-responders that set no Auto-Submitted (Coremail, Exchange, older Foxmail)
+AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Reply")
+AUTO_REPLY_SUBJECT = re.compile(r"^\s*(自动回复|自動回覆|auto(matic)?[- ]?reply|out of (the )?office)",
+                                re.IGNORECASE)
 
 
 class _RawHeaders(Compat32):
@@ -313,7 +317,8 @@ def is_automatic(message: Message) -> str | None:
         return f"Auto-Submitted: {auto}"
     if value("precedence") in AUTO_PRECEDENCE:
         return f"Precedence: {value('precedence')}"
-    for name in ("List-Id", "List-Unsubscribe", "X-Auto-Response-Suppress", "X-Loop"):
+    for name in ("List-Id", "List-Unsubscribe", "X-Auto-Response-Suppress", "X-Loop",
+                 *AUTO_REPLY_HEADERS):
         if message.header(name) is not None:
             return f"{name} header present"
     if message.header("return-path") is not None and value("return-path") in ("<>", ""):
@@ -322,4 +327,6 @@ def is_automatic(message: Message) -> str | None:
         return f"sent by {message.from_addr}"
     if message.content_type == "multipart/report":
         return "multipart/report (a delivery or read report)"
+    if AUTO_REPLY_SUBJECT.match(message.subject) and not message.attachments:
+        return "an auto-reply subject and no attachment"  # with files it may be a report
     return None

@@ -18,6 +18,7 @@ from mailbot import jobs, notify
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outbox import open_transport
+from mailbot.store import StoreUnavailable
 from mailbot.worker import Job, run
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def opened(config: Config, clock: Callable[[], datetime]):
 def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.Event) -> None:
     """Poll, answer, then wait for news (IDLE where the server has it) until stopped.
 
-    Network trouble never ends the loop: it backs off (doubling, up to five
+    Network trouble, or a store that cannot be written, never ends the loop: it backs off (doubling, up to five
     minutes) and tries again; the store's state makes every retry safe.
     """
     source, transport = open_source(config.mailbox), open_transport(config.smtp)
@@ -53,8 +54,8 @@ def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.E
                         jobs.flush_outbox(ctx, transport)
                 _wait_for_mail(source, config.mailbox.poll_seconds, stop)
                 backoff = WAIT_CHUNK
-            except MailboxError as error:
-                log.warning("mailbox: %s; trying again in %.0f s", error, backoff)
+            except (MailboxError, StoreUnavailable) as error:
+                log.warning("intake: %s; trying again in %.0f s", error, backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, BACKOFF_LIMIT)
     finally:

@@ -21,6 +21,15 @@ from mailbot.models import Assessment, Extraction, FormRow, SubmissionRecord
 from mailbot.schema import MIGRATIONS
 
 FINAL_STATES = ("done", "ignored", "held", "rejected", "accepted")
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be written now (a locked database, a read-only disk).
+
+    Nothing was recorded for the mail in hand, and the mailbox was not touched,
+    so the next poll tries it again; the message says what to fix.
+    """
 
 
 @dataclass(frozen=True)
@@ -69,12 +78,13 @@ def _iso(moment: datetime) -> str:
 class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
-    def __init__(self, path: Path, archive_dir: Path):
+    def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT):
         self.path = Path(path)
+        self.timeout = timeout
         self.archive_dir = Path(archive_dir)
         for folder in (self.path.parent, self.archive_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         os.chmod(self.path, 0o600)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -103,7 +113,12 @@ class Store:
     @contextmanager
     def transaction(self):
         """One write transaction; BEGIN IMMEDIATE so two workers never interleave."""
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(f"the store {self.path} is locked by another process "
+                                   f"(waited {self.timeout:g} s: {error}); "
+                                   "the mail will be tried again") from error
         try:
             yield self.db
         except BaseException:
@@ -116,6 +131,15 @@ class Store:
     def archive(self, raw: bytes) -> str:
         """Write the raw bytes under their SHA-256 (idempotent) and return the hash."""
         digest = hashlib.sha256(raw).hexdigest()
+        try:
+            self._write_archive(digest, raw)
+        except OSError as error:
+            raise StoreUnavailable(f"cannot write the raw-mail archive {self.archive_dir}: "
+                                   f"{error.strerror or error}; nothing was recorded, the "
+                                   "mail will be tried again") from error
+        return digest
+
+    def _write_archive(self, digest: str, raw: bytes) -> None:
         folder = self.archive_dir / digest[:2]
         folder.mkdir(exist_ok=True, mode=0o700)
         target = folder / f"{digest}.eml"
@@ -127,7 +151,6 @@ class Store:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(partial, target)
-        return digest
 
     def raw(self, sha256: str) -> bytes:
         return (self.archive_dir / sha256[:2] / f"{sha256}.eml").read_bytes()

@@ -85,3 +85,13 @@ def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
                                  'trusted_authserv_ids = "mx"'), "utf-8")
     with pytest.raises(ConfigError, match=r"security\.trusted_authserv_ids: must be a list"):
         load(path)
+
+
+def test_limits_are_read_and_checked(tmp_path):
+    assert load(ROOT / "config.toml").limits.max_attachments == 20
+    path = write_config(tmp_path, lambda text: text.replace(
+        "max_attachment_mb = 40", "max_attachment_mb = 0").replace(
+        "max_subject_chars = 200", "max_subject_chars = 200\nmax_files = 3"))
+    problems = problems_of(path)
+    assert "limits.max_attachment_mb: must be between 1 and 1024, not 0" in problems
+    assert any(p.startswith("limits.max_files: unknown key") for p in problems)

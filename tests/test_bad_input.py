@@ -1,0 +1,240 @@
+"""Bad input through the whole pipeline: every mail is recorded, answered within the
+[limits], and the next mail is processed. Real store, real extraction, folder outbox."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailbot import jobs, samples
+from mailbot.extract import pdf
+from mailbot.extract.errors import ExtractError
+from mailbot.extract.sandbox import Limits, run
+from mailbot.message import parse
+from mailbot.models import Message
+from mailbot.notify import compile_report, held_mails
+from mailbot.render_summary import render_summary
+from mailbot.summary import build_summary
+from tests.forms import docx_zip_bomb, entity_bomb_docx, load_campaign, vector_pdf
+from tests.pipeline import NOW, SEPT, open_context, sent_mails, unit_mail
+
+CAMPAIGN = load_campaign()
+SEEDS = [
+    samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
+                        "区人社局三季度进展", SEPT, [("报表.docx", b"PK\x03\x04 not much"),
+                                                  ("盖章.pdf", vector_pdf(seal=True))]),
+    samples.report_mail("jtj@zichuan.example.org", "fulian-office@zichuan.example.org",
+                        "区教体局第三季度", SEPT, [("表.doc", b"\xd0\xcf\x11\xe0 x")],
+                        charset="gbk"),
+    samples.auto_reply("rsj@zichuan.example.org", "fulian-office@zichuan.example.org", SEPT),
+    (b"From: =?gb2312?B?x+u7sA==?= <rsj@zichuan.example.org>\r\nSubject: =?utf-8?q?Fwd?=\r\n"
+     b"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: message/rfc822"
+     b"\r\n\r\nFrom: a@b.c\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\n"
+     b"Content-Type: text/html; charset=gbk\r\n\r\n<p>\xc4\xe3\xba\xc3</p>\r\n--c--\r\n--b\r\n"
+     b"Content-Disposition: attachment; filename*=gbk''%C4%E3.docx\r\n"
+     b"Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n"),
+]
+
+
+@st.composite
+def mutated_mail(draw) -> bytes:
+    """A seed mail cut short, with bytes flipped, inserted and lines duplicated."""
+    raw = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(0, 6))):
+        where = draw(st.integers(0, max(len(raw) - 1, 0)))
+        action = draw(st.sampled_from(["flip", "insert", "delete", "dup_line"]))
+        if action == "flip" and raw:
+            raw[where] = draw(st.integers(0, 255))
+        elif action == "insert":
+            raw[where:where] = draw(st.binary(min_size=1, max_size=40)
+                                    | st.sampled_from([b"\r\n", b"=?", b"?=", b"--b", b"\x00",
+                                                       b"boundary=", b"Content-Type: message/"]))
+        elif action == "delete":
+            del raw[where:where + draw(st.integers(1, 200))]
+        elif action == "dup_line":
+            end = raw.find(b"\n", where) + 1 or len(raw)
+            raw[where:where] = raw[where:end] * draw(st.integers(1, 50))
+    return bytes(raw[:draw(st.integers(0, len(raw)))] if draw(st.booleans()) else raw)
+
+
+@settings(max_examples=300, deadline=2000)
+@given(mutated_mail())
+def test_parse_never_raises_on_mutated_or_truncated_mime(raw):
+    assert isinstance(parse(raw), Message)
+
+
+@pytest.fixture(scope="module")
+def shared_ctx(tmp_path_factory):
+    """One store for many hypothesis examples: fixtures are not re-run per example."""
+    ctx = open_context(tmp_path_factory.mktemp("fuzz"))
+    yield ctx
+    ctx.store.close()
+
+
+@settings(max_examples=60, deadline=10000, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=mutated_mail())
+def test_ingest_records_every_mutated_mail_and_never_raises(shared_ctx, raw):
+    ctx = shared_ctx
+    outcome = jobs.ingest(ctx, raw, f"fuzz:{hash(raw)}", SEPT)
+    assert outcome.state in ("done", "ignored", "held", "failed", "duplicate")
+    sha = ctx.store.archive(raw)
+    [record] = [m for m in ctx.store.messages() if m.sha256 == sha or (
+        outcome.state == "duplicate" and m.message_id and m.message_id == parse(raw).message_id)][:1]
+    assert record.state != "claimed"  # every mail ends in a recorded state
+    assert record.state != "failed", record.reason  # a bad mail is a result, not a crash
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    context = open_context(tmp_path)
+    yield context
+    context.store.close()
+
+
+def receipt_after(ctx, tmp_path, raw) -> tuple[jobs.Outcome, str]:
+    outcome = jobs.ingest(ctx, raw, f"test:{len(ctx.store.messages())}", SEPT)
+    mails = sent_mails(ctx, tmp_path / "out")
+    return outcome, (mails[-1].get_content() if mails else "")
+
+
+def assert_next_mail_is_processed(ctx):
+    outcome = jobs.ingest(ctx, unit_mail(ctx, "区卫健局"), "test:next", SEPT)
+    assert (outcome.state, outcome.reason, outcome.unit) == ("done", "complete", "区卫健局")
+
+
+@pytest.mark.parametrize("name, bomb, refusal", [
+    ("报表.docx", lambda: docx_zip_bomb(2.0), "zip bomb refused"),
+    ("报表.docx", lambda: docx_zip_bomb(2.0, honest=False), "corrupt zip member"),
+    ("报表.docx", entity_bomb_docx, "XML entity bomb refused"),
+])
+def test_bombs_inside_a_mail_are_refused_and_the_receipt_says_so(ctx, tmp_path, name, bomb,
+                                                                 refusal):
+    start = time.monotonic()
+    raw = unit_mail(ctx, "区人社局", files=("pdf",), extra_files=[(name, bomb())])
+    outcome, receipt = receipt_after(ctx, tmp_path, raw)
+    assert time.monotonic() - start < 20
+    assert (outcome.state, outcome.reason) == ("done", "incomplete")
+    assert f"《{name}》：无法读取（" in receipt and refusal in receipt
+    [record] = ctx.store.messages()
+    assert record.state == "done"
+    assert_next_mail_is_processed(ctx)
+
+
+def test_a_pdf_that_keeps_the_parser_busy_is_stopped_by_the_sandbox():
+    """300k path segments keep pdfplumber busy for ~25 s and then exhaust 1 GB; the real
+    parser in the real sandbox, with a 1 s limit here so the test stays fast."""
+    ops = b"0 0 m 100 100 l S\n" * 100_000
+    heavy = vector_pdf(seal=False).replace(
+        b"<< /Length", b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream %% <<",
+        1)
+    assert heavy.startswith(b"%PDF-")
+    start = time.monotonic()
+    with pytest.raises(ExtractError, match="longer than 1 s|CPU time"):
+        run(lambda: pdf.read(heavy, CAMPAIGN), Limits(seconds=1))
+    assert time.monotonic() - start < 4
+
+
+def test_a_thousand_attachments_are_recorded_and_only_the_limit_read(ctx, tmp_path):
+    many = [(f"附件{n}.txt", b"x") for n in range(1000)]
+    raw = unit_mail(ctx, "区人社局", extra_files=many)
+    start = time.monotonic()
+    outcome, receipt = receipt_after(ctx, tmp_path, raw)
+    assert time.monotonic() - start < 20
+    assert outcome.state == "done"
+    limit = ctx.config.limits.max_attachments
+    assert f"其余 {1002 - limit} 个附件" in receipt and "附件过多" in receipt
+    listed = [line for line in receipt.splitlines() if line.strip().startswith("《附件")]
+    assert len(listed) == limit - 2  # the unit's two files, then the first others
+    assert_next_mail_is_processed(ctx)
+
+
+def test_an_oversized_attachment_is_not_opened(tmp_path):
+    """The limit is set to 1 MB here so the test stays small (a 50 MB file takes the same
+    path with the default of 40 MB; benchmarks/bench_memory.py reads 25 MB for real).
+    Big buffers in this process would also inflate every later forked child."""
+    ctx = open_context(tmp_path, edit=lambda text: text.replace("max_attachment_mb = 40",
+                                                                "max_attachment_mb = 1"))
+    big = os.urandom(3 * 1024 * 1024 // 2)
+    raw = unit_mail(ctx, "区人社局", extra_files=[("大文件.docx", big)])
+    outcome, receipt = receipt_after(ctx, tmp_path, raw)
+    assert outcome.state == "done"
+    assert "《大文件.docx》：无法读取（文件过大（1.5 MB，上限 1 MB），未读取）" in receipt
+    [record] = ctx.store.messages()
+    assert len(ctx.store.raw(record.sha256)) == len(raw)  # archived whole all the same
+    assert_next_mail_is_processed(ctx)
+
+
+def test_a_100_kb_subject_is_recorded_and_quoted_short(ctx, tmp_path):
+    subject = "区人社局三季度进展" + "很长的主题" * 20_000
+    outcome, receipt = receipt_after(ctx, tmp_path, unit_mail(ctx, "区人社局", subject=subject))
+    assert outcome.state == "done"
+    assert ctx.store.messages()[0].subject == subject
+    limit = ctx.config.limits.max_subject_chars
+    assert f"《{subject[:limit - 1]}…》" in receipt and len(receipt) < 3000
+
+
+INJECTED = "报告\r\nBcc: evil@attacker.example\r\nX-Injected: yes\r\n\r\n<b>body</b>"
+
+
+def test_header_injection_in_subject_and_filenames_stays_in_the_body(ctx, tmp_path):
+    raw = unit_mail(ctx, "区人社局", subject="区人社局三季度" + INJECTED,
+                    extra_files=[(f"x{INJECTED}.docx", b"PK\x03\x04")])
+    assert b"Bcc: evil" not in raw  # the attack travels in RFC 2047 words, decoded by us
+    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    assert outcome.state == "done"
+    held_raw = unit_mail(ctx, "团区委", sender="x@163.com", subject="团区委三季度" + INJECTED)
+    assert jobs.ingest(ctx, held_raw, "test:2", SEPT).state == "held"
+    mails = sent_mails(ctx, tmp_path / "out")
+    assert [m["To"] for m in mails] == ["rsj@zichuan.example.org", "tqw@zichuan.example.org"]
+    for mail in mails:
+        assert mail["Bcc"] is None and mail["X-Injected"] is None
+        assert set(k.lower() for k in mail.keys()) <= {
+            "from", "to", "cc", "subject", "date", "message-id", "auto-submitted",
+            "x-auto-response-suppress", "in-reply-to", "references", "content-type",
+            "content-transfer-encoding", "mime-version"}
+    for row in ctx.store.outgoing():
+        assert "attacker" not in row["recipients"]
+
+
+@pytest.mark.parametrize("filename", ["../../../../tmp/mailbot-escape.docx",
+                                      "/tmp/mailbot-escape.docx",
+                                      "..\\..\\Windows\\mailbot-escape.docx"])
+def test_path_names_write_nothing_outside_the_archive_and_are_shown_plainly(ctx, tmp_path,
+                                                                             filename):
+    before = set(Path("/tmp").iterdir())
+    good = samples.form_docx(ctx.config.campaign, "区人社局", "2026Q3")
+    raw = unit_mail(ctx, "区人社局", files=("pdf",), extra_files=[(filename, good)])
+    outcome, receipt = receipt_after(ctx, tmp_path, raw)
+    assert (outcome.state, outcome.reason) == ("done", "complete")
+    assert "《mailbot-escape.docx》：电子版报表" in receipt
+    assert not (Path("/tmp") / "mailbot-escape.docx").exists()
+    assert not any(p.name == "mailbot-escape.docx" for p in tmp_path.rglob("*"))
+    assert {p for p in set(Path("/tmp").iterdir()) - before
+            if "mailbot-escape" in p.name} == set()
+
+
+MARKUP = "<script>alert(1)</script>{{ 7 * 7 }}{% raw %}&amp;"
+
+
+def test_html_and_jinja_in_progress_text_are_literal_in_docx_and_escaped_in_html(ctx,
+                                                                                 tmp_path):
+    jobs.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "进展" + MARKUP}), "test:1", SEPT)
+    held = unit_mail(ctx, "团区委", sender="x@163.com", subject="团区委三季度" + MARKUP)
+    jobs.ingest(ctx, held, "test:2", SEPT)
+    report = compile_report(ctx, "2026Q3", tmp_path / "r.docx", "docx")
+    text = "\n".join(cell.text for table in docx.Document(io.BytesIO(report.read_bytes())).tables
+                     for row in table.rows for cell in row.cells)
+    assert "进展" + MARKUP in text
+    summary = build_summary(ctx.config.campaign, "2026Q3", [], held_mails(ctx, "2026Q3"), NOW)
+    mail = render_summary(ctx.config.campaign, summary, ctx.env, [])
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7 * 7 }}{% raw %}&amp;amp;" in mail.html
+    assert "<script>" not in mail.html
+    assert "<script>alert(1)</script>{{ 7 * 7 }}" in mail.text  # plain text stays literal
