@@ -148,15 +148,6 @@ class SmtpTransport:
                                  mail_specific=True)
 
 
-def crlf(raw: bytes) -> bytes:
-    """SMTP lines end in CRLF; smtplib fixes line ends of str mail only, not of bytes.
-
-    Bare LF (what email's as_bytes() writes) makes a server see the whole mail as
-    one line and refuse it ("500 Line too long").
-    """
-    return re.sub(rb"\r\n|\r|\n", b"\r\n", raw)
-
-
 def _listing(recipients: dict) -> str:
     return "; ".join(f"{address} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
                      for address, (code, text) in recipients.items())

@@ -9,8 +9,6 @@ Pillow for scanned pages with and without a red seal.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from lxml import etree
 
 from mailbot import config
 from mailbot.models import Campaign
+from tests.tools import need_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ("序号", "实事名称", "责任单位", "具体措施及任务进度情况", "完成时限")
@@ -33,17 +32,6 @@ def load_campaign() -> Campaign:
 @pytest.fixture(scope="session")
 def campaign() -> Campaign:
     return load_campaign()
-
-
-def need_tool(name: str) -> str:
-    """The tool's path; skip locally with a reason, fail in CI (env CI set)."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (apt-get install libreoffice-writer-nogui poppler-utils)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def form_rows(campaign: Campaign, filled: dict[int, str], seq=str,

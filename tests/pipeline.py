@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 

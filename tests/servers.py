@@ -24,21 +24,11 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+from tests.tools import need_tool
 
 PASSWORD = "secret"
 LIMITED_CAPABILITIES = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT UNSELECT CHILDREN "
                         "NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH SPECIAL-USE LITERAL+")
-
-
-def need_tool(name: str) -> str:
-    """The tool's path; a missing tool fails under CI and skips (saying why) locally."""
-    path = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None)
-    if path:
-        return path
-    message = f"{name} is not installed (apt-get install dovecot-imapd)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def free_port() -> int:

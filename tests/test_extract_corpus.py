@@ -3,31 +3,18 @@ with a plain error, never a traceback or a hang. The corpus lives beside the che
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 
 from mailbot.extract import extract_path
+from tests.tools import corpus
 
-CORPUS = Path(os.environ.get("MAILBOT_CORPUS")
-              or Path(__file__).resolve().parent.parent.parent / "shared" / "public-corpus")
-
-
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for folder in ("docx", "pdf") for p in (CORPUS / folder).iterdir())
 
 
 @pytest.mark.slow
 def test_every_corpus_file_is_read_or_refused_plainly(campaign):
-    files = corpus_files()
-    if not files:
-        if os.environ.get("CI"):
-            pytest.fail(f"public corpus missing at {CORPUS}")
-        pytest.skip(f"public corpus not found at {CORPUS}")
+    files = corpus("docx", "pdf")
     slow = []
     for path in files:
         start = time.monotonic()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import intake, jobs
+from mailbot import jobs
 from mailbot.config import load
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,9 @@ from hypothesis import strategies as st
 
 from mailbot import message
 from mailbot.models import Message
+from tests.tools import corpus
 
 GOLDEN = Path(__file__).parent / "golden" / "mail"
-ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside the checkout (CI); from a worktree, the nearest such folder above
-CORPUS = next((p / "shared" / "public-corpus" / "eml" for p in ROOT.parents
-               if (p / "shared" / "public-corpus" / "eml").is_dir()), ROOT.parent / "shared")
 
 
 def summary(mail: Message) -> dict:
@@ -85,11 +81,7 @@ def test_a_mail_saved_as_eml_file_is_unwrapped():
 
 
 def test_public_corpus_parses_without_exception():
-    files = sorted(CORPUS.glob("*")) if CORPUS.is_dir() else []
-    if not files:
-        if os.environ.get("CI"):
-            pytest.fail(f"public corpus not found at {CORPUS}")
-        pytest.skip(f"public corpus not found at {CORPUS}")
+    files = corpus("eml")
     for path in files:
         assert isinstance(message.parse(path.read_bytes()), Message), path.name
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from datetime import date
@@ -19,6 +18,7 @@ from mailbot.report import ReportError, build_annual, build_report
 from mailbot.report_docx import write_docx, write_pdf
 from mailbot.report_xlsx import write_xlsx
 from tests import report_data as data
+from tests.tools import require
 
 DAY = date(2026, 10, 9)
 
@@ -39,10 +39,7 @@ def report(campaign):
 
 
 def needs_soffice():
-    if soffice.soffice_path() is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"LibreOffice is required in CI: {soffice.INSTALL_HINT}")
-        pytest.skip(f"LibreOffice is not installed ({soffice.INSTALL_HINT})")
+    require(soffice.soffice_path(), f"LibreOffice is not installed ({soffice.INSTALL_HINT})")
 
 
 def table_rows(path: Path):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 import sys
 import re
@@ -20,6 +18,7 @@ from mailbot.render_summary import render_summary
 from mailbot.summary import LABELS, build_summary
 from mailbot.summary_chart import cjk_font_file, status_chart
 from tests import report_data as data
+from tests.tools import need_tool, require
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NOW = datetime(2026, 10, 9, 17, 0, tzinfo=data.TZ)
@@ -89,8 +88,7 @@ def test_mail_parts_show_matrix_problems_and_held_mail(campaign, summary, tmp_pa
 
 
 def test_chart_is_inline_and_referenced(campaign, summary):
-    if cjk_font_file() is None:
-        pytest.skip("no CJK font (apt-get install fonts-noto-cjk)")
+    require(cjk_font_file(), "no CJK font (apt-get install fonts-noto-cjk)")
     mail = render_summary(campaign, summary, template_env(TEMPLATES), [])
     (image,) = mail.inline_images
     assert f'src="cid:{image.filename}"' in mail.html and image.content_type == "image/png"
@@ -100,8 +98,7 @@ def test_chart_is_inline_and_referenced(campaign, summary):
 
 
 def test_chart_colours_follow_the_states(summary):
-    if cjk_font_file() is None:
-        pytest.skip("no CJK font (apt-get install fonts-noto-cjk)")
+    require(cjk_font_file(), "no CJK font (apt-get install fonts-noto-cjk)")
     picture = Image.open(io.BytesIO(status_chart(summary))).convert("RGB")
     colours = {colour for _, colour in picture.getcolors(1_000_000)}
     for hex_colour in ("#e3f2e6", "#fff1c9", "#ffe3cc", "#fde2e2"):
@@ -111,10 +108,7 @@ def test_chart_colours_follow_the_states(summary):
 @pytest.mark.slow
 def test_summary_html_renders_in_chromium(tmp_path):
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "screenshot_summary.py"
-    if shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI: apt-get install chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    need_tool("chromium")
     subprocess.run([sys.executable, str(script), str(tmp_path)], check=True,
                    capture_output=True, timeout=180)
     shot = Image.open(tmp_path / "summary-phone.png").convert("RGB")
