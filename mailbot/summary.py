@@ -118,7 +118,8 @@ CLOSING_GRACE = timedelta(days=14)  # a closing summary missed by downtime still
 
 def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkCalendar,
                   now: datetime, sent_keys: Collection[str]) -> list[tuple[str, str]]:
-    """(quarter, dedup key) of each summary due now: the closing one, or the weekly digest.
+    """(quarter, dedup key) of each summary due now: the closing one, or the weekly digest
+    in the run-up to the due date.
 
     Both are keyed so a second tick, a restart or a missed day never sends one twice;
     the digest goes on the first working day of its week on or after its weekday.
@@ -138,7 +139,7 @@ def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkC
         year, week, weekday = today.isocalendar()
         weekly = f"summary:{quarter.name}:week{year}-{week:02d}"
         if (schedule.weekly_weekday and weekday >= schedule.weekly_weekday
-                and quarter.due - timedelta(days=schedule.window_before) <= today < closing_day
+                and quarter.due - timedelta(days=schedule.window_before) <= today <= quarter.due
                 and weekly not in sent_keys):
             due.append((quarter.name, weekly))
     return due
