@@ -300,7 +300,8 @@ def review(click_ctx: click.Context) -> None:
         from mailbot.display import outbox_table, review_table
 
         store = click_ctx.obj.context().store
-        click.echo(review_table(store.messages("held", "failed")))
+        click.echo(review_table(store.messages("held", "failed"),
+                                click_ctx.obj.config.campaign.timezone))
         click.echo("")
         click.echo(outbox_table(store.failed_outgoing()))
 

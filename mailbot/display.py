@@ -44,14 +44,14 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def review_table(messages: list[MessageRecord]) -> str:
-    """Held and failed mails with the reason, for `mailbot review`."""
+def review_table(messages: list[MessageRecord], zone: str) -> str:
+    """Held and failed mails with the reason, for `mailbot review` (times local to `zone`)."""
     if not messages:
         return "nothing is held or failed"
     return _listing(["id    state   unit              quarter  received          "
                      "sender / subject / reason"], 59,
                     [(f"{m.id:<6}{m.state:<8}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
-                      f"{m.received_at.strftime('%Y-%m-%d %H:%M'):<18}{m.sender}",
+                      f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
                       m.subject, f"reason: {m.reason}") for m in messages])
 
 
