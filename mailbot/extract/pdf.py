@@ -98,10 +98,10 @@ def _add_grid(grids: list[Grid], grid: Grid) -> None:
 
 
 def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
-    """The form table with its continuation: a 序号/实事名称 cell merged over the page break
-    is blank on the new page and inherits the cell above; a row split by the break is
-    joined back (its 序号, 实事名称 and 责任单位 are blank on the new page)."""
-    names = [header.columns[f] for f in ("seq", "title") if f in header.columns]
+    """The form table with its continuation: a 序号/实事名称/完成时限 cell merged over the
+    page break is blank on the new page and inherits the cell above; a row split by the
+    break is joined back (its 序号, 实事名称 and 责任单位 are blank on the new page)."""
+    names = [header.columns[f] for f in ("seq", "title", "deadline") if f in header.columns]
     last = previous[-1]
     rows = []
     for row in grid:
@@ -110,7 +110,7 @@ def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
             if row[col].ref == grid[0][col].ref and not row[col].text.strip():
                 row[col] = last[col]
         rows.append(row)
-    keys = names + [header.columns[f] for f in ("units",) if f in header.columns]
+    keys = [header.columns[f] for f in ("seq", "title", "units") if f in header.columns]
     if all(not grid[0][col].text.strip() for col in keys):
         return previous[:-1] + [_joined(last, grid[0])] + rows[1:]
     return previous + rows

@@ -75,7 +75,7 @@ def cell_text(bbox, chars: list[dict]) -> str:
     parts = [_line_text(lines[0])]
     for previous, line in zip(lines, lines[1:]):
         room = text_right - previous[-1]["x1"]
-        wrapped = _first_word_width(line) > room
+        wrapped = _first_word_width(line) + _autospace(previous[-1], line[0]) > room
         joiner = "\n"
         if wrapped:
             joiner = " " if previous[-1]["text"].isascii() and line[0]["text"].isascii() else ""
@@ -83,7 +83,21 @@ def cell_text(bbox, chars: list[dict]) -> str:
     return "".join(parts)
 
 
+AUTOSPACE = 0.25  # of the font size; LibreOffice measures 0.2, Word 0.25
 CLOSING = "，。、；：！？）》」』”’,.;:!?)%"
+
+
+def _autospace(last: dict, first: dict) -> float:
+    """The gap Word and LibreOffice put between Latin letters or digits and CJK characters
+    (autoSpaceDE/DN, on by default): the next word needs that much more room to fit."""
+    scripts = {_script(last["text"]), _script(first["text"])}
+    return AUTOSPACE * (first.get("size") or 10.0) if scripts == {"latin", "cjk"} else 0.0
+
+
+def _script(text: str) -> str | None:
+    if text.isalnum():
+        return "latin" if text.isascii() else "cjk"
+    return None
 
 
 def _first_word_width(line: list[dict]) -> float:
