@@ -4,8 +4,9 @@ A shape takes (campaign, unit, texts, more) - the unit sending, its progress
 text per item it owns, and a source of further texts for the other units of a
 shared row - and returns (DOCX bytes, expected rows). Expected rows are
 (seq, unit or None, progress) in table order: what extraction must find, no
-more. The golden files (tests/golden/make_golden.py) and the held-out accuracy
-benchmark (benchmarks/bench_accuracy.py) both build their inputs here.
+more (a unit may leave a row of its own blank: texts[seq] == ""). The golden
+files (tests/golden/make_golden.py) and the held-out accuracy benchmark
+(benchmarks/bench_accuracy.py) both build their inputs here.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _whole_expected(campaign: Campaign, texts: Texts) -> Expected:
     """The whole form's rows: the 责任单位 cell lists every unit, so `unit` is set only
     where the item has one."""
     return [(item.seq, item.units[0] if len(item.units) == 1 else None, texts[item.seq])
-            for item in campaign.items if item.seq in texts]
+            for item in campaign.items if texts.get(item.seq)]
 
 
 def _own_rows(campaign: Campaign, unit: str, texts: Texts, seq=str, title=None,
@@ -217,9 +218,9 @@ def build(shape: str, campaign: Campaign, unit: str, texts: Texts, more: More,
           variant: int = 0):
     """(DOCX bytes, expected rows) of one shape; `variant` picks among a shape's forms."""
     function = SHAPES[shape]
-    if shape in VARIANTS:
-        return function(campaign, unit, texts, more, variant=variant)
-    return function(campaign, unit, texts, more)
+    options = {"variant": variant} if shape in VARIANTS else {}
+    data, expected = function(campaign, unit, texts, more, **options)
+    return data, [row for row in expected if row[2].strip()]  # blank rows are not rows
 
 
 def random_variant(shape: str, rng: random.Random) -> int:

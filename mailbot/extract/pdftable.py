@@ -9,6 +9,8 @@ of the cell's right edge (a real paragraph break).
 
 from __future__ import annotations
 
+import re
+
 from mailbot.extract.form import EMPTY, Cell, Grid
 
 LINE_TOLERANCE = 3.0
@@ -75,7 +77,8 @@ def cell_text(bbox, chars: list[dict]) -> str:
     parts = [_line_text(lines[0])]
     for previous, line in zip(lines, lines[1:]):
         room = text_right - previous[-1]["x1"]
-        wrapped = _first_word_width(line) + _autospace(previous[-1], line[0]) > room
+        wrapped = (_first_word_width(line) + _autospace(previous[-1], line[0]) > room
+                   and not _new_paragraph(previous, line))
         joiner = "\n"
         if wrapped:
             joiner = " " if previous[-1]["text"].isascii() and line[0]["text"].isascii() else ""
@@ -85,6 +88,11 @@ def cell_text(bbox, chars: list[dict]) -> str:
 
 AUTOSPACE = 0.25  # of the font size; LibreOffice measures 0.2, Word 0.25
 CLOSING = "，。、；：！？）》」』”’,.;:!?)%"
+QUOTES = "“”‘’\"'"
+OPENING = "（《「『【(["
+SENTENCE_END = "。；！？;!?"
+LIST_MARKER = re.compile(r"([0-9０-９]{1,2}[.．、](?![0-9０-９])|[（(][一二三四五六七八九十0-9]{1,2}[)）]"
+                         r"|[一二三四五六七八九十]{1,2}、)")
 
 
 def _autospace(last: dict, first: dict) -> float:
@@ -101,19 +109,31 @@ def _script(text: str) -> str | None:
 
 
 def _first_word_width(line: list[dict]) -> float:
-    """Width of what could not be split from the line's start: a Latin word, or a CJK char
-    with the closing punctuation that may not begin a line."""
+    """Width of what could not be split from the line's start (see _glued)."""
     end = 1
-    latin = line[0]["text"].isascii() and line[0]["text"].isalnum()
-    while end < len(line):
-        text = line[end]["text"]
-        if latin and text.isascii() and text.strip() and text not in " ":
-            end += 1
-        elif text in CLOSING:
-            end += 1
-        else:
-            break
+    while end < len(line) and _glued(line[end - 1]["text"], line[end]["text"]):
+        end += 1
     return line[end - 1]["x1"] - line[0]["x0"]
+
+
+def _glued(before: str, after: str) -> bool:
+    """No line break may fall between these two characters, by the rules LibreOffice and
+    Word apply: none before closing punctuation, none on either side of a quote mark
+    (Unicode class QU), none after opening brackets, none inside a Latin word or number,
+    and none between CJK punctuation and the Latin word after it (measured)."""
+    if after in CLOSING or after in QUOTES or before in QUOTES or before in OPENING:
+        return True
+    if after.isascii() and after.strip():
+        return (before.isascii() and bool(before.strip())) or (
+            not before.isascii() and before in CLOSING and after.isalnum())
+    return False
+
+
+def _new_paragraph(previous: list[dict], line: list[dict]) -> bool:
+    """A full line ending a sentence, then a line opening with a list marker (1. （一） 一、):
+    a paragraph break, whatever the room left (units number their points one per line)."""
+    return previous[-1]["text"] in SENTENCE_END and bool(
+        LIST_MARKER.match("".join(c["text"] for c in line[:6])))
 
 
 def _lines(chars: list[dict]) -> list[list[dict]]:
