@@ -111,33 +111,34 @@ def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
                 row[col] = last[col]
         rows.append(row)
     if _split_row(previous, grid, header):
-        return previous[:-1] + [_joined(last, grid[0])] + rows[1:]
+        lines = {header.columns.get("units")}  # one unit a line: a break, not a wrap
+        return previous[:-1] + [_joined(last, grid[0], lines)] + rows[1:]
     return previous + rows
 
 
 def _split_row(previous: Grid, grid: Grid, header: Header) -> bool:
     """Is the new page's first row the rest of the last row of the page before?
 
-    Its 序号 and 实事名称 are blank. So are they in the next row of a group whose 序号 is
-    merged over the break (one row per unit): there a named 责任单位 starts a new row.
-    Outside such a group a blank 序号 means a split row, even where the 责任单位 cell,
-    listing several units, ran over the break too."""
-    names = [header.columns[f] for f in ("seq", "title") if f in header.columns]
-    if any(grid[0][col].text.strip() for col in names):
+    Its 序号 is blank (a number never wraps; the 实事名称 may have run over). So is it in
+    the next row of a group whose 序号 is merged over the break (one row per unit): there
+    a named 责任单位 starts a new row. Outside such a group a blank 序号 means a split
+    row, even where the 责任单位 cell, listing several units, ran over the break too."""
+    key = header.columns.get("seq", header.columns.get("title"))
+    if grid[0][key].text.strip():
         return False
     units = header.columns.get("units")
     if units is None or not grid[0][units].text.strip():
         return True
-    key = names[0]
     merged = (len(previous) > 1 and previous[-2][key].ref == previous[-1][key].ref) or (
         len(grid) > 1 and grid[1][key].ref == grid[0][key].ref)
     return not merged
 
 
-def _joined(upper: list[Cell], lower: list[Cell]) -> list[Cell]:
-    """One row from its two halves on two pages (the text ran on, so no break between)."""
-    return [Cell(a.text + b.text, a.ref) if b.text.strip() else a
-            for a, b in zip(upper, lower)]
+def _joined(upper: list[Cell], lower: list[Cell], lines: set) -> list[Cell]:
+    """One row from its two halves on two pages: the text ran on, so no break between,
+    except in the columns listed one item a line (`lines`)."""
+    return [Cell(a.text + ("\n" if col in lines else "") + b.text, a.ref)
+            if b.text.strip() else a for col, (a, b) in enumerate(zip(upper, lower))]
 
 
 def _without_cid(grid: Grid) -> Grid:

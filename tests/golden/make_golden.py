@@ -48,6 +48,9 @@ TEXTS = {
 }
 
 
+SESSIONS = "开展家庭教育讲座12场，覆盖家长3000余人次；"
+
+
 def more_texts():
     """The other units' texts in a shared row, always the same."""
     count = iter(range(1, 100))
@@ -104,6 +107,17 @@ def long_rows():
     return data, expected
 
 
+def split_row(longer: dict[int, str]):
+    """区妇联's whole form with texts lengthened (found by trial) so that LibreOffice splits
+    a row over the page break: item 4 with its 实事名称, 责任单位 and progress running on
+    (split-title), or item 9 with its five-line 责任单位 running on (split-units)."""
+    texts = dict(TEXTS["区妇联"])
+    for seq, extra in longer.items():
+        texts[seq] += extra
+    data, expected = shapes.build("whole-form", load_campaign(), "区妇联", texts, more_texts())
+    return pdf_of(stable_zip(data)), expected
+
+
 def zip_case():
     """A zip from Chinese Windows: GBK member names, no UTF-8 flag; a form and a letter."""
     form, expected = docx_case("own-rows", "区融媒体中心")
@@ -149,6 +163,10 @@ def cases() -> dict[str, tuple]:
         "text-ruled.pdf": lambda: pdf(("whole-form", "区妇联")),
         "text-per-unit.pdf": lambda: pdf(("per-unit-vmerge", "区融媒体中心")),
         "text-pages.pdf": pages,
+        "text-split-title.pdf": lambda: split_row({2: "\n" + "复查1人；" * 30,
+                                                   4: "\n" + TEXTS["区妇联"][4] * 2}),
+        "text-split-units.pdf": lambda: split_row({4: "\n" + SESSIONS * 3,
+                                                   9: "\n" + SESSIONS * 6}),
         "scan-seal.pdf": lambda: (small_scan(seal=True), []),
         "scan-no-seal.pdf": lambda: (small_scan(seal=False), []),
         "scan-bw.pdf": lambda: (small_scan(seal=True, colour=False), []),
