@@ -72,7 +72,8 @@ def progress_text(rng: random.Random) -> str:
     """One unit's progress on one item: one to four paragraphs of one to four sentences."""
     paragraphs = []
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
-        body = "；".join(rng.choice(INLINE) + sentence(rng) for _ in range(rng.randint(1, 4)))
+        body = "；".join([sentence(rng)] + [rng.choice(INLINE) + sentence(rng)
+                                            for _ in range(rng.randint(0, 3))])
         paragraphs.append(rng.choice(OPENERS) + body + rng.choice("。。。；"))
     text = "\n".join(paragraphs)
     if rng.random() < 0.15:  # noise that whitespace normalisation must remove

@@ -14,7 +14,9 @@ from __future__ import annotations
 import random
 from typing import Callable
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from mailbot.models import Campaign, Item
 from tests.forms import (HEADER, add_deleted_text, build_docx, form_rows, sdt_cell, set_text,
@@ -169,6 +171,20 @@ def line_breaks(campaign, unit, texts, more):
     return build_docx([rows], edit=edit), _whole_expected(campaign, texts)
 
 
+def first_line_indent(campaign, unit, texts, more):
+    """Progress paragraphs justified and indented two characters (首行缩进2字符), the
+    house style of Chinese official writing."""
+    def edit(document):
+        table = document.tables[0]
+        for item in items_of(campaign, unit):
+            for paragraph in table.cell(item.seq, 3).paragraphs:
+                paragraph.paragraph_format.first_line_indent = Pt(22)
+                paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+    rows = [list(HEADER)] + form_rows(campaign, texts)
+    return build_docx([rows], edit=edit), _whole_expected(campaign, texts)
+
+
 def controls(campaign, unit, texts, more):
     """Progress inside content controls, tracked insertions and hyperlinks, with a tracked
     deletion that must not be read."""
@@ -208,7 +224,7 @@ SHAPES: dict[str, Callable] = {
     "header-lines": header_lines, "header-two-rows": header_two_rows,
     "remark-column": remark_column, "swapped-columns": swapped_columns, "numerals": numerals,
     "reworded-titles": reworded_titles, "letterhead": letterhead, "line-breaks": line_breaks,
-    "controls": controls, "no-form": no_form, "vmerge-first-row": vmerge_first_row,
+    "first-line-indent": first_line_indent, "controls": controls, "no-form": no_form, "vmerge-first-row": vmerge_first_row,
 }
 VARIANTS = {"own-rows": 3, "swapped-columns": 3, "numerals": len(SEQ_STYLES),
             "reworded-titles": 6}

@@ -10,12 +10,12 @@ SIZE = 11.0
 CELL = (0.0, 0.0, 100.0, 200.0)  # text from x=5 to x=95
 
 
-def chars(*lines: tuple[str, float]) -> list[dict]:
-    """Chars for each (text, gap): the line's text starting at x=5, `gap` points of extra
-    space between Latin and CJK runs (the autospace a word processor adds)."""
+def chars(*lines: tuple) -> list[dict]:
+    """Chars for each (text, gap[, indent]): the line's text starting at x=5 (+ indent),
+    `gap` points of extra space between Latin and CJK runs (a word processor's autospace)."""
     out = []
-    for number, (text, gap) in enumerate(lines):
-        x, top = 5.0, 10.0 + 13 * number
+    for number, (text, gap, *indent) in enumerate(lines):
+        x, top = 5.0 + sum(indent), 10.0 + 13 * number
         for index, char in enumerate(text):
             if index and gap and char.isascii() != text[index - 1].isascii():
                 x += gap
@@ -55,6 +55,28 @@ def test_a_list_marker_after_a_full_sentence_opens_a_paragraph():
     assert cell_text(cell, chars(full, ("二是建成", 0))) == "完成率达百分之九十。二是建成"
     # a number that wrapped is no list marker
     assert cell_text(cell, chars(full, ("3.5万元", 0))) == "完成率达百分之九十。3.5万元"
+
+
+def test_two_character_first_line_indents_mark_the_paragraphs():
+    lines = chars(("开展活动", 0, 22), ("参与群众一千余人次", 0), ("完成。", 0),
+                  ("组织演练", 0, 22), ("3次。", 0))
+    assert cell_text(CELL, lines) == "开展活动参与群众一千余人次完成。\n组织演练3次。"
+
+
+def test_a_centred_cell_is_not_taken_for_indented_paragraphs():
+    narrow = (0.0, 0.0, 72.0, 200.0)  # "2026年12月" fills the line
+    assert cell_text(narrow, chars(("2026年12月", 0), ("底", 0, 22))) == "2026年12月底"
+
+
+def test_gaps_of_justified_chinese_text_are_no_spaces_but_gaps_between_latin_words_are():
+    spread = chars(("评选最美家庭", 0))
+    for index, char in enumerate(spread):
+        char["x0"] += 8 * index
+        char["x1"] += 8 * index
+    assert cell_text((0.0, 0.0, 200.0, 50.0), spread) == "评选最美家庭"
+    words = [c for c in chars(("HPV", 0))] + [dict(c, x0=c["x0"] + 30, x1=c["x1"] + 30)
+                                               for c in chars(("APP", 0))]
+    assert cell_text((0.0, 0.0, 200.0, 50.0), words) == "HPV APP"
 
 
 def test_a_unit_name_broken_over_two_lines_is_put_together(campaign):

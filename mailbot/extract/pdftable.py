@@ -63,8 +63,11 @@ def table_grid(table, chars: list[dict], refs) -> Grid:
 def cell_text(bbox, chars: list[dict]) -> str:
     """The text of the chars whose centre lies in bbox, wraps joined, paragraph breaks kept.
 
-    A line ends in a wrap when the next line's first word would not have fitted
-    in the room left at its end (the rule word processors follow), else in a break.
+    Where the cell's paragraphs open with the customary two-character indent
+    (首行缩进), an indented line starts a paragraph and any other continues one.
+    Otherwise a line ends in a wrap when the next line's first word would not have
+    fitted in the room left at its end (the rule word processors follow), else in a
+    break; a full line is ambiguous, and read as a wrap unless a list marker follows.
     """
     x0, top, x1, bottom = bbox
     inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
@@ -72,13 +75,17 @@ def cell_text(bbox, chars: list[dict]) -> str:
     lines = _lines(inside)
     if not lines:
         return ""
-    padding = min(max(min(line[0]["x0"] for line in lines) - x0, 1.0), 8.0)
-    text_right = x1 - padding
+    left = min(line[0]["x0"] for line in lines)
+    text_right = x1 - min(max(left - x0, 1.0), 8.0)
+    indented = _indented(lines[0], left) and len(lines) > 1
     parts = [_line_text(lines[0])]
     for previous, line in zip(lines, lines[1:]):
         room = text_right - previous[-1]["x1"]
-        wrapped = (_first_word_width(line) + _autospace(previous[-1], line[0]) > room
-                   and not _new_paragraph(previous, line))
+        if indented:
+            wrapped = not _indented(line, left)
+        else:
+            wrapped = (_first_word_width(line) + _autospace(previous[-1], line[0]) > room
+                       and not _new_paragraph(previous, line))
         joiner = "\n"
         if wrapped:
             joiner = " " if previous[-1]["text"].isascii() and line[0]["text"].isascii() else ""
@@ -93,6 +100,12 @@ OPENING = "（《「『【(["
 SENTENCE_END = "。；！？;!?"
 LIST_MARKER = re.compile(r"([0-9０-９]{1,2}[.．、](?![0-9０-９])|[（(][一二三四五六七八九十0-9]{1,2}[)）]"
                          r"|[一二三四五六七八九十]{1,2}、)")
+
+
+def _indented(line: list[dict], left: float) -> bool:
+    """Does the line start about two characters in from the cell's text edge?"""
+    size = line[0].get("size") or 10.0
+    return 1.5 * size <= line[0]["x0"] - left <= 2.6 * size
 
 
 def _autospace(last: dict, first: dict) -> float:
@@ -147,9 +160,11 @@ def _lines(chars: list[dict]) -> list[list[dict]]:
 
 
 def _line_text(line: list[dict]) -> str:
+    """The line's chars, with a space for a wide gap between Latin words only: beside
+    Chinese text a gap is layout (justification, autospace), never a typed space."""
     out = []
     for previous, char in zip([None] + line, line):
-        if previous is not None:
+        if previous is not None and previous["text"].isascii() and char["text"].isascii():
             gap = char["x0"] - previous["x1"]
             if gap > 0.6 * (char.get("size") or 10.0) and not out[-1].isspace():
                 out.append(" ")

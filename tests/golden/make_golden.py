@@ -79,12 +79,18 @@ def stable_zip(data: bytes) -> bytes:
 
 
 def stable_pdf(data: bytes) -> bytes:
-    """LibreOffice's PDF with its dates and /ID zeroed, lengths kept (so the xref holds)."""
+    """LibreOffice's and Pillow's PDF with a fixed date and /ID and /DocChecksum zeroed,
+    lengths kept (so the xref still holds)."""
     def zero(match: re.Match) -> bytes:
-        return re.sub(rb"[0-9A-Fa-f]", b"0", match.group(0))
-    data = re.sub(rb"/(CreationDate|ModDate)\s*\(D:[^)]*\)", zero, data)
-    data = re.sub(rb"<(?:x|xmp):[A-Za-z]*Date>[^<]*<", zero, data)
-    return re.sub(rb"/ID\s*\[\s*<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*\]", zero, data)
+        return match.group(1) + re.sub(rb"[0-9A-Fa-f]", b"0", match.group(2))
+    def date(match: re.Match) -> bytes:
+        return match.group(1) + b"20260331120000" + match.group(2)[14:]
+    data = re.sub(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14}[^)]*)", date, data)
+    for pattern in (rb"(<(?:xmp|xap):[A-Za-z]*Date>)([^<]*)",
+                    rb"(/ID\s*)(\[\s*<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*\])",
+                    rb"(/DocChecksum\s*/)([0-9A-Fa-f]+)"):
+        data = re.sub(pattern, zero, data)
+    return data
 
 
 def small_scan(**options) -> bytes:
@@ -142,6 +148,7 @@ def cases() -> dict[str, tuple]:
         "letterhead.docx": ("letterhead", "区法院"),
         "line-breaks.docx": ("line-breaks", "区妇联"),
         "controls.docx": ("controls", "区妇联"),
+        "first-line-indent.docx": ("first-line-indent", "区教体局"),
         "no-form.docx": ("no-form", "区总工会"),
         "vmerge-first-row.docx": ("vmerge-first-row", "区应急管理局"),
     }
@@ -163,6 +170,7 @@ def cases() -> dict[str, tuple]:
         "text-ruled.pdf": lambda: pdf(("whole-form", "区妇联")),
         "text-per-unit.pdf": lambda: pdf(("per-unit-vmerge", "区融媒体中心")),
         "text-pages.pdf": pages,
+        "text-indent.pdf": lambda: pdf(("first-line-indent", "区妇联")),
         "text-split-title.pdf": lambda: split_row({2: "\n" + "复查1人；" * 30,
                                                    4: "\n" + TEXTS["区妇联"][4] * 2}),
         "text-split-units.pdf": lambda: split_row({4: "\n" + SESSIONS * 3,
