@@ -58,14 +58,17 @@ def test_a_list_marker_after_a_full_sentence_opens_a_paragraph():
 
 
 def test_two_character_first_line_indents_mark_the_paragraphs():
-    lines = chars(("开展活动", 0, 22), ("参与群众一千余人次", 0), ("完成。", 0),
-                  ("组织演练", 0, 22), ("3次。", 0))
-    assert cell_text(CELL, lines) == "开展活动参与群众一千余人次完成。\n组织演练3次。"
+    # full lines throughout: by width alone every break would look like a wrap
+    paragraphs = [("开展宣传活动", 0, 22), ("参与群众一千余人", 0), ("组织应急演练", 0, 22),
+                  ("3次。", 0)]
+    assert cell_text(CELL, chars(*paragraphs)) == "开展宣传活动参与群众一千余人\n组织应急演练3次。"
+    # the rest of a row that ran over a page break starts mid-paragraph
+    assert cell_text(CELL, chars(*paragraphs[1:])) == "参与群众一千余人\n组织应急演练3次。"
 
 
 def test_a_centred_cell_is_not_taken_for_indented_paragraphs():
     narrow = (0.0, 0.0, 72.0, 200.0)  # "2026年12月" fills the line
-    assert cell_text(narrow, chars(("2026年12月", 0), ("底", 0, 22))) == "2026年12月底"
+    assert cell_text(narrow, chars(("2026年12月", 0), ("年底前", 0, 15))) == "2026年12月年底前"
 
 
 def test_gaps_of_justified_chinese_text_are_no_spaces_but_gaps_between_latin_words_are():

@@ -64,7 +64,8 @@ def cell_text(bbox, chars: list[dict]) -> str:
     """The text of the chars whose centre lies in bbox, wraps joined, paragraph breaks kept.
 
     Where the cell's paragraphs open with the customary two-character indent
-    (首行缩进), an indented line starts a paragraph and any other continues one.
+    (首行缩进), an indented line starts a paragraph and any other continues one
+    (also in the part of a row that ran over a page break, which starts mid-paragraph).
     Otherwise a line ends in a wrap when the next line's first word would not have
     fitted in the room left at its end (the rule word processors follow), else in a
     break; a full line is ambiguous, and read as a wrap unless a list marker follows.
@@ -77,12 +78,12 @@ def cell_text(bbox, chars: list[dict]) -> str:
         return ""
     left = min(line[0]["x0"] for line in lines)
     text_right = x1 - min(max(left - x0, 1.0), 8.0)
-    indented = _indented(lines[0], left) and len(lines) > 1
+    indented = any(_indented(line, left, text_right) for line in lines)
     parts = [_line_text(lines[0])]
     for previous, line in zip(lines, lines[1:]):
         room = text_right - previous[-1]["x1"]
         if indented:
-            wrapped = not _indented(line, left)
+            wrapped = not _indented(line, left, text_right)
         else:
             wrapped = (_first_word_width(line) + _autospace(previous[-1], line[0]) > room
                        and not _new_paragraph(previous, line))
@@ -102,10 +103,13 @@ LIST_MARKER = re.compile(r"([0-9０-９]{1,2}[.．、](?![0-9０-９])|[（(][�
                          r"|[一二三四五六七八九十]{1,2}、)")
 
 
-def _indented(line: list[dict], left: float) -> bool:
-    """Does the line start about two characters in from the cell's text edge?"""
+def _indented(line: list[dict], left: float, right: float) -> bool:
+    """Does the line start about two characters in from the cell's text edge, and not
+    merely because it is centred (a short line in a centred cell)?"""
     size = line[0].get("size") or 10.0
-    return 1.5 * size <= line[0]["x0"] - left <= 2.6 * size
+    offset = line[0]["x0"] - left
+    return (1.5 * size <= offset <= 2.6 * size
+            and abs(offset - (right - line[-1]["x1"])) > 0.5 * size)
 
 
 def _autospace(last: dict, first: dict) -> float:
