@@ -157,50 +157,50 @@ def set_breaks(cell, text: str) -> None:
             run.add_break()
 
 
-def line_breaks(campaign, unit, texts, more):
-    """Multi-line progress typed with Shift+Enter (w:br) instead of paragraphs."""
+def _edited_form(campaign, unit, texts, change):
+    """The whole form, then change(cell, item, number) on each of the unit's progress cells."""
     def edit(document):
         table = document.tables[0]
-        for index, item in enumerate(campaign.items, start=1):
-            if item.seq in texts:
-                for paragraph in table.cell(index, 3).paragraphs[1:]:
-                    paragraph._p.getparent().remove(paragraph._p)
-                set_breaks(table.cell(index, 3), texts[item.seq])
+        for number, item in enumerate(items_of(campaign, unit)):
+            change(table.cell(item.seq, 3), item, number)
 
     rows = [list(HEADER)] + form_rows(campaign, texts)
     return build_docx([rows], edit=edit), _whole_expected(campaign, texts)
+
+
+def line_breaks(campaign, unit, texts, more):
+    """Multi-line progress typed with Shift+Enter (w:br) instead of paragraphs."""
+    def change(cell, item, number):
+        for paragraph in cell.paragraphs[1:]:
+            paragraph._p.getparent().remove(paragraph._p)
+        set_breaks(cell, texts[item.seq])
+
+    return _edited_form(campaign, unit, texts, change)
 
 
 def first_line_indent(campaign, unit, texts, more):
     """Progress paragraphs justified and indented two characters (首行缩进2字符), the
     house style of Chinese official writing."""
-    def edit(document):
-        table = document.tables[0]
-        for item in items_of(campaign, unit):
-            for paragraph in table.cell(item.seq, 3).paragraphs:
-                paragraph.paragraph_format.first_line_indent = Pt(22)
-                paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    def change(cell, item, number):
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.first_line_indent = Pt(22)
+            paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
-    rows = [list(HEADER)] + form_rows(campaign, texts)
-    return build_docx([rows], edit=edit), _whole_expected(campaign, texts)
+    return _edited_form(campaign, unit, texts, change)
 
 
 def controls(campaign, unit, texts, more):
     """Progress inside content controls, tracked insertions and hyperlinks, with a tracked
     deletion that must not be read."""
-    def edit(document):
-        table = document.tables[0]
-        for number, item in enumerate(items_of(campaign, unit)):
-            cell = table.cell(item.seq, 3)
-            kind = ("sdt", "ins", "hyperlink", "cell")[number % 4]
-            if kind == "cell":
-                sdt_cell(cell)
-            else:
-                wrap_runs(cell, kind)
-                add_deleted_text(cell, "（已删除的旧表述）")
+    def change(cell, item, number):
+        kind = ("sdt", "ins", "hyperlink", "cell")[number % 4]
+        if kind == "cell":
+            sdt_cell(cell)
+        else:
+            wrap_runs(cell, kind)
+            add_deleted_text(cell, "（已删除的旧表述）")
 
-    rows = [list(HEADER)] + form_rows(campaign, texts)
-    return build_docx([rows], edit=edit), _whole_expected(campaign, texts)
+    return _edited_form(campaign, unit, texts, change)
 
 
 def no_form(campaign, unit, texts, more):

@@ -63,6 +63,12 @@ def docx_case(shape: str, unit: str, variant: int = 0):
     return stable_zip(data), expected
 
 
+def doc_case(spec):
+    """A shape saved as Word 97 .doc by LibreOffice."""
+    data, expected = docx_case(*spec)
+    return libreoffice(data, "docx", "doc"), expected
+
+
 def pdf_of(docx: bytes) -> bytes:
     return stable_pdf(libreoffice(docx, "docx", "pdf"))
 
@@ -158,10 +164,6 @@ def cases() -> dict[str, tuple]:
         data, expected = docx_case(*spec)
         return pdf_of(data), expected
 
-    def converted(spec):
-        data, expected = docx_case(*spec)
-        return libreoffice(data, "docx", "doc"), expected  # a .wps is a .doc inside
-
     def pages():
         data, expected = long_rows()
         return pdf_of(data), expected
@@ -178,8 +180,8 @@ def cases() -> dict[str, tuple]:
         "scan-seal.pdf": lambda: (small_scan(seal=True), []),
         "scan-no-seal.pdf": lambda: (small_scan(seal=False), []),
         "scan-bw.pdf": lambda: (small_scan(seal=True, colour=False), []),
-        "converted.doc": lambda: converted(("whole-form", "区融媒体中心")),
-        "converted.wps": lambda: converted(("own-rows", "区教体局")),
+        "converted.doc": lambda: doc_case(("whole-form", "区融媒体中心")),
+        "converted.wps": lambda: doc_case(("own-rows", "区教体局")),  # a .doc inside
         "gbk-names.zip": zip_case,
     })
     return built
