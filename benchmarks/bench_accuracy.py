@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mailbot.extract import extract_attachment  # noqa: E402
 from mailbot.extract.convert import convert  # noqa: E402
 from tests import shapes  # noqa: E402
-from tests.forms import load_campaign  # noqa: E402
+from tests.forms import load_campaign, scan_page, scan_pdf, zip_bytes  # noqa: E402
 
 ACTIVITIES = ["专场招聘会", "巾帼创业培训", "家庭教育讲座", "“两癌”筛查", "普法宣传活动", "心理健康讲座",
               "亲子阅读活动", "应急疏散演练", "婚恋交友联谊会", "“母亲邮包”发放", "防溺水安全教育",
@@ -132,42 +132,82 @@ def score(expected: list[tuple], found: list[tuple], tally: Counter, diffs: list
     tally["expected"] += len(expected)
 
 
-def to_pdf(data: bytes) -> bytes:
-    return convert(data, "docx", "pdf")
+def package(kind: str, data: bytes, letter: bytes) -> bytes:
+    """The DOCX as the unit sends it: printed to PDF, saved as .doc, or zipped on Chinese
+    Windows (GBK member names) together with a covering letter."""
+    if kind in ("pdf", "doc"):
+        return convert(data, "docx", kind)
+    if kind == "zip":
+        return zip_bytes({"进展情况报表.docx": data, "报送说明.docx": letter}, utf8_names=False)
+    return data
+
+
+def assign_kinds(rng: random.Random, forms: list, args) -> dict[int, str]:
+    """Which forms travel as PDF, .doc or zip (the rest as DOCX); LibreOffice ones only
+    where it is installed, and no tracked deletion in print (it shows struck through)."""
+    kinds: dict[int, str] = {}
+    pool = [i for i, form in enumerate(forms) if form[0] != "controls"]
+    rng.shuffle(pool)
+    wanted = [("pdf", args.pdf), ("doc", args.doc)] if shutil.which("soffice") else []
+    if not wanted:
+        print("soffice not installed: no PDF or .doc forms in this run")
+    for kind, count in wanted + [("zip", args.zip)]:
+        for index in pool[:count]:
+            kinds[index] = kind
+        pool = pool[count:]
+    return kinds
+
+
+def check_scans(rng: random.Random, count: int) -> Counter:
+    """Scanned pages (colour with and without a seal, black and white): flagged scanned,
+    seal found only where there is one, unknown where the page has no colour."""
+    tally: Counter = Counter()
+    campaign = load_campaign()
+    for _ in range(count):
+        seal, colour = rng.random() < 0.5, rng.random() < 0.75
+        data = scan_pdf(scan_page(seal=seal, colour=colour, red_text=rng.random() < 0.5))
+        [extraction] = extract_attachment("scan.pdf", data, campaign)
+        tally["scans"] += 1
+        tally["flagged scanned"] += extraction.scanned
+        tally["seal right"] += extraction.seal == (seal if colour else None)
+        tally["rows invented"] += len(extraction.rows)
+    return tally
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="forms to generate (default 200)")
     parser.add_argument("--pdf", type=int, default=40, help="of which printed to PDF")
+    parser.add_argument("--doc", type=int, default=8, help="of which saved as .doc")
+    parser.add_argument("--zip", type=int, default=16, help="of which zipped (GBK names)")
+    parser.add_argument("--scans", type=int, default=8, help="scanned pages to check")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else time.time_ns() % 1_000_000_007
     rng = random.Random(seed)
     campaign = load_campaign()
     forms = [make_form(rng, campaign) for _ in range(args.n)]
-    # a tracked deletion prints struck through: those forms are read as DOCX only
-    printable = [i for i, form in enumerate(forms) if form[0] != "controls"]
-    pdfs = set(rng.sample(printable, min(args.pdf, len(printable)))) if shutil.which(
-        "soffice") else set()
-    if not pdfs:
-        print("soffice not installed: no PDF forms in this run")
+    kinds = assign_kinds(rng, forms, args)
+    letter = shapes.build("no-form", campaign, "区妇联", {}, str)[0]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        printed = dict(zip(sorted(pdfs), pool.map(to_pdf, [forms[i][2] for i in sorted(pdfs)])))
-    tallies = {"docx": Counter(), "pdf": Counter()}
+        files = list(pool.map(lambda i: package(kinds.get(i, "docx"), forms[i][2], letter),
+                              range(len(forms))))
+    tallies = {kind: Counter() for kind in ("docx", "pdf", "doc", "zip")}
     by_shape, diffs, errors = Counter(), [], []
-    for index, (shape, unit, data, expected) in enumerate(forms):
-        kind = "pdf" if index in printed else "docx"
-        extractions = extract_attachment(f"{unit}.{kind}", printed.get(index, data), campaign)
+    for index, (shape, unit, _, expected) in enumerate(forms):
+        kind = kinds.get(index, "docx")
+        extractions = extract_attachment(f"{unit}.{kind}", files[index], campaign)
         errors += [(index, e.error) for e in extractions if e.error]
         before = tallies[kind]["right"]
         score(expected, [row for e in extractions for row in e.rows], tallies[kind], diffs,
               f"form {index} ({shape}, {unit}, {kind})")
         by_shape[shape] += len(expected) - (tallies[kind]["right"] - before)
     report(seed, args, tallies, by_shape, diffs, errors)
+    scans = check_scans(rng, args.scans)
+    print("scans:", ", ".join(f"{key} {value}" for key, value in scans.items()))
     total = sum(tallies.values(), Counter())
     ok = total["right"] >= 0.95 * total["expected"] and total["invented"] == 0
-    return 0 if ok else 1
+    return 0 if ok and scans["seal right"] == scans["scans"] else 1
 
 
 def report(seed, args, tallies, by_shape, diffs, errors) -> None:
@@ -179,8 +219,8 @@ def report(seed, args, tallies, by_shape, diffs, errors) -> None:
             print("   ", line)
     for index, error in errors[:SHOWN]:
         print(f"error in form {index}: {error}")
-    print(f"\nseed {seed}: {args.n} forms, {tallies['pdf']['expected']} of the rows in text "
-          "PDFs printed by LibreOffice (the rest DOCX)")
+    print(f"\nseed {seed}: {args.n} forms; rows by how they travel: DOCX, text PDF and .doc "
+          "made by LibreOffice, DOCX in a zip with GBK member names")
     fields = ("expected", "right", "wrong item", "text mismatch", "missed", "invented")
     print(f"{'':6}" + "".join(f"{field:>14}" for field in fields) + f"{'accuracy':>10}")
     for kind, tally in [*tallies.items(), ("all", sum(tallies.values(), Counter()))]:

@@ -66,6 +66,13 @@ def test_two_character_first_line_indents_mark_the_paragraphs():
     assert cell_text(CELL, chars(*paragraphs[1:])) == "参与群众一千余人\n组织应急演练3次。"
 
 
+def test_space_between_paragraphs_marks_the_break():
+    lines = chars(("开展宣传活动八场参", 0), ("与群众一千余人次。", 0), ("组织应急演练", 0))
+    for char in lines:
+        char["top"] += 6 if char["top"] > 30 else 0  # 6 pt after the first paragraph
+    assert cell_text((0.0, 0.0, 100.0, 200.0), lines) == "开展宣传活动八场参与群众一千余人次。\n组织应急演练"
+
+
 def test_a_centred_cell_is_not_taken_for_indented_paragraphs():
     narrow = (0.0, 0.0, 72.0, 200.0)  # "2026年12月" fills the line
     assert cell_text(narrow, chars(("2026年12月", 0), ("年底前", 0, 15))) == "2026年12月年底前"

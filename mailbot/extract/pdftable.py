@@ -63,6 +63,7 @@ def table_grid(table, chars: list[dict], refs) -> Grid:
 def cell_text(bbox, chars: list[dict]) -> str:
     """The text of the chars whose centre lies in bbox, wraps joined, paragraph breaks kept.
 
+    Where paragraphs are spaced apart, a wider gap between lines marks a break.
     Where the cell's paragraphs open with the customary two-character indent
     (首行缩进), an indented line starts a paragraph and any other continues one
     (also in the part of a row that ran over a page break, which starts mid-paragraph).
@@ -79,10 +80,13 @@ def cell_text(bbox, chars: list[dict]) -> str:
     left = min(line[0]["x0"] for line in lines)
     text_right = x1 - min(max(left - x0, 1.0), 8.0)
     indented = any(_indented(line, left, text_right) for line in lines)
+    pitch = min((b[0]["top"] - a[0]["top"] for a, b in zip(lines, lines[1:])), default=0.0)
     parts = [_line_text(lines[0])]
     for previous, line in zip(lines, lines[1:]):
         room = text_right - previous[-1]["x1"]
-        if indented:
+        if line[0]["top"] - previous[0]["top"] > PARAGRAPH_SPACING * pitch:
+            wrapped = False  # space before or after a paragraph: wider than a line's pitch
+        elif indented:
             wrapped = not _indented(line, left, text_right)
         else:
             wrapped = (_first_word_width(line) + _autospace(previous[-1], line[0]) > room
@@ -94,6 +98,7 @@ def cell_text(bbox, chars: list[dict]) -> str:
     return "".join(parts)
 
 
+PARAGRAPH_SPACING = 1.25  # a line this many pitches below the one before starts a paragraph
 AUTOSPACE = 0.25  # of the font size; LibreOffice measures 0.2, Word 0.25
 CLOSING = "，。、；：！？）》」』”’,.;:!?)%"
 QUOTES = "“”‘’\"'"

@@ -173,6 +173,7 @@ def cases() -> dict[str, tuple]:
         "text-per-unit.pdf": lambda: pdf(("per-unit-vmerge", "区融媒体中心")),
         "text-pages.pdf": pages,
         "text-indent.pdf": lambda: pdf(("first-line-indent", "区妇联")),
+        "text-spacing.pdf": lambda: pdf(("paragraph-spacing", "区应急管理局")),
         "text-split-title.pdf": lambda: split_row({2: "\n" + "复查1人；" * 30,
                                                    4: "\n" + TEXTS["区妇联"][4] * 2}),
         "text-split-units.pdf": lambda: split_row({4: "\n" + SESSIONS * 3,
