@@ -1,6 +1,7 @@
 """Held-out accuracy: fresh random forms of every real shape, read back by extract_attachment.
 
-    PYTHONPATH=. python benchmarks/bench_accuracy.py [-n 200] [--pdf 40] [--seed S]
+    PYTHONPATH=. python benchmarks/bench_accuracy.py [-n 200] [--pdf 40] [--doc 8] [--zip 16]
+                                                  [--scans 8] [--seed S]
 
 Each run builds a new set (seeded by the clock unless --seed is given, and the
 seed is printed so a failure can be replayed): random units sending their own
