@@ -74,13 +74,18 @@ def pdf_of(docx: bytes) -> bytes:
 
 
 def stable_zip(data: bytes) -> bytes:
-    """The same zip with every member's timestamp pinned (python-docx stamps the clock)."""
+    """The same DOCX with every member's timestamp pinned (python-docx stamps the clock),
+    without the Word 2010 stylesWithEffects part (newer Word drops it; it is 14 KB)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for info in source.infolist():
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=STAMP),
-                            source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+            if info.filename == "word/stylesWithEffects.xml":
+                continue
+            body = re.sub(rb"<(Relationship|Override)[^>]*stylesWithEffects[^>]*/>", b"",
+                          source.read(info))
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=STAMP), body,
+                            compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
