@@ -78,12 +78,19 @@ def unit_named(token: str, campaign: Campaign) -> str | None:
 
 
 def match_units(text: str, campaign: Campaign) -> tuple[str, ...]:
-    """Every configured unit named in a 责任单位 cell, in order, without repeats."""
+    """Every configured unit named in a 责任单位 cell, in order, without repeats; a name
+    broken over two lines (区人才发展中 / 心, as a page break leaves it) is put together."""
     for separator in UNIT_SEPARATORS:
         text = text.replace(separator, "\n")
+    tokens = [token for token in text.split("\n") if token]
     found: list[str] = []
-    for token in text.split("\n"):
-        name = unit_named(token, campaign)
+    index = 0
+    while index < len(tokens):
+        name = unit_named(tokens[index], campaign)
+        if name is None and index + 1 < len(tokens):
+            name = unit_named(tokens[index] + tokens[index + 1], campaign)
+            index += name is not None
         if name and name not in found:
             found.append(name)
+        index += 1
     return tuple(found)

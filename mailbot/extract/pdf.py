@@ -98,10 +98,10 @@ def _add_grid(grids: list[Grid], grid: Grid) -> None:
 
 
 def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
-    """The form table with its continuation: a 序号/实事名称 cell merged over the page break
-    is blank on the new page and inherits the cell above; a row split by the break is
-    joined back (its 序号, 实事名称 and 责任单位 are blank on the new page)."""
-    names = [header.columns[f] for f in ("seq", "title") if f in header.columns]
+    """The form table with its continuation: a 序号/实事名称/完成时限 cell merged over the
+    page break is blank on the new page and inherits the cell above; a row split by the
+    break is joined back."""
+    names = [header.columns[f] for f in ("seq", "title", "deadline") if f in header.columns]
     last = previous[-1]
     rows = []
     for row in grid:
@@ -110,16 +110,35 @@ def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
             if row[col].ref == grid[0][col].ref and not row[col].text.strip():
                 row[col] = last[col]
         rows.append(row)
-    keys = names + [header.columns[f] for f in ("units",) if f in header.columns]
-    if all(not grid[0][col].text.strip() for col in keys):
-        return previous[:-1] + [_joined(last, grid[0])] + rows[1:]
+    if _split_row(previous, grid, header):
+        lines = {header.columns.get("units")}  # one unit a line: a break, not a wrap
+        return previous[:-1] + [_joined(last, grid[0], lines)] + rows[1:]
     return previous + rows
 
 
-def _joined(upper: list[Cell], lower: list[Cell]) -> list[Cell]:
-    """One row from its two halves on two pages (the text ran on, so no break between)."""
-    return [Cell(a.text + b.text, a.ref) if b.text.strip() else a
-            for a, b in zip(upper, lower)]
+def _split_row(previous: Grid, grid: Grid, header: Header) -> bool:
+    """Is the new page's first row the rest of the last row of the page before?
+
+    Its 序号 is blank (a number never wraps; the 实事名称 may have run over). So is it in
+    the next row of a group whose 序号 is merged over the break (one row per unit): there
+    a named 责任单位 starts a new row. Outside such a group a blank 序号 means a split
+    row, even where the 责任单位 cell, listing several units, ran over the break too."""
+    key = header.columns.get("seq", header.columns.get("title"))
+    if grid[0][key].text.strip():
+        return False
+    units = header.columns.get("units")
+    if units is None or not grid[0][units].text.strip():
+        return True
+    merged = (len(previous) > 1 and previous[-2][key].ref == previous[-1][key].ref) or (
+        len(grid) > 1 and grid[1][key].ref == grid[0][key].ref)
+    return not merged
+
+
+def _joined(upper: list[Cell], lower: list[Cell], lines: set) -> list[Cell]:
+    """One row from its two halves on two pages: the text ran on, so no break between,
+    except in the columns listed one item a line (`lines`)."""
+    return [Cell(a.text + ("\n" if col in lines else "") + b.text, a.ref)
+            if b.text.strip() else a for col, (a, b) in enumerate(zip(upper, lower))]
 
 
 def _without_cid(grid: Grid) -> Grid:
