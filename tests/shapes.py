@@ -19,8 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from mailbot.models import Campaign, Item
-from tests.forms import (HEADER, add_deleted_text, build_docx, form_rows, sdt_cell, set_text,
-                         wrap_runs)
+from tests.forms import (HEADER, add_deleted_text, build_docx, form_rows, sdt_cell, wrap_runs)
 
 Expected = list[tuple[int, "str | None", str]]
 Texts = dict[int, str]

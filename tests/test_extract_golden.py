@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.forms import need_tool
+from tests.tools import need_tool
 from tests.golden.make_golden import FORMS, actual
 
 INPUTS = sorted(p for p in FORMS.iterdir() if p.suffix != ".json")
