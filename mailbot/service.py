@@ -41,8 +41,9 @@ def opened(config: Config, clock: Callable[[], datetime]):
 def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.Event) -> None:
     """Poll, answer, then wait for news (IDLE where the server has it) until stopped.
 
-    Network trouble, or a store that cannot be written, never ends the loop: it backs off (doubling, up to five
-    minutes) and tries again; the store's state makes every retry safe.
+    Network trouble, or a store that cannot be written, never ends the loop: it
+    backs off (doubling, up to five minutes) and tries again; the store's state
+    makes every retry safe.
     """
     source, transport = open_source(config.mailbox), open_transport(config.smtp)
     backoff = WAIT_CHUNK

@@ -95,16 +95,17 @@ class Store:
         self.db.close()
 
     def _migrate(self) -> None:
-        self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = self.db.execute("SELECT max(version) FROM schema_version").fetchone()
-        current = row[0] or 0
-        for version, script in enumerate(MIGRATIONS, start=1):
-            if version > current:
-                with self.transaction():
+        """Apply the missing migrations; the version is read inside the write transaction,
+        so several processes or threads opening a new store at once migrate it once."""
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            for version, script in enumerate(MIGRATIONS, start=1):
+                if version > current:
                     for statement in script.split(";\n"):
                         if statement.strip():
-                            self.db.execute(statement)
-                    self.db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+                            db.execute(statement)
+                    db.execute("INSERT INTO schema_version VALUES (?)", (version,))
 
     @property
     def schema_version(self) -> int:

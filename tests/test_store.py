@@ -96,3 +96,28 @@ def test_transaction_rolls_back_on_error(store):
     assert store.get_state("k") is None
     with pytest.raises(sqlite3.OperationalError):
         store.db.execute("COMMIT")  # no transaction was left open
+
+
+def test_a_new_store_opened_by_many_threads_at_once_is_migrated_once(tmp_path):
+    """The worker's jobs all open the store when it starts; a fresh one must not break."""
+    import threading
+
+    errors, barrier = [], threading.Barrier(6)
+
+    def open_it():
+        barrier.wait()
+        try:
+            Store(tmp_path / "var" / "db.sqlite3", tmp_path / "var" / "archive").close()
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store = Store(tmp_path / "var" / "db.sqlite3", tmp_path / "var" / "archive")
+    versions = store.db.execute("SELECT version FROM schema_version").fetchall()
+    assert [v[0] for v in versions] == list(range(1, len(MIGRATIONS) + 1))
+    store.close()
