@@ -1,0 +1,44 @@
+"""`mailbot demo`: the newcomer's first command, run as they would run it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_demo(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot", "demo", "--dir", str(folder)],
+                          cwd=folder.parent, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_demo_runs_the_whole_cycle_and_again(tmp_path):
+    folder = tmp_path / "demo"
+    first = run_demo(folder)
+    assert first.returncode == 0, first.stderr
+    assert "11 on time, 2 late, 2 incomplete, 3 missing" in first.stdout
+    assert "held for review: 1" in first.stdout
+    report = docx.Document(folder / "2026Q3-汇总表.docx")
+    [table] = report.tables
+    seqs = [row.cells[0].text.strip() for row in table.rows[1:]]
+    assert seqs == [str(n) for n in range(1, 11)]
+    assert "（未报送）" in table.rows[7].cells[3].text  # item 7: 区应急管理局 never wrote
+    receipts = list((folder / "var" / "outbox").glob("*.eml"))
+    assert len(receipts) == 23  # 16 receipts, 1 held notice, 5 reminders, 1 summary
+    again = run_demo(folder)  # starts afresh, same result
+    assert again.returncode == 0, again.stderr
+    assert "11 on time, 2 late, 2 incomplete, 3 missing" in again.stdout
+    assert len(list((folder / "var" / "outbox").glob("*.eml"))) == 23
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "precious.txt").write_text("keep me")
+    result = run_demo(folder)
+    assert result.returncode != 0 and "not a mailbot demo folder" in result.stderr
+    assert (folder / "precious.txt").read_text() == "keep me"
