@@ -11,10 +11,10 @@ import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from mailbot.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
                               parse_due_rule)
+from mailbot.endpoint import MAILBOX_SCHEMES, SMTP_SCHEMES, Endpoint, parse_endpoint
 from mailbot.limits import Limits
 from mailbot.models import Campaign, Item, Quarter, Unit
 from mailbot.remind import Ladder, ladder_steps
@@ -23,8 +23,6 @@ from mailbot.summary import SummarySchedule
 DEFAULT_CONFIG = "config.toml"
 QUARTER_NAME = re.compile(r"^(\d{4})Q([1-4])$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAILBOX_SCHEMES = ("imaps", "imap", "maildir")
-SMTP_SCHEMES = ("smtps", "smtp+starttls", "smtp", "outbox")
 
 
 class ConfigError(Exception):
@@ -35,28 +33,6 @@ class ConfigError(Exception):
         self.problems = problems
         listing = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"{path}: {len(problems)} problem(s) in the configuration:\n{listing}")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where mail comes from or goes to: a URL plus the secret's variable name."""
-
-    url: str
-    password_env: str = ""
-    allow_plaintext: bool = False
-    sender: str = ""
-    processed: str = "leave"  # leave | keyword | move
-    processed_folder: str = ""
-    poll_seconds: int = 300
-
-    @property
-    def scheme(self) -> str:
-        return self.url.split(":", 1)[0]
-
-    @property
-    def local_path(self) -> str:
-        """The folder of a maildir:/outbox: URL."""
-        return self.url.split(":", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -160,8 +136,8 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
     return Config(
         path=path,
         campaign=campaign,
-        mailbox=_endpoint(data.get("mailbox"), "mailbox", MAILBOX_SCHEMES, base, problems),
-        smtp=_endpoint(data.get("smtp"), "smtp", SMTP_SCHEMES, base, problems),
+        mailbox=parse_endpoint(data.get("mailbox"), "mailbox", MAILBOX_SCHEMES, base, problems),
+        smtp=parse_endpoint(data.get("smtp"), "smtp", SMTP_SCHEMES, base, problems),
         store_path=base / store.get("path", "var/mailbot.sqlite3"),
         archive_path=base / store.get("archive", "var/archive"),
         trusted_authserv_ids=_authserv_ids(data.get("security", {}), problems),
@@ -384,50 +360,3 @@ def _guessed_years(quarters, calendar: WorkCalendar, ladder: Ladder) -> list[int
     days = [step.day for quarter in quarters for step in ladder_steps(ladder, lenient, quarter.due)]
     last = max(days + [quarter.due for quarter in quarters])
     return calendar.uncovered_years(quarters[0].start, last)
-
-
-def _endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
-              problems: _Problems) -> Endpoint:
-    if not isinstance(table, dict):
-        problems.add(key, "the section is missing")
-        return Endpoint(url="")
-    url = problems.require(table, "url", key, str, "")
-    scheme = url.split(":", 1)[0]
-    if url and scheme not in schemes:
-        problems.add(f"{key}.url", f"{url!r} must start with one of "
-                     + ", ".join(f"{s}:" for s in schemes))
-    elif scheme in ("maildir", "outbox"):
-        url = f"{scheme}:{(base / url.split(':', 1)[1]).resolve()}"
-    elif url:
-        _check_network_url(table, key, url, problems)
-    processed = table.get("processed", "leave")
-    if processed not in ("leave", "keyword", "move"):
-        problems.add(f"{key}.processed", "must be leave, keyword or move")
-    if processed == "move" and not table.get("processed_folder"):
-        problems.add(f"{key}.processed_folder", "is needed when processed = \"move\"")
-    return Endpoint(
-        url=url,
-        password_env=table.get("password_env", ""),
-        allow_plaintext=bool(table.get("allow_plaintext", False)),
-        sender=table.get("sender", ""),
-        processed=processed,
-        processed_folder=table.get("processed_folder", ""),
-        poll_seconds=int(table.get("poll_seconds", 300)),
-    )
-
-
-def _check_network_url(table: dict, key: str, url: str, problems: _Problems) -> None:
-    parts = urlsplit(url)
-    if not parts.hostname:
-        problems.add(f"{key}.url", f"{url!r} names no host")
-    try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        problems.add(f"{key}.url", f"{url!r} has a bad port")
-    if parts.username and not table.get("password_env"):
-        problems.add(f"{key}.password_env",
-                     "is needed: name the environment variable that holds the password")
-    if parts.password:
-        problems.add(f"{key}.url", "must not contain a password; use password_env")
-    if key == "smtp" and not table.get("sender"):
-        problems.add("smtp.sender", "is needed to send over SMTP")

@@ -97,7 +97,7 @@ def _bar(draw, summary: Summary, font: _Fonts, top: int) -> None:
     """The units split by status with the counts, and a legend under it."""
     total = sum(count for _, _, count in summary.counts) or 1
     width, x = WIDTH - 2 * PAD, PAD
-    for state, label, count in summary.counts:
+    for state, _label, count in summary.counts:
         if not count:
             continue
         w = width * count / total

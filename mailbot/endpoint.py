@@ -1,0 +1,85 @@
+"""[mailbox] and [smtp]: where mail comes from and goes to, validated with key paths.
+
+Local folders (maildir:, outbox:) are made absolute against the config file;
+network URLs must name a host and leave the password to an environment variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+MAILBOX_SCHEMES = ("imaps", "imap", "maildir")
+SMTP_SCHEMES = ("smtps", "smtp+starttls", "smtp", "outbox")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where mail comes from or goes to: a URL plus the secret's variable name."""
+
+    url: str
+    password_env: str = ""
+    allow_plaintext: bool = False
+    sender: str = ""
+    processed: str = "leave"  # leave | keyword | move
+    processed_folder: str = ""
+    poll_seconds: int = 300
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split(":", 1)[0]
+
+    @property
+    def local_path(self) -> str:
+        """The folder of a maildir:/outbox: URL."""
+        return self.url.split(":", 1)[1]
+
+
+
+def parse_endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
+                   problems) -> Endpoint:
+    """A [mailbox] or [smtp] section; problems are added to `problems` with key paths."""
+    if not isinstance(table, dict):
+        problems.add(key, "the section is missing")
+        return Endpoint(url="")
+    url = problems.require(table, "url", key, str, "")
+    scheme = url.split(":", 1)[0]
+    if url and scheme not in schemes:
+        problems.add(f"{key}.url", f"{url!r} must start with one of "
+                     + ", ".join(f"{s}:" for s in schemes))
+    elif scheme in ("maildir", "outbox"):
+        url = f"{scheme}:{(base / url.split(':', 1)[1]).resolve()}"
+    elif url:
+        _check_network_url(table, key, url, problems)
+    processed = table.get("processed", "leave")
+    if processed not in ("leave", "keyword", "move"):
+        problems.add(f"{key}.processed", "must be leave, keyword or move")
+    if processed == "move" and not table.get("processed_folder"):
+        problems.add(f"{key}.processed_folder", "is needed when processed = \"move\"")
+    return Endpoint(
+        url=url,
+        password_env=table.get("password_env", ""),
+        allow_plaintext=bool(table.get("allow_plaintext", False)),
+        sender=table.get("sender", ""),
+        processed=processed,
+        processed_folder=table.get("processed_folder", ""),
+        poll_seconds=int(table.get("poll_seconds", 300)),
+    )
+
+
+def _check_network_url(table: dict, key: str, url: str, problems) -> None:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        problems.add(f"{key}.url", f"{url!r} names no host")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        problems.add(f"{key}.url", f"{url!r} has a bad port")
+    if parts.username and not table.get("password_env"):
+        problems.add(f"{key}.password_env",
+                     "is needed: name the environment variable that holds the password")
+    if parts.password:
+        problems.add(f"{key}.url", "must not contain a password; use password_env")
+    if key == "smtp" and not table.get("sender"):
+        problems.add("smtp.sender", "is needed to send over SMTP")
