@@ -62,10 +62,15 @@ case "$command" in
   bench)
     ensure_system_packages
     ensure_venv "[test]"
+    failed=()
     for script in benchmarks/bench_*.py; do
       echo "== $script"
-      "$VENV/bin/python" "$script"
+      PYTHONPATH=. "$VENV/bin/python" "$script" || failed+=("$script")
     done
+    if [ ${#failed[@]} -gt 0 ]; then
+      echo "== failed: ${failed[*]}" >&2
+      exit 1
+    fi
     ;;
   *)
     sed -n '2,7p' "$0"
