@@ -300,12 +300,9 @@ def _authenticator(user: str, password: str):
 
 
 def _controller(handler, **kwargs):
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("aiosmtpd is not installed")
-        pytest.skip("aiosmtpd is not installed (pip install aiosmtpd)")
+    """aiosmtpd is a test extra (pip install -e '.[test]'), so it is always there."""
+    from aiosmtpd.controller import Controller
+
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
     controller.start()
     return controller
