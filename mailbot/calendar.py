@@ -70,10 +70,6 @@ class WorkCalendar:
         """The years from `first` to `last` the calendar only guesses."""
         return [year for year in range(first.year, last.year + 1) if not self.covers(year)]
 
-    def coverage_warnings(self, first: date, last: date) -> list[str]:
-        """Messages for every year from `first` to `last` the calendar only guesses."""
-        return [coverage_message(year) for year in self.uncovered_years(first, last)]
-
     def is_workday(self, day: date) -> bool:
         if day in self.workdays:
             return True

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from mailbot.models import (Attachment, Campaign, Extraction, Held, Ignored, Message, Quarter, Submission,
-                            Unit)
+from mailbot.models import (Attachment, Campaign, Decision, Extraction, Held, Ignored, Message,
+                            Quarter, Submission, Unit)
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
              "１": 1, "２": 2, "３": 3, "４": 4}
@@ -57,7 +57,7 @@ def reason_zh(reason: str) -> str:
 
 def decide(campaign: Campaign, message: Message, automatic: str | None, received: datetime,
            trusted: tuple[str, ...] = (),
-           extractions: tuple[Extraction, ...] = ()) -> Submission | Ignored | Held:
+           extractions: tuple[Extraction, ...] = ()) -> Decision:
     """Attribute a parsed mail; `automatic` is the reason it is machine mail, if it is.
 
     `trusted` are the authserv-ids whose Authentication-Results count; `extractions`
@@ -88,7 +88,7 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
 
 
 def _forwarded(campaign: Campaign, message: Message, received: datetime,
-               trusted: tuple[str, ...]) -> Submission | Ignored | Held:
+               trusted: tuple[str, ...]) -> Decision:
     """Mail from the federation's own address counts only as a unit's forwarded original."""
     original = original_of(campaign, message)
     if authentication_failed(message, trusted):

@@ -28,10 +28,6 @@ class ReportRow:
     entries: tuple[Entry, ...]
     deadline: str
 
-    @property
-    def missing(self) -> tuple[str, ...]:
-        return tuple(unit for unit, text in self.entries if text is None)
-
 
 @dataclass(frozen=True)
 class Report:
@@ -42,13 +38,6 @@ class Report:
     quarter: str
     quarter_label: str
     rows: tuple[ReportRow, ...]
-
-    @property
-    def missing_units(self) -> tuple[str, ...]:
-        """Units that reported on none of the items they are responsible for."""
-        reported = {unit for row in self.rows for unit, text in row.entries if text is not None}
-        ordered = dict.fromkeys(unit for row in self.rows for unit in row.units)
-        return tuple(unit for unit in ordered if unit not in reported)
 
 
 @dataclass(frozen=True)

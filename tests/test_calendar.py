@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mailbot import config
-from mailbot.calendar import (CalendarCoverageError, WorkCalendar, due_by_rule,
+from mailbot.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
                               parse_due_rule)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,8 @@ def test_uncovered_year_guesses_weekdays_and_warns(caplog):
         CAL.is_workday(date(2039, 1, 4))
     warnings = [r.getMessage() for r in caplog.records if "2039" in r.getMessage()]
     assert len(warnings) == 1 and "[calendar]" in warnings[0]
-    assert CAL.coverage_warnings(date(2026, 1, 1), date(2027, 1, 10))[0].startswith(
+    assert CAL.uncovered_years(date(2026, 1, 1), date(2027, 1, 10)) == [2027]
+    assert coverage_message(2027).startswith(
         "the holiday calendar covers 2004-2026 only, not 2027")
 
 
@@ -79,7 +80,7 @@ def test_strict_calendar_raises_for_uncovered_year_unless_vouched_for():
                            holidays=frozenset({date(2027, 1, 1)}))
     assert not vouched.is_workday(date(2027, 1, 1))
     assert vouched.is_workday(date(2027, 1, 4))
-    assert vouched.coverage_warnings(date(2027, 1, 1), date(2027, 12, 31)) == []
+    assert vouched.uncovered_years(date(2027, 1, 1), date(2027, 12, 31)) == []
 
 
 def test_due_rules():
