@@ -25,9 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot import jobs, samples  # noqa: E402
+from mailbot.app import pipeline
+
+from mailbot.app import samples  # noqa: E402
 from mailbot.config import load  # noqa: E402
-from mailbot.outbox import FolderTransport  # noqa: E402
+from mailbot.outgoing.outbox import FolderTransport  # noqa: E402
+from mailbot.config import PACKAGED_CONFIG
 
 UNITS, QUARTERS = 20, ("2026Q1", "2026Q2", "2026Q3", "2026Q4")
 SENT = {"2026Q1": "2026-03-27", "2026Q2": "2026-06-26", "2026Q3": "2026-09-25",
@@ -36,7 +39,7 @@ SENT = {"2026Q1": "2026-03-27", "2026Q2": "2026-06-26", "2026Q3": "2026-09-25",
 
 def city_config(folder: Path, district: int) -> Path:
     """config.toml with the shipped campaign's items, owned two units each, of 20 units."""
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     head = text[:text.index("[[units]]")]
     units = "".join(f'[[units]]\nname = "第{d}区单位{n}"\nemails = ["unit{n}@d{d}.example.org"]\n\n'
                     for d in (district,) for n in range(1, UNITS + 1))
@@ -83,12 +86,12 @@ def main() -> int:
         states: dict[str, int] = {}
         start = time.perf_counter()
         for config, mails in sites:
-            ctx = jobs.Context.open(config, lambda: datetime(2027, 1, 5, tzinfo=timezone.utc))
+            ctx = pipeline.Context.open(config, lambda: datetime(2027, 1, 5, tzinfo=timezone.utc))
             for number, (raw, sent) in enumerate(mails):
-                outcome = jobs.ingest(ctx, raw, f"bench:{number}", sent)
+                outcome = pipeline.ingest(ctx, raw, f"bench:{number}", sent)
                 states[f"{outcome.state} {outcome.reason}"] = states.get(
                     f"{outcome.state} {outcome.reason}", 0) + 1
-            jobs.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
+            pipeline.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
             ctx.store.close()
         seconds = time.perf_counter() - start
     print(f"outcomes: {states}")

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot import soffice  # noqa: E402
-from mailbot.report import build_report  # noqa: E402
-from mailbot.report_docx import write_docx, write_pdf  # noqa: E402
-from mailbot.report_xlsx import write_xlsx  # noqa: E402
+from mailbot.extract import soffice  # noqa: E402
+from mailbot.report.content import build_report  # noqa: E402
+from mailbot.report.docx import write_docx, write_pdf  # noqa: E402
+from mailbot.report.xlsx import write_xlsx  # noqa: E402
 from tests import report_data  # noqa: E402
 
 DAY = date(2026, 10, 9)

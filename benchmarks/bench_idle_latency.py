@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot import samples  # noqa: E402
+from mailbot.app import samples  # noqa: E402
 from mailbot.config import load  # noqa: E402
-from mailbot.service import intake_loop  # noqa: E402
+from mailbot.app.worker import intake_loop  # noqa: E402
 from tests.servers import (PASSWORD, make_cert, running_dovecot, running_smtp,  # noqa: E402
                            site_config)
 

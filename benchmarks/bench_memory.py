@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot import samples  # noqa: E402
+from mailbot.app import samples  # noqa: E402
 from mailbot.config import load  # noqa: E402
+from mailbot.config import PACKAGED_CONFIG
 
 GOAL_MB = 400
 SENT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
@@ -63,7 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=25)
     args = parser.parse_args()
-    campaign = load(ROOT / "config.toml").campaign
+    campaign = loadPACKAGED_CONFIG.campaign
     with tempfile.TemporaryDirectory(prefix="mailbot-memory-") as scratch:
         results = []
         for label, form in (("small mail (form + stamped PDF)",
@@ -71,7 +72,7 @@ def main() -> int:
                             (f"{args.mb} MB attachment", heavy_form(campaign, args.mb))):
             site = Path(scratch) / str(len(results))
             site.mkdir()
-            shutil.copyfile(ROOT / "config.toml", site / "config.toml")
+            shutil.copyfile(PACKAGED_CONFIG, site / "config.toml")
             raw = samples.report_mail("rsj@zichuan.example.org",
                                       "fulian-office@zichuan.example.org", "区人社局三季度进展",
                                       SENT, [("报表.docx", form),

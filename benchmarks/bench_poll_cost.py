@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot import jobs  # noqa: E402
+from mailbot.app import pipeline  # noqa: E402
 from mailbot.config import load  # noqa: E402
 from mailbot.mailbox import open_source  # noqa: E402
 from tests.servers import (PASSWORD, make_cert, running_dovecot, running_smtp,  # noqa: E402
@@ -59,17 +59,17 @@ def measure(folder: Path, dovecot, smtp, count: int, rounds: int) -> tuple[float
     site.mkdir()
     config = load(site_config(site, dovecot, user, smtp, ENV))
     fill(dovecot, user, count)
-    ctx = jobs.Context.open(config, lambda: NOW)
+    ctx = pipeline.Context.open(config, lambda: NOW)
     source = open_source(config.mailbox)
     started = time.perf_counter()
-    processed = jobs.poll(ctx, source, progress=lambda line: None)
+    processed = pipeline.poll(ctx, source, progress=lambda line: None)
     print(f"  {count:>5} mails: first poll processed {len(processed)} in "
           f"{time.perf_counter() - started:6.1f} s")
     assert len(processed) == count, "the mailbox was not processed in full"
 
     def empty_poll(src) -> float:
         begun = time.perf_counter()
-        assert jobs.poll(ctx, src) == []
+        assert pipeline.poll(ctx, src) == []
         return time.perf_counter() - begun
 
     warm = [empty_poll(source) for _ in range(rounds)]

@@ -35,8 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot import samples  # noqa: E402
+from mailbot.app import samples  # noqa: E402
 from mailbot.config import load  # noqa: E402
+from mailbot.config import PACKAGED_CONFIG
 
 NOW = "2026-10-08T10:00"  # the first 催报 of 2026Q3 is due
 QUARTER = "2026Q3"
@@ -139,7 +140,7 @@ def holds(f: dict) -> bool:
 
 def run(site: Path, cycles: int, seed: int, mails_per_cycle: int = 2) -> dict:
     rng = random.Random(seed)
-    shutil.copyfile(ROOT / "config.toml", site / "config.toml")
+    shutil.copyfile(PACKAGED_CONFIG, site / "config.toml")
     campaign = load(site / "config.toml").campaign
     (site / "var").mkdir(exist_ok=True)
     box = mailbox.Maildir(site / "var" / "mail", create=True)

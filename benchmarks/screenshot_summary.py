@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mailbot.render import template_env  # noqa: E402
-from mailbot.render_summary import render_summary  # noqa: E402
-from mailbot.summary import build_summary  # noqa: E402
+from mailbot.outgoing.render import template_env  # noqa: E402
+from mailbot.outgoing.summary_mail import render_summary  # noqa: E402
+from mailbot.chase.summary import build_summary  # noqa: E402
 from tests import report_data  # noqa: E402
+from mailbot.outgoing.render import TEMPLATES
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -40,7 +41,7 @@ def sample_html(out: Path) -> Path:
     now = datetime(2026, 10, 9, 17, 0, tzinfo=report_data.TZ)
     summary = build_summary(campaign, "2026Q3", report_data.sample_statuses(campaign),
                             report_data.sample_held(), now)
-    mail = render_summary(campaign, summary, template_env(ROOT / "templates"), [])
+    mail = render_summary(campaign, summary, template_env(TEMPLATES), [])
     html = mail.html
     for image in mail.inline_images:
         (out / image.filename).write_bytes(image.data)

@@ -36,7 +36,7 @@ HEADING_FONT = "黑体"
 PAGE_FONT = "宋体"
 COLUMNS = (("序号", 15), ("实事名称", 36), ("责任单位", 30),
            ("具体措施及任务进度情况", 110), ("完成时限", 34))  # mm, sum = 225
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "report.docx"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "mailbot" / "templates" / "report.docx"
 
 
 def main(argv: list[str]) -> int:

@@ -25,6 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-10-12T10:00"
@@ -82,7 +83,7 @@ def check_mail(path: Path, config: Path, timeout: float) -> tuple[str, str]:
 
 
 def fresh_site(folder: Path) -> Path:
-    shutil.copyfile(ROOT / "config.toml", folder / "config.toml")
+    shutil.copyfile(PACKAGED_CONFIG, folder / "config.toml")
     return folder / "config.toml"
 
 

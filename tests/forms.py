@@ -17,8 +17,9 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from mailbot import config
-from mailbot.models import Campaign
+from mailbot.core.models import Campaign
 from tests.tools import need_tool
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ("序号", "实事名称", "责任单位", "具体措施及任务进度情况", "完成时限")
@@ -26,7 +27,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def load_campaign() -> Campaign:
-    return config.load(ROOT / "config.toml").campaign
+    return config.loadPACKAGED_CONFIG.campaign
 
 
 @pytest.fixture(scope="session")

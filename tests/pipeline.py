@@ -9,9 +9,12 @@ import email.policy
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mailbot import jobs, samples
+from mailbot.app import pipeline
+
+from mailbot.app import samples
 from mailbot.config import load
-from mailbot.outbox import FolderTransport
+from mailbot.outgoing.outbox import FolderTransport
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
@@ -22,16 +25,16 @@ def write_config(folder: Path, extra: str = "", edit=lambda text: text) -> Path:
     """config.toml copied into `folder`, edited, with `extra` TOML appended."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "config.toml"
-    text = edit((ROOT / "config.toml").read_text(encoding="utf-8"))
+    text = edit(PACKAGED_CONFIG.read_text(encoding="utf-8"))
     target.write_text(text + "\n" + extra, encoding="utf-8")
     return target
 
 
-def open_context(folder: Path, extra: str = "", edit=lambda text: text) -> jobs.Context:
-    return jobs.Context.open(load(write_config(folder, extra, edit)), lambda: NOW)
+def open_context(folder: Path, extra: str = "", edit=lambda text: text) -> pipeline.Context:
+    return pipeline.Context.open(load(write_config(folder, extra, edit)), lambda: NOW)
 
 
-def unit_mail(ctx: jobs.Context, unit: str, when: datetime = SEPT, files=("docx", "pdf"),
+def unit_mail(ctx: pipeline.Context, unit: str, when: datetime = SEPT, files=("docx", "pdf"),
               extra_files=(), subject: str | None = None, texts=None, **kw) -> bytes:
     """A unit's report mail for 2026Q3 from its registered address (unless sender=...)."""
     campaign = ctx.config.campaign
@@ -43,8 +46,8 @@ def unit_mail(ctx: jobs.Context, unit: str, when: datetime = SEPT, files=("docx"
                                [made[f] for f in files] + list(extra_files), **kw)
 
 
-def sent_mails(ctx: jobs.Context, folder: Path) -> list[email.message.EmailMessage]:
+def sent_mails(ctx: pipeline.Context, folder: Path) -> list[email.message.EmailMessage]:
     """Flush the outbox into `folder` and return every mail written there so far."""
-    jobs.flush_outbox(ctx, FolderTransport(folder))
+    pipeline.flush_outbox(ctx, FolderTransport(folder))
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
             for p in sorted(folder.glob("*.eml"))]

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mailbot import config
-from mailbot.models import Campaign, FormRow, HeldMail, SubmissionRecord, UnitStatus
+from mailbot.core.models import Campaign, FormRow, HeldMail, SubmissionRecord, UnitStatus
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = timezone(timedelta(hours=8))
@@ -19,7 +20,7 @@ MISSING = ("区司法局", "团区委")
 
 
 def campaign() -> Campaign:
-    return config.load(ROOT / "config.toml").campaign
+    return config.loadPACKAGED_CONFIG.campaign
 
 
 def marker(unit: str, seq: int) -> str:

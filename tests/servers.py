@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 from tests.tools import need_tool
+from mailbot.config import PACKAGED_CONFIG
 
 PASSWORD = "secret"
 LIMITED_CAPABILITIES = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT UNSELECT CHILDREN "
@@ -347,8 +348,7 @@ def site_config(folder: Path, dovecot: Dovecot, user: str, smtp: SmtpServer,
 
     The mailbot it configures speaks STARTTLS to Dovecot: run it with SSL_CERT_FILE
     set to dovecot.cert.cert (and the password in `password_env`)."""
-    root = Path(__file__).resolve().parent.parent
-    text = (root / "config.toml").read_text(encoding="utf-8")
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     text = (text.replace('url = "maildir:var/mail"', f'url = "{dovecot.url(user)}"')
             .replace('"MAILBOT_IMAP_PASSWORD"', f'"{password_env}"')
             .replace('url = "outbox:var/outbox"', f'url = "{smtp.url()}"')

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from mailbot.models import Campaign, Item
+from mailbot.core.models import Campaign, Item
 from tests.forms import (HEADER, add_deleted_text, build_docx, form_rows, sdt_cell, wrap_runs)
 
 Expected = list[tuple[int, "str | None", str]]

@@ -1,10 +1,11 @@
 """Submission + extractions -> Assessment: electronic, stamped, items, problems."""
 
-from mailbot.assess import assess
+from mailbot.intake.assess import assess
 from mailbot.config import load
-from mailbot.models import Extraction, FormRow, Submission
+from mailbot.core.models import Extraction, FormRow, Submission
+from mailbot.config import PACKAGED_CONFIG
 
-CAMPAIGN = load("config.toml").campaign
+CAMPAIGN = loadPACKAGED_CONFIG.campaign
 SUBMISSION = Submission("区妇联", "2026Q3", ())
 
 

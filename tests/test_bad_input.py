@@ -13,15 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot import jobs, samples
+from mailbot.app import pipeline
+
+from mailbot.app import samples
 from mailbot.extract import pdf
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.sandbox import Limits, run
-from mailbot.message import parse
-from mailbot.models import Message
-from mailbot.notify import compile_report, held_mails
-from mailbot.render_summary import render_summary
-from mailbot.summary import build_summary
+from mailbot.intake.message import parse
+from mailbot.core.models import Message
+from mailbot.app.notices import compile_report, held_mails
+from mailbot.outgoing.summary_mail import render_summary
+from mailbot.chase.summary import build_summary
 from tests.forms import docx_zip_bomb, entity_bomb_docx, load_campaign, vector_pdf
 from tests.pipeline import NOW, SEPT, open_context, sent_mails, unit_mail
 
@@ -82,7 +84,7 @@ def shared_ctx(tmp_path_factory):
 @given(raw=mutated_mail())
 def test_ingest_records_every_mutated_mail_and_never_raises(shared_ctx, raw):
     ctx = shared_ctx
-    outcome = jobs.ingest(ctx, raw, f"fuzz:{hash(raw)}", SEPT)
+    outcome = pipeline.ingest(ctx, raw, f"fuzz:{hash(raw)}", SEPT)
     assert outcome.state in ("done", "ignored", "held", "failed", "duplicate")
     sha = ctx.store.archive(raw)
     [record] = [m for m in ctx.store.messages() if m.sha256 == sha or (
@@ -98,14 +100,14 @@ def ctx(tmp_path):
     context.store.close()
 
 
-def receipt_after(ctx, tmp_path, raw) -> tuple[jobs.Outcome, str]:
-    outcome = jobs.ingest(ctx, raw, f"test:{len(ctx.store.messages())}", SEPT)
+def receipt_after(ctx, tmp_path, raw) -> tuple[pipeline.Outcome, str]:
+    outcome = pipeline.ingest(ctx, raw, f"test:{len(ctx.store.messages())}", SEPT)
     mails = sent_mails(ctx, tmp_path / "out")
     return outcome, (mails[-1].get_content() if mails else "")
 
 
 def assert_next_mail_is_processed(ctx):
-    outcome = jobs.ingest(ctx, unit_mail(ctx, "区卫健局"), "test:next", SEPT)
+    outcome = pipeline.ingest(ctx, unit_mail(ctx, "区卫健局"), "test:next", SEPT)
     assert (outcome.state, outcome.reason, outcome.unit) == ("done", "complete", "区卫健局")
 
 
@@ -187,10 +189,10 @@ def test_header_injection_in_subject_and_filenames_stays_in_the_body(ctx, tmp_pa
     raw = unit_mail(ctx, "区人社局", subject="区人社局三季度" + INJECTED,
                     extra_files=[(f"x{INJECTED}.docx", b"PK\x03\x04")])
     assert b"Bcc: evil" not in raw  # the attack travels in RFC 2047 words, decoded by us
-    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert outcome.state == "done"
     held_raw = unit_mail(ctx, "团区委", sender="x@163.com", subject="团区委三季度" + INJECTED)
-    assert jobs.ingest(ctx, held_raw, "test:2", SEPT).state == "held"
+    assert pipeline.ingest(ctx, held_raw, "test:2", SEPT).state == "held"
     mails = sent_mails(ctx, tmp_path / "out")
     assert [m["To"] for m in mails] == ["rsj@zichuan.example.org", "tqw@zichuan.example.org"]
     for mail in mails:
@@ -225,9 +227,9 @@ MARKUP = "<script>alert(1)</script>{{ 7 * 7 }}{% raw %}&amp;"
 
 def test_html_and_jinja_in_progress_text_are_literal_in_docx_and_escaped_in_html(ctx,
                                                                                  tmp_path):
-    jobs.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "进展" + MARKUP}), "test:1", SEPT)
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "进展" + MARKUP}), "test:1", SEPT)
     held = unit_mail(ctx, "团区委", sender="x@163.com", subject="团区委三季度" + MARKUP)
-    jobs.ingest(ctx, held, "test:2", SEPT)
+    pipeline.ingest(ctx, held, "test:2", SEPT)
     report = compile_report(ctx, "2026Q3", tmp_path / "r.docx", "docx")
     text = "\n".join(cell.text for table in docx.Document(io.BytesIO(report.read_bytes())).tables
                      for row in table.rows for cell in row.cells)

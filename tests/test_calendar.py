@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mailbot import config
-from mailbot.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
+from mailbot.core.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
                               parse_due_rule)
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 CAL = WorkCalendar()
@@ -61,7 +62,7 @@ def test_overrides_win_over_the_library():
 
 def test_uncovered_year_guesses_weekdays_and_warns(caplog):
     # 2039: a year no other test asks about, since the warning is logged once per year
-    with caplog.at_level(logging.WARNING, logger="mailbot.calendar"):
+    with caplog.at_level(logging.WARNING, logger="mailbot.core.calendar"):
         assert CAL.is_workday(date(2039, 1, 3))  # a Monday
         assert not CAL.is_workday(date(2039, 1, 1))  # a Saturday
         CAL.is_workday(date(2039, 1, 4))
@@ -94,7 +95,7 @@ def test_due_rules():
 
 
 def write_config(tmp_path: Path, replacements: dict[str, str]) -> Path:
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     for old, new in replacements.items():
         assert old in text
         text = text.replace(old, new, 1)

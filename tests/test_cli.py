@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import samples
+from mailbot.app import samples
 from mailbot.config import load
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
@@ -29,7 +30,7 @@ def mailbot(*args, cwd, check=True):
 
 @pytest.fixture
 def site(tmp_path):
-    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copyfile(PACKAGED_CONFIG, tmp_path / "config.toml")
     return tmp_path
 
 

@@ -5,13 +5,14 @@ from pathlib import Path
 import pytest
 
 from mailbot.config import ConfigError, load
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_config(tmp_path: Path, edit=lambda text: text) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(edit((ROOT / "config.toml").read_text(encoding="utf-8")), encoding="utf-8")
+    path.write_text(edit(PACKAGED_CONFIG.read_text(encoding="utf-8")), encoding="utf-8")
     return path
 
 
@@ -22,7 +23,7 @@ def problems_of(path: Path) -> list[str]:
 
 
 def test_shipped_config_holds_the_2026_campaign():
-    campaign = load(ROOT / "config.toml").campaign
+    campaign = loadPACKAGED_CONFIG.campaign
     assert len(campaign.units) == 18
     assert [item.seq for item in campaign.items] == list(range(1, 11))
     assert campaign.items[8].units == ("区总工会", "团区委", "区妇联", "区人才发展中心", "区融媒体中心")
@@ -76,7 +77,7 @@ def test_broken_toml_is_a_config_error(tmp_path):
 
 
 def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     path = tmp_path / "config.toml"
     path.write_text(text.replace("trusted_authserv_ids = []",
                                  'trusted_authserv_ids = ["MX.Zichuan.example.org"]'), "utf-8")
@@ -88,7 +89,7 @@ def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
 
 
 def test_limits_are_read_and_checked(tmp_path):
-    assert load(ROOT / "config.toml").limits.max_attachments == 20
+    assert loadPACKAGED_CONFIG.limits.max_attachments == 20
     path = write_config(tmp_path, lambda text: text.replace(
         "max_attachment_mb = 40", "max_attachment_mb = 0").replace(
         "max_subject_chars = 200", "max_subject_chars = 200\nmax_files = 3"))

@@ -28,9 +28,10 @@ MEASURE = """
 import json, resource, sys, time
 from mailbot.config import load
 from mailbot.extract import extract_attachment
+from mailbot.config import PACKAGED_CONFIG
 bomb = open(sys.argv[1], "rb").read()
 start = time.monotonic()
-[result] = extract_attachment("bomb.docx", bomb, load("config.toml").campaign)
+[result] = extract_attachment("bomb.docx", bomb, loadPACKAGED_CONFIG.campaign)
 print(json.dumps({"error": result.error, "seconds": time.monotonic() - start,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import jobs
+from mailbot.app import pipeline
 from mailbot.config import load
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from mailbot.mailbox.maildir import MaildirSource
-from mailbot.message import parse
-from mailbot.smtp import SmtpSettings, SmtpTransport
+from mailbot.intake.message import parse
+from mailbot.outgoing.smtp import SmtpSettings, SmtpTransport
 from mailbot.store import Store, StoreUnavailable
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail, write_config
 from tests.servers import (PASSWORD, _controller, _start_dovecot, _stop_dovecot, need_tool,
@@ -86,15 +86,15 @@ def test_dovecot_restarted_mid_poll(own_dovecot, ctx, tmp_path, monkeypatch):
             own_dovecot.process.wait(timeout=10)
 
     with pytest.raises(MailboxError, match="IMAP server 127.0.0.1:.* lost"):
-        jobs.poll(ctx, source, progress=stop_after_five)
+        pipeline.poll(ctx, source, progress=stop_after_five)
     assert 5 <= len(ctx.store.messages()) < len(UNITS)
     restart(own_dovecot)
-    outcomes = jobs.poll(ctx, source)
+    outcomes = pipeline.poll(ctx, source)
     source.close()
     assert {o.state for o in outcomes} == {"done"}
     assert_each_recorded_once(ctx, len(UNITS))
     again = ImapSource(source.settings, ssl_context=own_dovecot.cert.client_context())
-    assert jobs.poll(ctx, again) == []  # nothing is fetched again
+    assert pipeline.poll(ctx, again) == []  # nothing is fetched again
     again.close()
     assert len(sent_mails(ctx, tmp_path / "out")) == len(UNITS)
 
@@ -127,7 +127,7 @@ def smtp_to(port: int, timeout: float = 5) -> SmtpTransport:
 
 def queue_receipts(ctx, count: int = 3) -> list[bytes]:
     for number, unit in enumerate(UNITS[:count]):
-        assert jobs.ingest(ctx, unit_mail(ctx, unit), f"test:{number}", SEPT).state == "done"
+        assert pipeline.ingest(ctx, unit_mail(ctx, unit), f"test:{number}", SEPT).state == "done"
     return [row["raw"] for row in ctx.store.outgoing("receipt")]
 
 
@@ -149,7 +149,7 @@ def smtp_server(mode: str):
 def test_smtp_refusal_marks_that_mail_failed_visibly_and_sends_the_others(ctx):
     queued = queue_receipts(ctx)
     with smtp_server("refuse") as (handler, transport):
-        assert jobs.flush_outbox(ctx, transport) == (2, 1)
+        assert pipeline.flush_outbox(ctx, transport) == (2, 1)
     first, *others = ctx.store.outgoing("receipt")
     assert first["state"] != "sent" and "554 5.6.0 message content rejected" in first["last_error"]
     assert [row["state"] for row in others] == ["sent", "sent"]
@@ -163,12 +163,12 @@ def test_smtp_server_that_never_answers_times_out_and_the_mail_waits(ctx):
         black_hole.listen(8)
         start = time.monotonic()
         # nothing sent, all three still wait
-        assert jobs.flush_outbox(ctx, smtp_to(black_hole.getsockname()[1], timeout=1)) == (0, 3)
+        assert pipeline.flush_outbox(ctx, smtp_to(black_hole.getsockname()[1], timeout=1)) == (0, 3)
         assert time.monotonic() - start < 5  # one try, then wait: the order is kept
     assert {row["state"] for row in ctx.store.outgoing()} == {"queued"}
     assert "timed out" in ctx.store.outgoing()[0]["last_error"]
     with smtp_server("accept") as (handler, transport):
-        assert jobs.flush_outbox(ctx, transport) == (3, 0)
+        assert pipeline.flush_outbox(ctx, transport) == (3, 0)
     assert message_ids(handler.received) == message_ids(queued)
 
 
@@ -178,10 +178,10 @@ def test_smtp_hang_up_after_data_resends_that_one_mail_at_most_once_more(ctx):
     could lose a receipt; resending costs at most one duplicate of that one mail."""
     queued = queue_receipts(ctx)
     with smtp_server("drop") as (handler, transport):
-        assert jobs.flush_outbox(ctx, transport) == (0, 3)  # nothing sent, all three wait
+        assert pipeline.flush_outbox(ctx, transport) == (0, 3)  # nothing sent, all three wait
         assert {row["state"] for row in ctx.store.outgoing()} == {"queued"}
-        assert jobs.flush_outbox(ctx, transport) == (3, 0)
-        assert jobs.flush_outbox(ctx, transport) == (0, 0)
+        assert pipeline.flush_outbox(ctx, transport) == (3, 0)
+        assert pipeline.flush_outbox(ctx, transport) == (0, 0)
     got = message_ids(handler.received)
     wanted = message_ids(queued)
     assert sorted(set(got)) == sorted(wanted)  # nothing lost
@@ -232,12 +232,12 @@ def test_read_only_archive_fails_clearly_records_nothing_and_retries(ctx, tmp_pa
     source = maildir_with(ctx, tmp_path / "mail", UNITS[:3])
     with unwritable(ctx.store.archive_dir) as how:
         with pytest.raises(StoreUnavailable, match="cannot write the raw-mail archive") as error:
-            jobs.poll(ctx, source)
+            pipeline.poll(ctx, source)
         if how == "read-only bind mount":
             assert "Read-only file system" in str(error.value)
     assert ctx.store.messages() == []
     assert len(list((tmp_path / "mail" / "new").iterdir())) == 3  # the mailbox untouched
-    assert {o.state for o in jobs.poll(ctx, source)} == {"done"}
+    assert {o.state for o in pipeline.poll(ctx, source)} == {"done"}
     assert_each_recorded_once(ctx, 3)
     assert len(sent_mails(ctx, tmp_path / "out")) == 3
 
@@ -256,8 +256,8 @@ db.execute("ROLLBACK")
 
 def test_locked_store_waits_then_fails_clearly_and_the_mail_is_retried(tmp_path):
     config = load(write_config(tmp_path))
-    ctx = jobs.Context(config, Store(config.store_path, config.archive_path, timeout=1),
-                       lambda: SEPT, jobs.Context.open(config, lambda: SEPT).env)
+    ctx = pipeline.Context(config, Store(config.store_path, config.archive_path, timeout=1),
+                       lambda: SEPT, pipeline.Context.open(config, lambda: SEPT).env)
     source = maildir_with(ctx, tmp_path / "mail", UNITS[:2])
     locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(config.store_path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -265,13 +265,13 @@ def test_locked_store_waits_then_fails_clearly_and_the_mail_is_retried(tmp_path)
         assert locker.stdout.readline().strip() == "locked"
         start = time.monotonic()
         with pytest.raises(StoreUnavailable, match="is locked by another process") as error:
-            jobs.poll(ctx, source)
+            pipeline.poll(ctx, source)
         assert 0.9 < time.monotonic() - start < 5
         assert "waited 1 s" in str(error.value)
     finally:
         locker.communicate("", timeout=10)
     assert ctx.store.messages() == []
-    assert {o.state for o in jobs.poll(ctx, source)} == {"done"}
+    assert {o.state for o in pipeline.poll(ctx, source)} == {"done"}
     assert_each_recorded_once(ctx, 2)
     with sqlite3.connect(config.store_path) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -284,6 +284,6 @@ def test_a_mail_left_claimed_by_a_killed_worker_is_processed_on_its_next_sightin
     raw = unit_mail(ctx, "区人社局")
     message = parse(raw)
     ctx.store.claim(ctx.store.archive(raw), message.message_id, "test:1", SEPT)
-    assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "done"
-    assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "duplicate"
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "duplicate"
     assert_each_recorded_once(ctx, 1)

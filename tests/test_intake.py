@@ -4,12 +4,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mailbot import intake
+from mailbot.intake import rules
 from mailbot.config import load
-from mailbot.intake import UNREGISTERED, decide, quarter_by_date, quarter_number
-from mailbot.models import Attachment, Extraction, FormRow, Held, Ignored, Message, Submission
+from mailbot.intake.rules import UNREGISTERED, decide, quarter_by_date, quarter_number
+from mailbot.core.models import Attachment, Extraction, FormRow, Held, Ignored, Message, Submission
+from mailbot.config import PACKAGED_CONFIG
 
-CAMPAIGN = load("config.toml").campaign
+CAMPAIGN = loadPACKAGED_CONFIG.campaign
 DOCX = Attachment("报表.docx", "application/octet-stream", b"PK")
 SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
 
@@ -96,12 +97,12 @@ def test_a_forwarded_original_counts_for_the_unit_that_sent_it():
 
 def test_a_forwarded_original_from_an_unregistered_address_is_held():
     decision = decide(CAMPAIGN, forward(message("x@163.com", subject="团区委报表")), None, SEPT)
-    assert decision == Held(intake.FORWARD_NOT_FROM_UNIT, "区人社局", "2026Q3")
+    assert decision == Held(rules.FORWARD_NOT_FROM_UNIT, "区人社局", "2026Q3")
 
 
 def test_a_forward_in_the_body_without_the_original_is_held():
     decision = decide(CAMPAIGN, forward(None, text="---- 原始邮件 ----\n发件人：rsj"), None, SEPT)
-    assert decision.reason == intake.FORWARD_WITHOUT_ORIGINAL and decision.unit == "区人社局"
+    assert decision.reason == rules.FORWARD_WITHOUT_ORIGINAL and decision.unit == "区人社局"
     plain = forward(None, subject="会议通知", text="请各位参会。")
     assert isinstance(decide(CAMPAIGN, plain, None, SEPT), Ignored)
 
@@ -116,21 +117,21 @@ def test_a_forward_in_the_body_without_the_original_is_held():
 ])
 def test_authentication_results_count_only_from_trusted_servers(values, held):
     decision = decide(CAMPAIGN, with_auth(*values), None, SEPT, TRUSTED)
-    assert (decision == Held(intake.AUTH_FAILED, "区人社局", "2026Q3")) is held
+    assert (decision == Held(rules.AUTH_FAILED, "区人社局", "2026Q3")) is held
     assert isinstance(decide(CAMPAIGN, with_auth(*values), None, SEPT), Submission)
 
 
 def test_winmail_dat_is_held_for_review():
     tnef = Attachment("winmail.dat", "application/ms-tnef", b"\x78\x9f\x3e\x22")
     decision = decide(CAMPAIGN, message(attachments=(DOCX, tnef)), None, SEPT)
-    assert decision == Held(intake.WINMAIL, "区人社局", "2026Q3")
+    assert decision == Held(rules.WINMAIL, "区人社局", "2026Q3")
 
 
 def test_the_form_cells_name_the_unit_of_an_unregistered_sender():
     row = FormRow(seq=7, title="t", units=("区应急管理局",), unit=None, progress="p",
                   deadline="")
     plain = message("someone@163.com", "报表")
-    assert intake.wants_form_cells(decide(CAMPAIGN, plain, None, SEPT))
+    assert rules.wants_form_cells(decide(CAMPAIGN, plain, None, SEPT))
     extraction = Extraction(file="报表.docx", format="docx", has_form=True, rows=(row,))
     decision = decide(CAMPAIGN, plain, None, SEPT, extractions=(extraction,))
     assert decision == Held(UNREGISTERED, "区应急管理局", "2026Q3")
@@ -140,6 +141,6 @@ def test_the_form_cells_name_the_unit_of_an_unregistered_sender():
 
 
 def test_every_held_reason_has_chinese_words():
-    reasons = [intake.UNREGISTERED, intake.NO_QUARTER, intake.NO_ATTACHMENT, intake.AUTH_FAILED,
-               intake.WINMAIL, intake.FORWARD_WITHOUT_ORIGINAL, intake.FORWARD_NOT_FROM_UNIT]
-    assert all(intake.reason_zh(r) == intake.REASONS_ZH[r] for r in reasons)
+    reasons = [rules.UNREGISTERED, rules.NO_QUARTER, rules.NO_ATTACHMENT, rules.AUTH_FAILED,
+               rules.WINMAIL, rules.FORWARD_WITHOUT_ORIGINAL, rules.FORWARD_NOT_FROM_UNIT]
+    assert all(rules.reason_zh(r) == rules.REASONS_ZH[r] for r in reasons)

@@ -22,12 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import jobs
+from mailbot.app import pipeline
 from mailbot.config import load
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.intake_mails import Case, held_out_mails
 from tests.servers import PASSWORD, site_config
+from mailbot.config import PACKAGED_CONFIG
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ class Site:
                 for r in self.smtp.received]
 
     def store(self):
-        return jobs.Context.open(self.config, lambda: datetime.now(timezone.utc)).store
+        return pipeline.Context.open(self.config, lambda: datetime.now(timezone.utc)).store
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_one_poll_attributes_every_mail_and_a_second_poll_does_nothing(site):
     expected_receipts = Counter(campaign.unit(c.unit).emails[0] for c in counted)
     assert kinds["receipt"] == expected_receipts
     expected_notices = Counter(campaign.unit(c.unit).emails[0] for c in cases
-                               if c.reason in jobs.NOTIFIED_REASONS)
+                               if c.reason in pipeline.NOTIFIED_REASONS)
     assert kinds["held_notice"] == expected_notices
     assert len(site.smtp.received) == len(counted) + sum(expected_notices.values())
     allowed = {a for u in campaign.units for a in u.emails}
@@ -173,7 +174,7 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
         settings = ImapSettings.from_endpoint(site.config.mailbox, batch_size=2,
                                               connect_attempts=2, timeout=10)
         source = ImapSource(settings, ssl_context=site.dovecot.cert.client_context())
-        ctx = jobs.Context.open(site.config, lambda: datetime(2026, 10, 12, 2, tzinfo=timezone.utc))
+        ctx = pipeline.Context.open(site.config, lambda: datetime(2026, 10, 12, 2, tzinfo=timezone.utc))
         seen: list[str] = []
 
         def cut_after_first(line: str) -> None:
@@ -182,9 +183,9 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
                 site.dovecot.kick(site.user)
 
         with pytest.raises(MailboxError):
-            jobs.poll(ctx, source, progress=cut_after_first)
+            pipeline.poll(ctx, source, progress=cut_after_first)
         assert 1 <= len(ctx.store.messages()) < len(cases)
-        outcomes = jobs.poll(ctx, source)
+        outcomes = pipeline.poll(ctx, source)
         source.close()
     finally:
         os.environ.pop(ENV, None)
@@ -198,7 +199,7 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
 
 
 def test_the_generator_covers_what_the_issue_names():
-    campaign = load(ROOT / "config.toml").campaign
+    campaign = loadPACKAGED_CONFIG.campaign
     names = {case.name for case in held_out_mails(campaign, TRUSTED)}
     for kind in ("gbk", "rfc2231", "raw-8bit", "forwarded", "auto-reply", "bounce", "list",
                  "unregistered", "form-cells", "correction", "docx-only", "unstamped"):

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import intake, jobs, samples
+from mailbot.intake import rules
+
+from mailbot.app import pipeline
+
+from mailbot.app import samples
 from mailbot.config import load
-from mailbot.outbox import FolderTransport
+from mailbot.outgoing.outbox import FolderTransport
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
@@ -20,8 +25,8 @@ SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
 
 @pytest.fixture
 def ctx(tmp_path):
-    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
-    context = jobs.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
+    shutil.copyfile(PACKAGED_CONFIG, tmp_path / "config.toml")
+    context = pipeline.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
     yield context
     context.store.close()
 
@@ -36,14 +41,14 @@ def unit_mail(ctx, unit, when=SEPT, files=("docx", "pdf"), sender=None, texts=No
 
 
 def sent_mails(ctx, tmp_path):
-    jobs.flush_outbox(ctx, FolderTransport(tmp_path / "out"))
+    pipeline.flush_outbox(ctx, FolderTransport(tmp_path / "out"))
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
             for p in sorted((tmp_path / "out").glob("*.eml"))]
 
 
 def test_a_complete_submission_is_recorded_and_answered(ctx, tmp_path):
-    outcome = jobs.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
-    assert outcome == jobs.Outcome("done", "complete", "区人社局", "2026Q3")
+    outcome = pipeline.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
+    assert outcome == pipeline.Outcome("done", "complete", "区人社局", "2026Q3")
     [record] = ctx.store.current_submissions("2026Q3")
     assert record.electronic and record.stamped_pdf and record.items == (1,)
     assert "区人社局围绕第1项实事" in record.rows[0].progress
@@ -57,37 +62,37 @@ def test_a_complete_submission_is_recorded_and_answered(ctx, tmp_path):
 
 def test_the_same_mail_twice_is_recorded_once_and_answered_once(ctx, tmp_path):
     raw = unit_mail(ctx, "区人社局")
-    jobs.ingest(ctx, raw, "test:1", SEPT)
-    assert jobs.ingest(ctx, raw, "test:2", SEPT).state == "duplicate"
+    pipeline.ingest(ctx, raw, "test:1", SEPT)
+    assert pipeline.ingest(ctx, raw, "test:2", SEPT).state == "duplicate"
     assert len(ctx.store.messages()) == 1
     assert len(sent_mails(ctx, tmp_path)) == 1
 
 
 def test_a_correction_supersedes_the_earlier_submission(ctx):
-    jobs.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第一稿"}), "test:1", SEPT)
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第一稿"}), "test:1", SEPT)
     later = SEPT + timedelta(days=1)
-    jobs.ingest(ctx, unit_mail(ctx, "区人社局", later, texts={1: "更正稿"}), "test:2", later)
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", later, texts={1: "更正稿"}), "test:2", later)
     [current] = ctx.store.current_submissions("2026Q3")
     assert current.rows[0].progress == "更正稿"
     assert len(ctx.store.all_submissions("2026Q3")) == 2
 
 
 def test_incomplete_submission_gets_a_receipt_saying_what_is_missing(ctx, tmp_path):
-    outcome = jobs.ingest(ctx, unit_mail(ctx, "区融媒体中心", files=("docx",)), "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, unit_mail(ctx, "区融媒体中心", files=("docx",)), "test:1", SEPT)
     assert outcome.reason == "incomplete"
     [receipt] = sent_mails(ctx, tmp_path)
     assert "未收到加盖公章的 PDF 版" in receipt.get_content()
 
 
 def test_gbk_mail_is_attributed_and_read(ctx):
-    outcome = jobs.ingest(ctx, unit_mail(ctx, "区教体局", charset="gbk"), "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, unit_mail(ctx, "区教体局", charset="gbk"), "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("done", "区教体局")
     assert ctx.store.current_submissions("2026Q3")[0].items == (6, 10)
 
 
 def test_forged_sender_is_held_and_the_unit_is_told_not_the_sender(ctx, tmp_path):
     raw = unit_mail(ctx, "团区委", sender="tuanquwei2026@163.com")
-    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", "团区委")
     assert ctx.store.current_submissions("2026Q3") == []
     [notice] = sent_mails(ctx, tmp_path)
@@ -97,13 +102,13 @@ def test_forged_sender_is_held_and_the_unit_is_told_not_the_sender(ctx, tmp_path
 
 def test_automatic_mail_is_recorded_but_never_answered(ctx, tmp_path):
     raw = samples.auto_reply("rsj@zichuan.example.org", "x@zichuan.example.org", SEPT)
-    assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "ignored"
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "ignored"
     assert ctx.store.messages("ignored")[0].reason.startswith("automatic mail")
     assert sent_mails(ctx, tmp_path) == []
 
 
 def test_garbage_bytes_are_archived_and_recorded(ctx):
-    outcome = jobs.ingest(ctx, b"\x00\xff not a mail at all", "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, b"\x00\xff not a mail at all", "test:1", SEPT)
     assert outcome.state in ("ignored", "failed")
     [record] = ctx.store.messages()
     assert ctx.store.raw(record.sha256) == b"\x00\xff not a mail at all"
@@ -127,7 +132,7 @@ def forwarded_by_federation(ctx, inner: bytes) -> bytes:
 
 def test_a_forwarded_original_is_counted_and_answered_to_the_unit(ctx, tmp_path):
     inner = unit_mail(ctx, "区公安分局", message_id="<orig-1@zichuan.example.org>")
-    outcome = jobs.ingest(ctx, forwarded_by_federation(ctx, inner), "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, forwarded_by_federation(ctx, inner), "test:1", SEPT)
     assert (outcome.state, outcome.unit, outcome.quarter) == ("done", "区公安分局", "2026Q3")
     [record] = ctx.store.current_submissions("2026Q3")
     assert record.stamped_pdf and record.message_id == "<orig-1@zichuan.example.org>"
@@ -140,10 +145,10 @@ def test_a_unit_without_address_is_recorded_though_no_mail_can_go_to_it(ctx, tmp
     campaign = ctx.config.campaign
     units = tuple(replace(u, emails=()) if u.name == "团区委" else u for u in campaign.units)
     ctx.config = replace(ctx.config, campaign=replace(campaign, units=units))
-    held = jobs.ingest(ctx, unit_mail(ctx, "团区委", sender="tuanquwei@163.com"), "test:1", SEPT)
+    held = pipeline.ingest(ctx, unit_mail(ctx, "团区委", sender="tuanquwei@163.com"), "test:1", SEPT)
     assert (held.state, held.unit) == ("held", "团区委")
     [record] = ctx.store.messages("held")
-    accepted = jobs.accept(ctx, record.id)
+    accepted = pipeline.accept(ctx, record.id)
     assert (accepted.state, accepted.unit) == ("done", "团区委")
     assert "receipt not sent" in ctx.store.message(record.id).reason
     assert sent_mails(ctx, tmp_path) == []
@@ -152,8 +157,8 @@ def test_a_unit_without_address_is_recorded_though_no_mail_can_go_to_it(ctx, tmp
 def test_winmail_dat_is_held_and_the_unit_asked_to_resend(ctx, tmp_path):
     raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
                               "区人社局三季度进展", SEPT, [("winmail.dat", b"\x78\x9f\x3e\x22")])
-    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
-    assert (outcome.state, outcome.reason) == ("held", intake.WINMAIL)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.reason) == ("held", rules.WINMAIL)
     [notice] = sent_mails(ctx, tmp_path)
     assert notice["To"] == "rsj@zichuan.example.org"
     assert "winmail.dat" in notice.get_content() and "重新发送" in notice.get_content()
@@ -162,7 +167,7 @@ def test_winmail_dat_is_held_and_the_unit_asked_to_resend(ctx, tmp_path):
 def test_a_units_own_mail_without_attachment_is_held_and_the_unit_told_why(ctx, tmp_path):
     raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
                               "区人社局三季度进展", SEPT, [])
-    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", "区人社局")
     [notice] = sent_mails(ctx, tmp_path)
     assert notice["To"] == "rsj@zichuan.example.org" and notice["In-Reply-To"]

@@ -19,10 +19,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mailbot import jobs, samples
+from mailbot.app import pipeline
+
+from mailbot.app import samples
 from mailbot.config import load
-from mailbot.message import parse
+from mailbot.intake.message import parse
 from tests.test_cli import ROOT, mailbot
+from mailbot.config import PACKAGED_CONFIG
 
 NOW = datetime(2026, 10, 8, 2, tzinfo=timezone.utc)
 
@@ -35,18 +38,18 @@ def report(campaign, unit: str, number: int = 0) -> bytes:
 
 
 def test_a_mail_left_claimed_by_a_crash_is_processed_at_its_next_sighting(tmp_path):
-    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
-    ctx = jobs.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
+    shutil.copyfile(PACKAGED_CONFIG, tmp_path / "config.toml")
+    ctx = pipeline.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
     raw = report(ctx.config.campaign, "区人社局")
     message = parse(raw)
     ctx.store.claim(ctx.store.archive(raw), message.message_id, "maildir:1", NOW,
                     message.subject, message.from_addr)  # ... and the worker died here
-    outcome = jobs.ingest(ctx, raw, "maildir:1", NOW)
+    outcome = pipeline.ingest(ctx, raw, "maildir:1", NOW)
     assert (outcome.state, outcome.unit) == ("done", "区人社局")
     [record] = ctx.store.messages()
     assert record.state == "done" and record.attempts == 1  # counted: no endless crash loop
     assert len(ctx.store.outgoing("receipt")) == 1
-    assert jobs.ingest(ctx, raw, "maildir:1", NOW).state == "duplicate"
+    assert pipeline.ingest(ctx, raw, "maildir:1", NOW).state == "duplicate"
     ctx.store.close()
 
 
@@ -94,7 +97,7 @@ def wait_for_a_recorded_mail(site, worker: subprocess.Popen, timeout: float = 60
 
 @pytest.mark.slow
 def test_run_refuses_a_second_instance_and_stops_on_sigterm_after_the_mail_in_hand(tmp_path):
-    shutil.copyfile(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copyfile(PACKAGED_CONFIG, tmp_path / "config.toml")
     campaign = load(tmp_path / "config.toml").campaign
     (tmp_path / "var").mkdir()
     box = mailbox.Maildir(tmp_path / "var" / "mail", create=True)
@@ -114,7 +117,7 @@ def test_run_refuses_a_second_instance_and_stops_on_sigterm_after_the_mail_in_ha
             first.wait()
     assert first.returncode == 0, err
     assert "received SIGTERM" in err and "worker stopped" in err
-    ctx = jobs.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
+    ctx = pipeline.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
     states = [m.state for m in ctx.store.messages()]
     assert states and set(states) == {"done"}  # nothing left half-processed ("claimed")
     assert len(ctx.store.outgoing("receipt")) == len(states)

@@ -10,7 +10,7 @@ import pytest
 from mailbot.config import Endpoint
 from mailbot.mailbox import ConnectionLost, MailboxError
 from mailbot.mailbox.imap import KEYWORD, ImapSettings, ImapSource, ImapState, check_login
-from mailbot.secure import app_code_hint, explain_login_refused, plaintext_allowed
+from mailbot.config.secure import app_code_hint, explain_login_refused, plaintext_allowed
 from tests.servers import PASSWORD, free_port
 
 pytestmark = pytest.mark.slow

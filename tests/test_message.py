@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailbot import message
-from mailbot.models import Message
+from mailbot.intake import message
+from mailbot.core.models import Message
 from tests.tools import corpus
 
 GOLDEN = Path(__file__).parent / "golden" / "mail"

@@ -10,22 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import jobs, outbox
+from mailbot.app import pipeline
+
+from mailbot.outgoing import outbox
 from mailbot.config import load
-from mailbot.models import OutgoingMail
-from mailbot.outbox import FolderTransport, NotInConfig
-from tests.test_cli import ROOT, mailbot
+from mailbot.core.models import OutgoingMail
+from mailbot.outgoing.outbox import FolderTransport, NotInConfig
+from tests.test_cli import mailbot
+from mailbot.config import PACKAGED_CONFIG
 
 NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
 
 
-def open_ctx(folder: Path, replacements: dict[str, str] | None = None) -> jobs.Context:
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+def open_ctx(folder: Path, replacements: dict[str, str] | None = None) -> pipeline.Context:
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     for old, new in (replacements or {}).items():
         assert old in text
         text = text.replace(old, new)
     (folder / "config.toml").write_text(text, encoding="utf-8")
-    return jobs.Context.open(load(folder / "config.toml"), lambda: NOW)
+    return pipeline.Context.open(load(folder / "config.toml"), lambda: NOW)
 
 
 @pytest.fixture

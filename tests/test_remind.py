@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailbot import config
-from mailbot.models import Quarter, UnitStatus
-from mailbot.remind import (Ladder, active_quarters, due_reminders, due_reminders_all,
+from mailbot.core.models import Quarter, UnitStatus
+from mailbot.chase.remind import (Ladder, active_quarters, due_reminders, due_reminders_all,
                             ladder_steps)
+from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = config.load(ROOT / "config.toml")
+CONFIG = config.load(PACKAGED_CONFIG)
 CAMPAIGN, LADDER, CAL = CONFIG.campaign, CONFIG.reminders, CONFIG.calendar
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALL_UNITS = {unit.name for unit in CAMPAIGN.units}

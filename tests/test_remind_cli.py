@@ -17,10 +17,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mailbot import samples
+from mailbot.app import samples
 from mailbot.config import load
 from tests.servers import free_port
-from tests.test_cli import ROOT, mailbot
+from tests.test_cli import mailbot
+from mailbot.config import PACKAGED_CONFIG
 
 QUARTER = "2026Q3"
 DONE = {"区人社局", "区妇联"}
@@ -38,7 +39,7 @@ def report(campaign, unit, files, when, sender=None) -> bytes:
 
 def make_site(folder, smtp_url: str | None = None):
     """A config (outbox folder, or the given SMTP server) and a store filled by `ingest`."""
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = PACKAGED_CONFIG.read_text(encoding="utf-8")
     if smtp_url:
         text = text.replace('url = "outbox:var/outbox"', f'url = "{smtp_url}"')
     (folder / "config.toml").write_text(text, encoding="utf-8")

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from mailbot import config
-from mailbot.remind import Reminder
-from mailbot.render import paragraphs, render_reminder, template_env
+from mailbot.chase.remind import Reminder
+from mailbot.outgoing.render import paragraphs, render_reminder, template_env
+from mailbot.config import PACKAGED_CONFIG
+from mailbot.outgoing.render import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
-CAMPAIGN = config.load(ROOT / "config.toml").campaign
-ENV = template_env(ROOT / "templates")
+CAMPAIGN = config.loadPACKAGED_CONFIG.campaign
+ENV = template_env(TEMPLATES)
 
 
 def reminder(stage: str, unit: str = "区教体局", missing=(), cc=()) -> Reminder:

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from mailbot.models import FormRow
-from mailbot.models import quarter_label
-from mailbot.report import build_annual, build_report
+from mailbot.core.models import FormRow
+from mailbot.core.models import quarter_label
+from mailbot.report.content import build_annual, build_report
 from tests import report_data as data
 
 

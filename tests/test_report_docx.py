@@ -13,10 +13,10 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from mailbot import soffice
-from mailbot.report import ReportError, build_annual, build_report
-from mailbot.report_docx import write_docx, write_pdf
-from mailbot.report_xlsx import write_xlsx
+from mailbot.extract import soffice
+from mailbot.report.content import ReportError, build_annual, build_report
+from mailbot.report.docx import write_docx, write_pdf
+from mailbot.report.xlsx import write_xlsx
 from tests import report_data as data
 from tests.tools import require
 

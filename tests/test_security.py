@@ -14,10 +14,10 @@ from email.utils import format_datetime, make_msgid
 
 import pytest
 
-from mailbot import jobs
-from mailbot.jobs import RECEIPTS_PER_HOUR
-from mailbot.models import OutgoingMail
-from mailbot.outbox import NotInConfig, allowed_addresses, queue
+from mailbot.app import pipeline
+from mailbot.app.pipeline import RECEIPTS_PER_HOUR
+from mailbot.core.models import OutgoingMail
+from mailbot.outgoing.outbox import NotInConfig, allowed_addresses, queue
 from tests.pipeline import NOW, ROOT, SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD
 
@@ -51,7 +51,7 @@ def assert_only_config_addresses(ctx) -> None:
 def test_forged_unit_name_from_an_unregistered_address_is_held_and_the_unit_told(ctx, tmp_path):
     raw = with_header(unit_mail(ctx, UNIT, sender="rsj.zichuan@163.com"),
                       "Authentication-Results: mx.zichuan.example.org; dkim=pass; dmarc=pass")
-    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", UNIT)  # a passing DKIM proves nothing here
     assert ctx.store.current_submissions("2026Q3") == []
     [notice] = sent_mails(ctx, tmp_path / "out")
@@ -62,14 +62,14 @@ def test_results_claimed_by_an_untrusted_server_change_nothing(tmp_path):
     ctx = open_context(tmp_path, edit=trusted)
     raw = with_header(unit_mail(ctx, UNIT),
                       "Authentication-Results: evil.example; dkim=fail; dmarc=fail")
-    assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
 
 
 def test_registered_address_failing_dkim_at_a_trusted_server_is_held(tmp_path):
     ctx = open_context(tmp_path, edit=trusted)
     raw = with_header(unit_mail(ctx, UNIT), "Authentication-Results: mx.zichuan.example.org;"
                       " dkim=fail header.d=zichuan.example.org; dmarc=fail")
-    outcome = jobs.ingest(ctx, raw, "test:1", SEPT)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", UNIT)
     assert "DKIM" in outcome.reason
     assert ctx.store.current_submissions("2026Q3") == []
@@ -97,17 +97,17 @@ def auto_responder(subject: str, in_reply_to: str, *headers: tuple[str, str]) ->
     ("Automatic reply: 回执", []),
 ])
 def test_an_auto_responder_answering_a_receipt_gets_no_answer(ctx, tmp_path, subject, headers):
-    jobs.ingest(ctx, unit_mail(ctx, UNIT), "test:1", SEPT)
+    pipeline.ingest(ctx, unit_mail(ctx, UNIT), "test:1", SEPT)
     [receipt] = sent_mails(ctx, tmp_path / "out")
     answer = auto_responder(subject, receipt["Message-ID"], *headers)
-    outcome = jobs.ingest(ctx, answer, "test:2", SEPT)
+    outcome = pipeline.ingest(ctx, answer, "test:2", SEPT)
     assert outcome.state == "ignored" and outcome.reason.startswith("automatic mail")
     assert len(sent_mails(ctx, tmp_path / "out")) == 1  # the loop stopped at one reply
 
 
 def test_a_report_whose_subject_starts_like_an_auto_reply_still_counts(ctx):
     raw = unit_mail(ctx, UNIT, subject="自动回复功能测试后补报：区人社局三季度进展")
-    assert jobs.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
 
 
 def test_the_per_sender_rate_limit_caps_a_loop_that_looks_human(ctx, tmp_path):
@@ -115,7 +115,7 @@ def test_the_per_sender_rate_limit_caps_a_loop_that_looks_human(ctx, tmp_path):
     hourly cap on receipts per address bounds the damage."""
     for number in range(RECEIPTS_PER_HOUR + 3):
         raw = unit_mail(ctx, UNIT, files=("docx",), subject=f"区人社局三季度进展（第{number}次）")
-        assert jobs.ingest(ctx, raw, f"test:{number}", SEPT).state == "done"
+        assert pipeline.ingest(ctx, raw, f"test:{number}", SEPT).state == "done"
     assert len(ctx.store.messages("done")) == RECEIPTS_PER_HOUR + 3  # every mail recorded
     assert len(sent_mails(ctx, tmp_path / "out")) == RECEIPTS_PER_HOUR
 
@@ -126,7 +126,7 @@ def test_reply_to_and_cc_of_strangers_are_never_answered(ctx, tmp_path):
     raw = unit_mail(ctx, UNIT)
     raw = with_header(with_header(raw, "Reply-To: attacker@evil.example"),
                       "Cc: attacker2@evil.example")
-    jobs.ingest(ctx, raw, "test:1", SEPT)
+    pipeline.ingest(ctx, raw, "test:1", SEPT)
     [receipt] = sent_mails(ctx, tmp_path / "out")
     assert receipt["To"] == UNIT_ADDRESS and receipt["Cc"] is None
     assert_only_config_addresses(ctx)
@@ -180,7 +180,7 @@ def test_passwords_never_reach_logs_or_store(dovecot_bad_logins, tmp_path):
 # --- permissions --------------------------------------------------------------------------------
 
 def test_store_and_archive_are_private(ctx):
-    jobs.ingest(ctx, unit_mail(ctx, UNIT), "test:1", SEPT)
+    pipeline.ingest(ctx, unit_mail(ctx, UNIT), "test:1", SEPT)
     store, archive = ctx.store.path, ctx.store.archive_dir
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     for sidecar in (store.with_name(store.name + "-wal"), store.with_name(store.name + "-shm")):

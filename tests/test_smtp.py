@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 
 from mailbot.config import Endpoint
-from mailbot.smtp import SmtpSettings, SmtpTransport, TransportError, check_login
+from mailbot.outgoing.smtp import SmtpSettings, SmtpTransport, TransportError, check_login
 from tests.servers import PASSWORD, free_port
 
 pytestmark = pytest.mark.slow

@@ -3,10 +3,11 @@
 from datetime import datetime, timezone
 
 from mailbot.config import load
-from mailbot.models import SubmissionRecord
-from mailbot.status import status_json, unit_statuses
+from mailbot.core.models import SubmissionRecord
+from mailbot.chase.status import status_json, unit_statuses
+from mailbot.config import PACKAGED_CONFIG
 
-CAMPAIGN = load("config.toml").campaign
+CAMPAIGN = loadPACKAGED_CONFIG.campaign
 
 
 def record(unit, received, electronic=True, stamped=True, problems=()):

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mailbot.models import Assessment, Extraction, FormRow
-from mailbot.schema import MIGRATIONS
+from mailbot.core.models import Assessment, Extraction, FormRow
+from mailbot.store.schema import MIGRATIONS
 from mailbot.store import Store
 
 WHEN = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)

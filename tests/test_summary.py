@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from mailbot.models import UnitStatus
-from mailbot.render import template_env
-from mailbot.render_summary import render_summary
-from mailbot.summary import LABELS, build_summary
-from mailbot.summary_chart import cjk_font_file, status_chart
+from mailbot.core.models import UnitStatus
+from mailbot.outgoing.render import template_env
+from mailbot.outgoing.summary_mail import render_summary
+from mailbot.chase.summary import LABELS, build_summary
+from mailbot.report.chart import cjk_font_file, status_chart
 from tests import report_data as data
 from tests.tools import need_tool, require
+from mailbot.outgoing.render import TEMPLATES
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NOW = datetime(2026, 10, 9, 17, 0, tzinfo=data.TZ)
 
 

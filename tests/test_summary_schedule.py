@@ -3,12 +3,13 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from mailbot import notify
+from mailbot.app import notices
 from mailbot.config import load
-from mailbot.summary import SummarySchedule, summaries_due
+from mailbot.chase.summary import SummarySchedule, summaries_due
 from tests.pipeline import open_context, sent_mails
+from mailbot.config import PACKAGED_CONFIG
 
-CONFIG = load("config.toml")
+CONFIG = load(PACKAGED_CONFIG)
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -44,8 +45,8 @@ def test_nothing_on_holidays():
 def test_the_tick_queues_each_summary_once(tmp_path):
     ctx = open_context(tmp_path)
     ctx.clock = lambda: datetime(2026, 10, 9, 10, tzinfo=ZONE)
-    assert notify.summary_tick(ctx) == 1
-    assert notify.summary_tick(ctx) == 0
+    assert notices.summary_tick(ctx) == 1
+    assert notices.summary_tick(ctx) == 0
     [summary] = sent_mails(ctx, tmp_path)
     assert summary["To"] == "fulian-office@zichuan.example.org"
     assert summary["Auto-Submitted"] == "auto-generated"

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = textwrap.dedent("""
     import logging, sys, time
     from pathlib import Path
-    from mailbot.worker import AlreadyRunning, Job, run
+    from mailbot.app.scheduler import AlreadyRunning, Job, run
 
     out = Path(sys.argv[1])
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.reader import read_document
 from mailbot.extract.show import format_table
-from mailbot.models import Campaign, Extraction
+from mailbot.core.models import Campaign, Extraction
 
 __all__ = ["ExtractError", "extract_attachment", "extract_path", "format_table"]
 

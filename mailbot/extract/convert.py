@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from mailbot import soffice
+from mailbot.extract import soffice
 from mailbot.extract.errors import ExtractError
 
 CONVERTIBLE = ("doc", "wps", "rtf")

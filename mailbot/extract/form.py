@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailbot.extract.match import match_item, match_units
 from mailbot.extract.text import clean_lines, key
-from mailbot.models import Campaign, FormRow
+from mailbot.core.models import Campaign, FormRow
 
 # Header keywords, checked in this order: a 完成时限 cell must not count as a
 # title, nor 具体措施及任务进度情况 as a deadline.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from mailbot.extract.text import key, parse_seq
-from mailbot.models import Campaign, Item
+from mailbot.core.models import Campaign, Item
 
 FUZZY_MIN = 0.6
 CONTAIN_MIN = 4

@@ -22,7 +22,7 @@ from mailbot.extract import seal as seals
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import EMPTY, Cell, Grid, Header, find_header, read_form
 from mailbot.extract.pdftable import CID, dedupe, table_grid
-from mailbot.models import Campaign, Extraction
+from mailbot.core.models import Campaign, Extraction
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                   "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3}

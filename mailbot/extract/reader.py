@@ -7,7 +7,7 @@ from mailbot.extract import archive, convert, docx, pdf, sandbox, xlsx
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
-from mailbot.models import Campaign, Extraction
+from mailbot.core.models import Campaign, Extraction
 
 MAX_DEPTH = 2  # a zip inside a zip is read ("nested at most one level"); deeper is refused
 LIMITS = sandbox.Limits()

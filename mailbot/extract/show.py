@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.models import Extraction
+from mailbot.core.models import Extraction
 
 PREVIEW = 60
 

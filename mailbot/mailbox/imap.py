@@ -24,7 +24,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from mailbot.mailbox import ConnectionLost, LoginFailed, MailboxError, RawMail
-from mailbot.secure import (MissingSecret, explain_failure, explain_login_refused,
+from mailbot.config.secure import (MissingSecret, explain_failure, explain_login_refused,
                             password_from_env, plaintext_allowed)
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,107 @@
+"""The shell around reminders and summaries: read the store, ask the pure core, queue mail.
+
+Every mail queued here carries a dedup key, so running a tick twice, or after a
+restart, queues nothing new; the outbox sends what is queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mailbot.outgoing import outbox
+from mailbot.intake.rules import reason_zh
+from mailbot.app.pipeline import Context
+from mailbot.core.models import HeldMail, UnitStatus
+from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
+from mailbot.outgoing.render import render_reminder
+from mailbot.outgoing.summary_mail import render_summary
+from mailbot.report.content import build_annual, build_report
+from mailbot.report.docx import write_docx, write_pdf
+from mailbot.report.xlsx import write_xlsx
+from mailbot.chase.status import unit_statuses
+from mailbot.chase.summary import build_summary, summaries_due
+
+log = logging.getLogger(__name__)
+WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
+
+
+def statuses(ctx: Context, quarter: str) -> list[UnitStatus]:
+    return unit_statuses(ctx.config.campaign, quarter, ctx.store.current_submissions(quarter))
+
+
+def reminders_due(ctx: Context, quarter: str | None = None) -> list[Reminder]:
+    """What `remind` would send now: one quarter, or every quarter whose window is open."""
+    config, now = ctx.config, ctx.clock()
+    sent = ctx.store.dedup_keys("reminder:")
+    if quarter:
+        return due_reminders(config.campaign, config.reminders, config.calendar,
+                             statuses(ctx, quarter), sent, now, quarter=quarter)
+    active = active_quarters(config.campaign, config.reminders, config.calendar, now)
+    return due_reminders_all(config.campaign, config.reminders, config.calendar,
+                             {q.name: statuses(ctx, q.name) for q in active}, sent, now)
+
+
+def queue_reminders(ctx: Context, reminders: list[Reminder]) -> int:
+    """Queue the reminders in one transaction; return how many were new."""
+    campaign, queued = ctx.config.campaign, 0
+    with ctx.store.transaction() as db:
+        for reminder in reminders:
+            mail = render_reminder(ctx.env, campaign, reminder)
+            if outbox.queue(ctx.store, db, campaign, ctx.sender, mail, ctx.clock(),
+                            unit=reminder.unit, quarter=reminder.quarter):
+                queued += 1
+    return queued
+
+
+def remind_tick(ctx: Context) -> int:
+    """The worker's reminder job."""
+    queued = queue_reminders(ctx, reminders_due(ctx))
+    if queued:
+        log.info("reminders: %d queued", queued)
+    return queued
+
+
+def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
+                   year: int | None = None) -> Path:
+    """The consolidated report of the current submissions, or the annual view of `year`."""
+    campaign = ctx.config.campaign
+    if year is None:
+        report = build_report(campaign, quarter, ctx.store.current_submissions(quarter))
+    else:
+        names = [q.name for q in campaign.quarters if q.start.year == year]
+        report = build_annual(campaign, year,
+                              {name: ctx.store.current_submissions(name) for name in names})
+    today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
+    return WRITERS[fmt](report, target, compiled_on=today)
+
+
+def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
+    return [HeldMail(subject=m.subject, sender=m.sender, reason=reason_zh(m.reason),
+                     received_at=m.received_at, unit=m.unit)
+            for m in ctx.store.messages("held", "failed") if m.quarter in (quarter, None)]
+
+
+def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | None:
+    """Queue the summary with the consolidated report attached; None if already queued."""
+    campaign, now = ctx.config.campaign, ctx.clock()
+    summary = build_summary(campaign, quarter, statuses(ctx, quarter),
+                            held_mails(ctx, quarter), now)
+    with tempfile.TemporaryDirectory(prefix="mailbot-summary-") as scratch:
+        report = compile_report(ctx, quarter, Path(scratch) / f"{quarter}-汇总表.docx", "docx")
+        mail = render_summary(campaign, summary, ctx.env, [report], dedup_key=dedup_key)
+    with ctx.store.transaction() as db:
+        return outbox.queue(ctx.store, db, campaign, ctx.sender, mail, now, quarter=quarter)
+
+
+def summary_tick(ctx: Context) -> int:
+    """The worker's summary job: the closing summary and the weekly digests, each once."""
+    config = ctx.config
+    due = summaries_due(config.campaign, config.summary, config.calendar, ctx.clock(),
+                        ctx.store.dedup_keys("summary:"))
+    queued = sum(1 for quarter, key in due if queue_summary(ctx, quarter, key))
+    if queued:
+        log.info("summaries: %d queued", queued)
+    return queued

@@ -1,0 +1,314 @@
+"""The imperative shell: wires the adapters to the pure core, one job per function.
+
+The order inside `ingest` is the contract that keeps mail from being lost or
+done twice: archive the raw bytes, claim the mail in one transaction, do the
+slow work, record the outcome and the receipt in one transaction; only then
+may the source mark the mail processed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import jinja2
+
+from mailbot.outgoing import outbox
+from mailbot.intake.assess import assess
+from mailbot.config import Config
+from mailbot.extract import extract_attachment
+from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
+                            original_of, reason_zh, wants_form_cells)
+from mailbot.core.limits import quoted, select_attachments
+from mailbot.mailbox import MailboxError
+from mailbot.intake.message import is_automatic, parse
+from mailbot.core.models import Attachment, Extraction, Held, Ignored, Message, OutgoingMail, Submission
+from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
+from mailbot.store import MessageRecord, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+INTERRUPTED = "interrupted: the worker stopped while processing this mail"
+RECEIPTS_PER_HOUR = 10
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one mail, for logs and the command line."""
+
+    state: str  # done | ignored | held | failed | duplicate
+    reason: str = ""
+    unit: str | None = None
+    quarter: str | None = None
+
+
+@dataclass
+class Context:
+    """The adapters and settings a job needs, handed in by the command line or worker."""
+
+    config: Config
+    store: Store
+    clock: Callable[[], datetime]
+    env: jinja2.Environment
+
+    @classmethod
+    def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
+        return cls(config, Store(config.store_path, config.archive_path), clock,
+                   template_env(templates_dir(config)))
+
+    @property
+    def sender(self) -> str:
+        return self.config.smtp.sender or self.config.campaign.federation_emails[0]
+
+
+def templates_dir(config: Config) -> Path | None:
+    """A campaign may carry its own templates/ beside config.toml; else the packaged ones."""
+    own = config.base_dir / "templates"
+    return own if own.is_dir() else None
+
+
+def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> Outcome:
+    """Take one raw mail through the pipeline; never raises for a bad mail.
+
+    StoreUnavailable (a locked database, a read-only archive) is raised: it is no
+    fault of the mail, nothing more can be recorded, and the caller must leave the
+    mail in the mailbox for the next poll.
+    """
+    sha = ctx.store.archive(raw)
+    message = parse(raw)
+    claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
+                            message.subject, message.from_addr)
+    if not claim.new and not _retry_due(ctx.store.message(claim.id)):
+        return Outcome("duplicate", f"already recorded as {claim.state}")
+    if not claim.new and claim.state == "claimed":  # counted: a mail that kills the worker
+        # (again and again) is given up after MAX_ATTEMPTS
+        ctx.store.record_failure(claim.id, INTERRUPTED)
+    try:
+        return _process(ctx, claim.id, message, received_at)
+    except StoreUnavailable:
+        raise  # the claim stays "claimed", which the next sighting retries
+    except Exception as error:  # a bad mail must never stop the worker
+        log.exception("mail %s failed", source_key)
+        attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
+        return Outcome("failed", f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
+
+
+def _retry_due(record: MessageRecord | None) -> bool:
+    """A failed mail is tried again on its next sighting, a bounded number of times.
+
+    So is a mail left "claimed": the worker died (SIGKILL, power cut) between
+    the claim and the outcome's commit, and only one worker runs at a time.
+    """
+    return record is not None and (record.state == "claimed" or (
+        record.state == "failed" and record.attempts < MAX_ATTEMPTS))
+
+
+def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
+    campaign, trusted = ctx.config.campaign, ctx.config.trusted_authserv_ids
+    automatic = is_automatic(message)
+    decision = decide(campaign, message, automatic, received_at, trusted)
+    extractions = None
+    if wants_form_cells(decision) and message.attachments:  # the form may name the unit
+        extractions = _extract(campaign, message.attachments, ctx.config.limits)
+        decision = decide(campaign, message, automatic, received_at, trusted,
+                          tuple(extractions))
+    if isinstance(decision, Ignored):
+        ctx.store.set_state(claimed, "ignored", decision.reason)
+        return Outcome("ignored", decision.reason)
+    if isinstance(decision, Held):
+        return _hold(ctx, claimed, message, decision, received_at)
+    # a forwarded original is answered as if the unit had sent it here
+    reply_to = original_of(campaign, message) or message
+    return _record(ctx, claimed, reply_to, decision, received_at, extractions)
+
+
+def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extraction]:
+    """Read what the limits allow; the rest is listed as not read, with the reason."""
+    readable, refused = select_attachments(attachments, limits)
+    return [extraction for attachment in readable
+            for extraction in extract_attachment(attachment.filename, attachment.data,
+                                                 campaign)] + refused
+
+
+def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
+           quarter: str | None) -> str:
+    """Queue a reply; an address outside config.toml is refused, noted, and not fatal."""
+    try:
+        outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, ctx.clock(),
+                     unit=unit, quarter=quarter)
+    except outbox.NotInConfig as error:
+        log.warning("%s not sent: %s", mail.kind, error)
+        return f"{mail.kind} not sent: {error}"
+    return ""
+
+
+# held mails the unit is told about: someone wrote in its name, or its own mail
+# lacks what recording needs; other held mails (forged, forwarded) wait for staff
+NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
+
+
+def _hold(ctx: Context, claimed: int, message: Message, held: Held,
+          received_at: datetime) -> Outcome:
+    with ctx.store.transaction() as db:
+        ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
+        if held.unit and held.reason in NOTIFIED_REASONS:
+            own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
+            notice = render_held_notice(ctx.env, ctx.config.campaign,
+                                        quoted(message, ctx.config.limits), held.unit,
+                                        reason_zh(held.reason), own, received_at, ctx.clock())
+            _queue(ctx, db, notice, held.unit, held.quarter)
+    return Outcome("held", held.reason, held.unit, held.quarter)
+
+
+def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
+            received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
+    campaign, limits = ctx.config.campaign, ctx.config.limits
+    if extractions is None:
+        extractions = _extract(campaign, submission.attachments, limits)
+    assessment = assess(campaign, submission, extractions)
+    receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
+                             extractions, received_at, ctx.clock())
+    with ctx.store.transaction() as db:
+        ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
+                                 extractions)
+        refused = (_queue(ctx, db, receipt, submission.unit, submission.quarter)
+                   if _under_rate_limit(ctx, receipt.to) else "")
+        notes = [*submission.notes, *assessment.problems, *filter(None, [refused])]
+        ctx.store.set_state(claimed, "done", "; ".join(notes),
+                            submission.unit, submission.quarter, db=db)
+    state = "complete" if assessment.complete else "incomplete"
+    return Outcome("done", state, submission.unit, submission.quarter)
+
+
+def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
+    since = datetime.now(timezone.utc) - timedelta(hours=1)  # real time, like the store's
+    busy = [a for a in recipients
+            if ctx.store.mails_to_since(a, "receipt", since) >= RECEIPTS_PER_HOUR]
+    if busy:
+        log.warning("receipt not sent: rate limit reached for %s", ", ".join(busy))
+    return not busy
+
+
+def flush_outbox(ctx: Context, transport: outbox.Transport) -> tuple[int, int]:
+    sent, failed = outbox.flush(ctx.store, transport)
+    if sent or failed:
+        log.info("outbox: %d sent, %d not sent", sent, failed)
+    return sent, failed
+
+
+def ingest_files(ctx: Context, paths: list[Path],
+                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
+    """`mailbot ingest`: saved .eml files, received at their Date header (else now)."""
+    outcomes = []
+    for number, path in enumerate(paths, start=1):
+        raw = path.read_bytes()
+        received = parse(raw).date or ctx.clock()
+        outcome = ingest(ctx, raw, f"file:{path.resolve()}", received)
+        progress(f"[{number}/{len(paths)}] {path.name}: {describe(outcome)}")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def describe(outcome: Outcome) -> str:
+    who = " ".join(part for part in (outcome.unit, outcome.quarter) if part)
+    return " - ".join(part for part in (outcome.state, who, outcome.reason) if part)
+
+
+def run_checks(config: Config) -> list[tuple[bool, str]]:
+    """`mailbot check`: try the mailbox and SMTP logins where they are remote."""
+    from mailbot.mailbox import imap
+    from mailbot.outgoing import smtp
+
+    results = []
+    if config.mailbox.scheme != "maildir":
+        results.append(imap.check_login(config.mailbox))
+    if config.smtp.scheme != "outbox":
+        results.append(smtp.check_login(config.smtp))
+    return results
+
+
+def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> list[Outcome]:
+    """Fetch what is new in the mailbox and ingest it, one committed mail at a time.
+
+    The source's position is stored after each mail's commit, and the mailbox is
+    touched (keyword, move) only after that, so a crash anywhere repeats at most
+    the mail in hand, which the store then recognises by its hash.
+    """
+    outcomes = []
+    for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+        known = ctx.store.message_by_source_key(mail.source_key)
+        if known and not _retry_due(known):
+            outcome = Outcome("duplicate", "seen before")
+        else:
+            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at)
+            progress(f"{mail.source_key}: {describe(outcome)}")
+        if mail.state is not None:
+            ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
+        if outcome.state != "failed":
+            _mark_processed(source, mail.source_key)
+        outcomes.append(outcome)
+    return outcomes
+
+
+MAILBOX_STATE = "mailbox"
+
+
+def _mark_processed(source, source_key: str) -> None:
+    """Leaving a recorded mail in place is correct too, so a failure here is only logged."""
+    try:
+        source.mark_processed(source_key)
+    except MailboxError as error:
+        log.warning("%s recorded, but the mailbox action failed: %s", source_key, error)
+
+
+def _plain(state) -> dict:
+    return asdict(state) if is_dataclass(state) else dict(state)
+
+
+class ReviewError(ValueError):
+    """An operator's review action that cannot apply (wrong id, state, unit...)."""
+
+
+def accept(ctx: Context, message: int, unit: str | None = None,
+           quarter: str | None = None) -> Outcome:
+    """Count a held or failed mail for a unit, as if it had come from its address."""
+    record = _reviewable(ctx, message)
+    unit, quarter = unit or record.unit, quarter or record.quarter
+    campaign = ctx.config.campaign
+    if unit not in {u.name for u in campaign.units}:
+        raise ReviewError(f"name the unit with --unit (one of config.toml's [[units]]); "
+                          f"got {unit!r}")
+    if quarter not in {q.name for q in campaign.quarters}:
+        raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
+    parsed = parse(ctx.store.raw(record.sha256))
+    submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
+    return _record(ctx, message, parsed, submission, record.received_at)
+
+
+def reject(ctx: Context, message: int, reason: str) -> None:
+    _reviewable(ctx, message)
+    ctx.store.set_state(message, "rejected", reason or "rejected by the operator")
+
+
+def requeue(ctx: Context, message: int) -> Outcome:
+    """Run a held or failed mail through the pipeline again, from its archived bytes."""
+    record = _reviewable(ctx, message)
+    raw = ctx.store.raw(record.sha256)
+    try:
+        return _process(ctx, message, parse(raw), record.received_at)
+    except Exception as error:
+        log.exception("requeued mail %d failed again", message)
+        ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
+        return Outcome("failed", str(error))
+
+
+def _reviewable(ctx: Context, message: int) -> MessageRecord:
+    record = ctx.store.message(message)
+    if record is None:
+        raise ReviewError(f"no mail with id {message} (see `mailbot review`)")
+    if record.state not in ("held", "failed"):
+        raise ReviewError(f"mail {message} is {record.state}, not held or failed")
+    return record

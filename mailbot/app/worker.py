@@ -1,0 +1,99 @@
+"""`mailbot run`: which jobs the worker runs, and how each opens what it needs.
+
+Every job run opens its own store connection (the scheduler runs jobs in
+threads, and a SQLite connection belongs to one thread), and every decision is
+taken from the store, so a restart or a missed tick repeats nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime
+
+from mailbot.app import pipeline
+
+from mailbot.app import notices
+from mailbot.config import Config
+from mailbot.mailbox import MailboxError, open_source
+from mailbot.outgoing.outbox import open_transport
+from mailbot.store import StoreUnavailable
+from mailbot.app.scheduler import Job, run
+
+log = logging.getLogger(__name__)
+WAIT_CHUNK = 5.0  # seconds: how soon a stop request is noticed while waiting for mail
+OUTBOX_SECONDS = 60
+REMIND_SECONDS = 600
+SUMMARY_SECONDS = 3600
+BACKOFF_LIMIT = 300.0
+
+
+@contextmanager
+def opened(config: Config, clock: Callable[[], datetime]):
+    ctx = pipeline.Context.open(config, clock)
+    try:
+        yield ctx
+    finally:
+        ctx.store.close()
+
+
+def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.Event) -> None:
+    """Poll, answer, then wait for news (IDLE where the server has it) until stopped.
+
+    Network trouble, or a store that cannot be written, never ends the loop: it
+    backs off (doubling, up to five minutes) and tries again; the store's state
+    makes every retry safe.
+    """
+    source, transport = open_source(config.mailbox), open_transport(config.smtp)
+    backoff = WAIT_CHUNK
+    try:
+        while not stop.is_set():
+            try:
+                with opened(config, clock) as ctx:
+                    if any(o.state != "duplicate" for o in pipeline.poll(ctx, source)):
+                        pipeline.flush_outbox(ctx, transport)
+                _wait_for_mail(source, config.mailbox.poll_seconds, stop)
+                backoff = WAIT_CHUNK
+            except (MailboxError, StoreUnavailable) as error:
+                log.warning("intake: %s; trying again in %.0f s", error, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_LIMIT)
+    finally:
+        source.close()
+
+
+def _wait_for_mail(source, seconds: float, stop: threading.Event) -> None:
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+        if source.wait_for_mail(min(WAIT_CHUNK, left)):
+            return
+
+
+def worker_jobs(config: Config, clock: Callable[[], datetime],
+                stop: threading.Event) -> list[Job]:
+    transport = open_transport(config.smtp)
+
+    def tick(action) -> Callable[[], None]:
+        def run_once() -> None:
+            with opened(config, clock) as ctx:
+                action(ctx)
+        return run_once
+
+    return [
+        Job("intake", lambda: intake_loop(config, clock, stop), config.mailbox.poll_seconds),
+        Job("remind", tick(notices.remind_tick), REMIND_SECONDS),
+        Job("summary", tick(notices.summary_tick), SUMMARY_SECONDS),
+        Job("outbox", tick(lambda ctx: pipeline.flush_outbox(ctx, transport)), OUTBOX_SECONDS),
+    ]
+
+
+def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
+    """Run until SIGTERM/SIGINT; raises worker.AlreadyRunning if another one runs."""
+    for warning in config.warnings:
+        log.warning("%s", warning)
+    stop = threading.Event()
+    run(worker_jobs(config, clock, stop), config.store_path.parent / "mailbot.lock",
+        config.campaign.timezone, stop)

@@ -1,0 +1,60 @@
+"""Who has reported what for a quarter (pure): the table behind `status` and summaries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from mailbot.intake.rules import quarter_by_date
+from mailbot.core.models import Campaign, SubmissionRecord, UnitStatus
+
+
+def unit_statuses(campaign: Campaign, quarter: str,
+                  current: list[SubmissionRecord]) -> list[UnitStatus]:
+    """One status per unit in config order; held mails are not in `current`, so they count for no one."""
+    due = campaign.quarter(quarter).due
+    zone = ZoneInfo(campaign.timezone)
+    by_unit = {record.unit: record for record in current}
+    statuses = []
+    for unit in campaign.units:
+        record = by_unit.get(unit.name)
+        if record is None:
+            statuses.append(UnitStatus(unit=unit.name, state="missing"))
+            continue
+        statuses.append(UnitStatus(
+            unit=unit.name,
+            state=_state(record, record.received_at.astimezone(zone).date() <= due),
+            electronic=record.electronic, stamped_pdf=record.stamped_pdf,
+            received_at=record.received_at, items=record.items,
+            message_id=record.message_id, problems=record.problems))
+    return statuses
+
+
+def _state(record: SubmissionRecord, in_time: bool) -> str:
+    if record.problems or not (record.electronic and record.stamped_pdf):
+        return "incomplete"
+    return "on_time" if in_time else "late"
+
+
+def status_json(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> dict:
+    """The `status --json` object of DESIGN.md."""
+    return {
+        "quarter": quarter,
+        "due": campaign.quarter(quarter).due.isoformat(),
+        "units": [{
+            "unit": s.unit, "state": s.state, "electronic": s.electronic,
+            "stamped_pdf": s.stamped_pdf,
+            "received_at": _iso(s.received_at), "items": list(s.items),
+            "message_id": s.message_id,
+        } for s in statuses],
+    }
+
+
+def current_quarter(campaign: Campaign, now: datetime) -> str:
+    """The quarter being collected now: the latest whose window has begun, else the first."""
+    found = quarter_by_date(campaign, now.astimezone(ZoneInfo(campaign.timezone)).date())
+    return (found or campaign.quarters[0]).name
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None

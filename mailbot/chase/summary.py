@@ -1,0 +1,136 @@
+"""The federation's summary of a quarter: who reported, who is late, what is wrong (pure).
+
+Everything the summary mail says is decided here from the units' statuses and the
+held mails, with `now` handed in; the templates only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from mailbot.core.calendar import WorkCalendar
+from mailbot.core.schedule import SummarySchedule
+from mailbot.core.models import Campaign, HeldMail, UnitStatus, quarter_label
+from mailbot.chase.remind import missing_parts
+
+STATES = ("on_time", "late", "incomplete", "missing")
+LABELS = {"on_time": "按时报送", "late": "逾期报送", "incomplete": "材料不全", "missing": "未报送"}
+# (background, text) pairs: readable on white and for colour-blind readers the
+# text label carries the meaning anyway
+COLOURS = {"on_time": ("#e3f2e6", "#1b6b30"), "late": ("#fff1c9", "#7a5300"),
+           "incomplete": ("#ffe3cc", "#9a3a00"), "missing": ("#fde2e2", "#a8201a")}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One unit's line of the matrix."""
+
+    unit: str
+    state: str
+    label: str
+    items: str  # "1、2、4、9"
+    received: str  # "9月28日 10:00", or "" if nothing arrived
+    electronic: bool
+    stamped_pdf: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    title: str
+    federation: str
+    quarter: str
+    quarter_label: str
+    due: str  # "9月30日"
+    as_of: str  # "10月9日 17:00"
+    overdue: bool
+    subject: str
+    headline: str
+    rows: tuple[SummaryRow, ...]
+    counts: tuple[tuple[str, str, int], ...]  # (state, label, count), every state
+    problems: tuple[tuple[str, str], ...]  # (unit, problem)
+    held: tuple[HeldMail, ...]
+
+
+def build_summary(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatus],
+                  held: Iterable[HeldMail], now: datetime) -> Summary:
+    """The summary as of `now`; units in config order, every unit present."""
+    now = now.astimezone(ZoneInfo(campaign.timezone))
+    by_unit = {status.unit: status for status in statuses}
+    ordered = [by_unit.get(unit.name, UnitStatus(unit=unit.name, state="missing"))
+               for unit in campaign.units]
+    rows = tuple(_row(status, ZoneInfo(campaign.timezone)) for status in ordered)
+    counts = tuple((state, LABELS[state], sum(r.state == state for r in rows))
+                   for state in STATES)
+    due = campaign.quarter(quarter).due
+    label = quarter_label(quarter)
+    as_of = f"{_md(now.date())} {now:%H:%M}"
+    return Summary(
+        title=campaign.title, federation=campaign.federation, quarter=quarter,
+        quarter_label=label, due=_md(due), as_of=as_of, overdue=now.date() > due,
+        subject=f"【{label}】十件实事进展报送情况汇总（截至{_md(now.date())}）",
+        headline=_headline(len(rows), counts, as_of),
+        rows=rows, counts=counts, problems=tuple(_problems(campaign, ordered)),
+        held=tuple(sorted(held, key=lambda mail: mail.received_at or datetime.min)))
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _row(status: UnitStatus, zone: ZoneInfo) -> SummaryRow:
+    state = status.state if status.state in LABELS else "missing"
+    received = status.received_at.astimezone(zone) if status.received_at else None
+    return SummaryRow(
+        unit=status.unit, state=state, label=LABELS[state],
+        items="、".join(str(seq) for seq in status.items),
+        received=f"{_md(received.date())} {received:%H:%M}" if received else "",
+        electronic=status.electronic, stamped_pdf=status.stamped_pdf)
+
+
+def _headline(total: int, counts, as_of: str) -> str:
+    parts = "，".join(f"{label}{count}个" for _, label, count in counts if count)
+    return f"截至{as_of}，{total}个责任单位中{parts}。"
+
+
+def _problems(campaign: Campaign, statuses: list[UnitStatus]):
+    """What staff must look at: each incomplete report's missing parts, as the unit is told."""
+    for status in statuses:
+        if status.state == "incomplete":
+            for problem in missing_parts(campaign, status):
+                yield status.unit, problem
+
+
+CLOSING_GRACE = timedelta(days=14)  # a closing summary missed by downtime still goes
+
+
+def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkCalendar,
+                  now: datetime, sent_keys: Collection[str]) -> list[tuple[str, str]]:
+    """(quarter, dedup key) of each summary due now: the closing one, or the weekly digest
+    in the run-up to the due date.
+
+    Both are keyed so a second tick, a restart or a missed day never sends one twice;
+    the digest goes on the first working day of its week on or after its weekday.
+    """
+    local = now.astimezone(ZoneInfo(campaign.timezone))
+    today = local.date()
+    if local.hour < schedule.hour or not calendar.is_workday(today):
+        return []
+    due = []
+    for quarter in campaign.quarters:
+        closing_day = calendar.add_workdays(quarter.due, schedule.after_due)
+        closing = f"summary:{quarter.name}:closing"
+        if closing_day <= today <= closing_day + CLOSING_GRACE:
+            if closing not in sent_keys:
+                due.append((quarter.name, closing))
+            continue
+        year, week, weekday = today.isocalendar()
+        weekly = f"summary:{quarter.name}:week{year}-{week:02d}"
+        if (schedule.weekly_weekday and weekday >= schedule.weekly_weekday
+                and quarter.due - timedelta(days=schedule.window_before) <= today <= quarter.due
+                and weekly not in sent_keys):
+            due.append((quarter.name, weekly))
+    return due

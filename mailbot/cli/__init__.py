@@ -1,0 +1,350 @@
+"""The `mailbot` command line (DESIGN.md "Contracts"): parse, open, call a job, print.
+
+Exit status: 0 success, 1 the work failed, 2 bad usage or bad config.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from mailbot import config as config_module
+from mailbot.config import Config, ConfigError
+from mailbot.core.clock import Clock, parse_moment
+
+log = logging.getLogger("mailbot")
+
+
+class App:
+    """What the global options give every command: the config, loaded once, and the clock."""
+
+    def __init__(self, config_path: str | None, now: str | None):
+        self.config_path = config_path
+        self.now_text = now
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = config_module.load(self.config_path)
+            except ConfigError as error:
+                click.echo(str(error), err=True)
+                sys.exit(2)
+        return self._config
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(parse_now(self.now_text, self.config.campaign.timezone))
+
+    def context(self):
+        from mailbot.app.pipeline import Context
+
+        return Context.open(self.config, self.clock)
+
+
+def parse_now(text: str | None, zone: str) -> datetime | None:
+    """--now as a moment; a bad value is a usage error naming the option."""
+    try:
+        return parse_moment(text, zone)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--now") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", envvar="MAILBOT_CONFIG", metavar="PATH",
+              help="config.toml to use (default: ./config.toml, or $MAILBOT_CONFIG).")
+@click.option("--now", envvar="MAILBOT_NOW", metavar="ISO_DATETIME",
+              help="Fix the clock for every decision (due dates, reminders, previews).")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: bool) -> None:
+    """mailbot: collect quarterly progress reports by e-mail, chase late units,
+    and compile the consolidated report."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = App(config_path, now)
+
+
+def quarter_option(function):
+    return click.option("--quarter", metavar="Q",
+                        help="Quarter such as 2026Q3 (default: the one being collected now).")(
+        function)
+
+
+def resolve_quarter(app: App, quarter: str | None) -> str:
+    from mailbot.chase.status import current_quarter
+
+    if quarter is None:
+        return current_quarter(app.config.campaign, app.clock())
+    names = [q.name for q in app.config.campaign.quarters]
+    if quarter not in names:
+        raise click.BadParameter(f"{quarter!r} is not in config.toml [quarters] "
+                                 f"({', '.join(names)})", param_hint="--quarter")
+    return quarter
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def ingest(app: App, files: tuple[str, ...]) -> None:
+    """Ingest saved messages (.eml) as if they had just arrived."""
+    from mailbot.app.pipeline import ingest_files
+    from mailbot.store import StoreUnavailable
+
+    try:
+        outcomes = ingest_files(app.context(), [Path(f) for f in files], progress=click.echo)
+    except StoreUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    if any(outcome.state == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of DESIGN.md.")
+@click.pass_obj
+def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
+    """Read report documents and print the rows found (no store needed)."""
+    from mailbot.extract import extract_path, format_table
+
+    results = [e for f in files for e in extract_path(Path(f), app.config.campaign)]
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(results))
+    if all(e.error for e in results):
+        sys.exit(1)
+
+
+@main.command()
+@quarter_option
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of DESIGN.md.")
+@click.pass_obj
+def status(app: App, quarter: str | None, as_json: bool) -> None:
+    """Who has reported for a quarter: on time, late, incomplete, missing."""
+    from mailbot.chase.status import status_json, unit_statuses
+    from mailbot.app.display import outbox_line, status_table
+
+    quarter = resolve_quarter(app, quarter)
+    ctx = app.context()
+    statuses = unit_statuses(app.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    if as_json:
+        click.echo(json.dumps(status_json(app.config.campaign, quarter, statuses),
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(status_table(app.config.campaign, quarter, statuses))
+        if line := outbox_line(ctx.store.outbox_counts()):
+            click.echo(line)
+
+
+@main.command("compile")
+@quarter_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="docx",
+              show_default=True)
+@click.option("--year", type=int, help="The annual view: each item quarter by quarter.")
+@click.option("--send", is_flag=True, help="Also mail the summary with the report to the "
+              "federation now.")
+@click.pass_obj
+def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: int | None,
+             send: bool) -> None:
+    """Write the consolidated report for a quarter (or a year) in the official form."""
+    from mailbot.app.pipeline import flush_outbox
+    from mailbot.app.notices import compile_report, queue_summary
+    from mailbot.outgoing.outbox import open_transport
+    from mailbot.report.content import ReportError
+
+    quarter = resolve_quarter(app, quarter)
+    name = f"{year}年度" if year else quarter
+    target = Path(output) if output else Path(f"{name}-汇总表.{fmt}")
+    ctx = app.context()
+    try:
+        click.echo(f"wrote {compile_report(ctx, quarter, target, fmt, year)}")
+    except ReportError as error:
+        raise click.ClickException(str(error)) from None
+    if send:
+        queue_summary(ctx, quarter, dedup_key=None)
+        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+        click.echo(f"summary for {quarter} queued; outbox: {sent} sent, {failed} not sent")
+        if failed:
+            sys.exit(1)
+
+
+@main.command()
+@quarter_option
+@click.option("--dry-run", is_flag=True, help="Only show what would be sent now.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of DESIGN.md.")
+@click.pass_obj
+def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
+    """Send the reminders due now (提醒 before the due date, 催报 after it)."""
+    from mailbot.app.pipeline import flush_outbox
+    from mailbot.app.notices import queue_reminders, reminders_due
+    from mailbot.outgoing.outbox import open_transport
+
+    if quarter is not None:
+        quarter = resolve_quarter(app, quarter)
+    ctx = app.context()
+    reminders = reminders_due(ctx, quarter)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
+    else:
+        for r in reminders:
+            click.echo(f"{r.quarter} {r.stage:<9} {r.unit}: {r.subject}")
+        click.echo(f"{len(reminders)} reminder(s) due" + (" (dry run)" if dry_run else ""))
+    if not dry_run:
+        queue_reminders(ctx, reminders)
+        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+        if not as_json:
+            click.echo(f"outbox: {sent} sent, {failed} not sent")
+        if failed:
+            sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+def check(app: App) -> None:
+    """Validate config.toml and try the mailbox and SMTP logins."""
+    from mailbot.app.pipeline import run_checks
+
+    for warning in app.config.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    ok = True
+    for passed, explanation in run_checks(app.config):
+        click.echo(("ok: " if passed else "problem: ") + explanation, err=not passed)
+        ok = ok and passed
+    if not ok:
+        sys.exit(1)
+    click.echo("ok")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Fetch once and exit (default: keep polling).")
+@click.pass_obj
+def poll(app: App, once: bool) -> None:
+    """Fetch and ingest new mail now, and send the receipts."""
+    from mailbot.app.pipeline import flush_outbox, poll as poll_job
+    from mailbot.mailbox import MailboxError, open_source
+    from mailbot.outgoing.outbox import open_transport
+    from mailbot.app.worker import intake_loop
+    from mailbot.store import StoreUnavailable
+
+    if not once:
+        import threading
+
+        intake_loop(app.config, app.clock, threading.Event())
+        return
+    source = open_source(app.config.mailbox)
+    ctx = app.context()
+    try:
+        outcomes = poll_job(ctx, source, progress=click.echo)
+    except (MailboxError, StoreUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        source.close()
+    sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+    new = [o for o in outcomes if o.state != "duplicate"]
+    click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
+    if failed or any(o.state == "failed" for o in new):
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+def run(app: App) -> None:
+    """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
+    from mailbot.app.worker import run_worker
+    from mailbot.app.scheduler import AlreadyRunning
+
+    try:
+        run_worker(app.config, app.clock)
+    except AlreadyRunning as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@click.option("--dir", "folder", default="mailbot-demo", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the demo's config and data.")
+@click.pass_obj
+def demo(app: App, folder: str) -> None:
+    """Run the whole cycle on a local sample mailbox (no network needed)."""
+    from mailbot.app.demo import run_demo
+
+    run_demo(Path(folder), app.now_text, echo=click.echo)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def review(click_ctx: click.Context) -> None:
+    """List mails held for review or failed, and outgoing mail given up; act on one."""
+    if click_ctx.invoked_subcommand is None:
+        from mailbot.app.display import outbox_table, review_table
+
+        store = click_ctx.obj.context().store
+        click.echo(review_table(store.messages("held", "failed"),
+                                click_ctx.obj.config.campaign.timezone))
+        click.echo("")
+        click.echo(outbox_table(store.failed_outgoing()))
+
+
+def _review_action(action):
+    from mailbot.app.pipeline import ReviewError, describe
+
+    try:
+        outcome = action()
+    except ReviewError as error:
+        raise click.ClickException(str(error)) from None
+    if outcome is not None:
+        click.echo(describe(outcome))
+        if outcome.state == "failed":
+            sys.exit(1)
+
+
+@review.command("accept")
+@click.argument("message_id", type=int)
+@click.option("--unit", help="The unit the mail counts for (default: the one it names).")
+@click.option("--quarter", metavar="Q", help="The quarter (default: the one found).")
+@click.pass_obj
+def review_accept(app: App, message_id: int, unit: str | None, quarter: str | None) -> None:
+    """Count a held mail for a unit (ID from `mailbot review`)."""
+    from mailbot.app.pipeline import accept
+
+    _review_action(lambda: accept(app.context(), message_id, unit, quarter))
+
+
+@review.command("reject")
+@click.argument("message_id", type=int)
+@click.option("--reason", default="", help="Why, for the record.")
+@click.pass_obj
+def review_reject(app: App, message_id: int, reason: str) -> None:
+    """Set a held or failed mail aside for good (it stays in the store)."""
+    from mailbot.app.pipeline import reject
+
+    _review_action(lambda: reject(app.context(), message_id, reason))
+
+
+@review.command("requeue")
+@click.argument("message_id", type=int)
+@click.pass_obj
+def review_requeue(app: App, message_id: int) -> None:
+    """Process a held or failed mail again from its archived copy."""
+    from mailbot.app.pipeline import requeue
+
+    _review_action(lambda: requeue(app.context(), message_id))
+
+
+@review.command("resend")
+@click.argument("outgoing_id", type=int)
+@click.pass_obj
+def review_resend(app: App, outgoing_id: int) -> None:
+    """Queue an outgoing mail given up again (ID from the outgoing list of `mailbot review`)."""
+    if not app.context().store.resend(outgoing_id):
+        raise click.ClickException(f"no failed outgoing mail with id {outgoing_id} "
+                                   "(see `mailbot review`)")
+    click.echo(f"outgoing mail {outgoing_id} queued again; the worker's next outbox run "
+               "sends it")

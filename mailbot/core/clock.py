@@ -1,0 +1,30 @@
+"""The moment every decision is made at: real time, or a fixed moment (--now, MAILBOT_NOW).
+
+Every decision is a function of (config, store, now); this is where `now` comes from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+
+class Clock:
+    """The moment every decision is made at: real time, or the fixed --now."""
+
+    def __init__(self, fixed: datetime | None):
+        self.fixed = fixed
+
+    def __call__(self) -> datetime:
+        return self.fixed or datetime.now(timezone.utc)
+
+
+def parse_moment(text: str | None, zone: str) -> datetime | None:
+    """ISO date or datetime; a naive one is local time in the campaign's zone."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO date/time such as 2026-10-09T09:30") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))

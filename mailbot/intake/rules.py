@@ -1,0 +1,239 @@
+"""Message -> Submission | Ignored | Held, with the reason (pure).
+
+Which unit: the sender's registered address; a mail that names a unit (in its
+subject, filenames or the form's own cells) from an unregistered address is held
+for review, never silently counted. A federation address forwarding a unit's
+mail as an attachment (message/rfc822) counts for the unit that sent the
+original. Which quarter: words in the subject, filenames or body (第三季度, 三季度,
+Q3, 7-9月...), else the date against the quarters' reporting windows. What the
+trusted mail server said (Authentication-Results) can hold a mail; what any
+other server said is ignored (RFC 8601 §7.1).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from mailbot.core.models import (Attachment, Campaign, Decision, Extraction, Held, Ignored, Message,
+                            Quarter, Submission, Unit)
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
+             "１": 1, "２": 2, "３": 3, "４": 4}
+QUARTER_WORDS = re.compile(r"(?:第)?([一二三四1-4１-４])\s*季度|[Qq]\s*([1-4])(?![0-9])")
+MONTH_RANGE = re.compile(r"(\d{1,2})\s*(?:-|－|—|–|~|～|至|到)\s*(\d{1,2})\s*月")
+YEAR = re.compile(r"(20\d\d)\s*年?")
+FIRST_MONTHS = {1: 1, 4: 2, 7: 3, 10: 4}
+# A report is usually sent in the last month of its quarter or soon after.
+WINDOW_BEFORE_END = timedelta(days=31)
+
+
+NAMES_NO_UNIT = "the sender is not a registered unit and the mail names none"
+UNREGISTERED = "address not registered for this unit"
+NO_QUARTER = "no quarter could be found in the subject, body, filenames or date"
+NO_ATTACHMENT = "no attachment: nothing to record"
+AUTH_FAILED = "DKIM or DMARC failed at a trusted mail server: the sender may be forged"
+WINMAIL = "winmail.dat attachment (Outlook rich text): the files inside cannot be read"
+FORWARD_WITHOUT_ORIGINAL = ("forwarded by the federation in the body, without the original "
+                            "mail attached: the unit cannot be confirmed")
+FORWARD_NOT_FROM_UNIT = ("forwarded by the federation, but the original was not sent from a "
+                         "registered unit address")
+REASONS_ZH = {UNREGISTERED: "发件地址未登记为该单位的报送邮箱",
+              NO_QUARTER: "未能从主题、正文、附件名或日期识别报送季度",
+              NO_ATTACHMENT: "邮件没有附件",
+              AUTH_FAILED: "邮件服务器的发件人验证（DKIM/DMARC）未通过，发件人可能被冒用",
+              WINMAIL: "附件为 winmail.dat（Outlook 格式），无法读取其中的文件",
+              FORWARD_WITHOUT_ORIGINAL: "妇联转发的邮件未附带原邮件，无法确认报送单位",
+              FORWARD_NOT_FROM_UNIT: "妇联转发的原邮件并非来自已登记的单位邮箱"}
+FORWARD_MARKS = re.compile(r"^\s*(?:fwd?|转发)\s*[:：]|原始邮件|original message|转发的邮件",
+                           re.IGNORECASE | re.MULTILINE)
+TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
+
+
+def reason_zh(reason: str) -> str:
+    """A held mail's reason in the words of the federation's summary."""
+    return REASONS_ZH.get(reason, f"处理出错，请人工查看（{reason}）")
+
+
+def decide(campaign: Campaign, message: Message, automatic: str | None, received: datetime,
+           trusted: tuple[str, ...] = (),
+           extractions: tuple[Extraction, ...] = ()) -> Decision:
+    """Attribute a parsed mail; `automatic` is the reason it is machine mail, if it is.
+
+    `trusted` are the authserv-ids whose Authentication-Results count; `extractions`
+    (optional) are the mail's files as read, for naming a unit by the form's cells.
+    """
+    if automatic:
+        return Ignored(f"automatic mail ({automatic})")
+    if message.from_addr in campaign.federation_emails:
+        return _forwarded(campaign, message, received, trusted)
+    unit = unit_by_address(campaign, message.from_addr)
+    quarter = quarter_of(campaign, message, received)
+    named = unit or unit_named_in(campaign, message) or unit_in_rows(campaign, extractions)
+    where = {"unit": named.name if named else None, "quarter": quarter.name if quarter else None}
+    if named and authentication_failed(message, trusted):
+        return Held(AUTH_FAILED, **where)
+    if unit is None:
+        if named is None:
+            return Ignored(f"{NAMES_NO_UNIT} (sender {message.from_addr or '(none)'})")
+        return Held(UNREGISTERED, **where)
+    if quarter is None:
+        return Held(NO_QUARTER, unit=unit.name)
+    attachments = files_of(message)
+    if not attachments:
+        return Held(NO_ATTACHMENT, **where)
+    if any(is_winmail(a) for a in attachments):
+        return Held(WINMAIL, **where)
+    return Submission(unit=unit.name, quarter=quarter.name, attachments=attachments)
+
+
+def _forwarded(campaign: Campaign, message: Message, received: datetime,
+               trusted: tuple[str, ...]) -> Decision:
+    """Mail from the federation's own address counts only as a unit's forwarded original."""
+    original = original_of(campaign, message)
+    if authentication_failed(message, trusted):
+        return Held(AUTH_FAILED)
+    if original is not None:
+        decision = decide(campaign, original, None, received, trusted)
+        if isinstance(decision, Submission):
+            return Submission(decision.unit, decision.quarter, decision.attachments,
+                              notes=(f"forwarded by {message.from_addr}",))
+        return decision
+    named = unit_named_in(campaign, message)
+    quarter = quarter_of(campaign, message, received)
+    where = {"unit": named.name if named else None, "quarter": quarter.name if quarter else None}
+    if message.forwarded:
+        return Held(FORWARD_NOT_FROM_UNIT, **where)
+    if named or FORWARD_MARKS.search(f"{message.subject}\n{message.text[:4000]}"):
+        return Held(FORWARD_WITHOUT_ORIGINAL, **where)
+    return Ignored(f"mail from the federation's own address {message.from_addr}")
+
+
+def wants_form_cells(decision) -> bool:
+    """True when reading the files might still name the unit (the form's own cells)."""
+    return isinstance(decision, Ignored) and decision.reason.startswith(NAMES_NO_UNIT)
+
+
+def files_of(message: Message) -> tuple[Attachment, ...]:
+    """The mail's files; for a unit forwarding its own earlier mail, the files inside."""
+    return message.attachments or tuple(
+        a for inner in message.forwarded for a in inner.attachments)
+
+
+def original_of(campaign: Campaign, message: Message) -> Message | None:
+    """The unit's original mail inside a federation forward (message/rfc822), if any."""
+    if message.from_addr not in campaign.federation_emails:
+        return None
+    for inner in message.forwarded:
+        if unit_by_address(campaign, inner.from_addr) is not None:
+            return inner
+    return None
+
+
+def is_winmail(attachment: Attachment) -> bool:
+    return (attachment.filename.lower() == "winmail.dat"
+            or attachment.content_type.lower() in TNEF_TYPES)
+
+
+def authentication_failed(message: Message, trusted: tuple[str, ...]) -> bool:
+    """DMARC failed, or DKIM failed with no passing signature, per a trusted authserv-id.
+
+    Only the receiving server we trust adds a header the sender cannot forge
+    (RFC 8601 §7.1): results claimed by any other authserv-id are ignored.
+    """
+    wanted = {server.lower() for server in trusted}
+    results: dict[str, set[str]] = {"dkim": set(), "dmarc": set()}
+    for name, value in message.headers:
+        if name.lower() != "authentication-results":
+            continue
+        server, found = parse_authentication_results(value)
+        if server in wanted:
+            for method, result in found:
+                results.setdefault(method, set()).add(result)
+    return "fail" in results["dmarc"] or ("fail" in results["dkim"]
+                                          and "pass" not in results["dkim"])
+
+
+def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str]]]:
+    """("authserv-id", [(method, result), ...]) from one header (RFC 8601 §2.2)."""
+    text = re.sub(r"\([^()]*\)", " ", value)  # CFWS comments
+    server, _, rest = text.partition(";")
+    server_id = (server.split() or [""])[0].lower()
+    found = [(m.lower(), r.lower()) for m, r in
+             re.findall(r"(?:^|;)\s*([A-Za-z][\w.-]*)\s*=\s*([A-Za-z]+)", ";" + rest)]
+    return server_id, found
+
+
+def unit_by_address(campaign: Campaign, address: str) -> Unit | None:
+    address = address.strip().lower()
+    for unit in campaign.units:
+        if address in unit.emails:
+            return unit
+    return None
+
+
+def unit_named_in(campaign: Campaign, message: Message) -> Unit | None:
+    """The unit a mail names in its subject or filenames (longest name wins)."""
+    text = " ".join([message.subject, message.from_name]
+                    + [attachment.filename for attachment in message.attachments])
+    best: tuple[int, Unit] | None = None
+    for unit in campaign.units:
+        for name in (unit.name, *unit.aliases):
+            if name and name in text and (best is None or len(name) > best[0]):
+                best = (len(name), unit)
+    return best[1] if best else None
+
+
+def unit_in_rows(campaign: Campaign, extractions: tuple[Extraction, ...]) -> Unit | None:
+    """The one unit the form's filled rows name: a row's own unit cell, else the single
+    unit responsible for every filled item (a whole form lists all units per item)."""
+    rows = [row for extraction in extractions for row in extraction.rows]
+    own = {row.unit for row in rows if row.unit}
+    if not own and rows:
+        own = set.intersection(*(set(row.units) for row in rows))
+    names = {unit.name: unit for unit in campaign.units}
+    matches = [names[name] for name in own if name in names]
+    return matches[0] if len(matches) == 1 else None
+
+
+def quarter_of(campaign: Campaign, message: Message, received: datetime) -> Quarter | None:
+    """The quarter named in the mail, else the one whose reporting window holds the date."""
+    texts = [message.subject, *(a.filename for a in message.attachments), message.text[:2000]]
+    year = _year_named(texts) or received.year
+    for text in texts:
+        number = quarter_number(text)
+        if number:
+            return _find(campaign, f"{year}Q{number}")
+    return quarter_by_date(campaign, received.date())
+
+
+def quarter_number(text: str) -> int | None:
+    """1..4 from words like 第三季度, 3季度, Q3, 7-9月, 7至9月; None if absent."""
+    match = QUARTER_WORDS.search(text)
+    if match:
+        return CN_DIGITS[match[1]] if match[1] else int(match[2])
+    for start, end in MONTH_RANGE.findall(text):
+        if int(start) in FIRST_MONTHS and int(end) == int(start) + 2:
+            return FIRST_MONTHS[int(start)]
+    return None
+
+
+def quarter_by_date(campaign: Campaign, day: date) -> Quarter | None:
+    """The latest quarter whose reporting window (a month before its end) has begun."""
+    candidates = [q for q in campaign.quarters if q.end - WINDOW_BEFORE_END <= day]
+    return candidates[-1] if candidates else None
+
+
+def _year_named(texts: list[str]) -> int | None:
+    for text in texts[:2]:
+        match = YEAR.search(text)
+        if match:
+            return int(match[1])
+    return None
+
+
+def _find(campaign: Campaign, name: str) -> Quarter | None:
+    try:
+        return campaign.quarter(name)
+    except KeyError:
+        return None

@@ -1,0 +1,356 @@
+"""SQLite store and raw-mail archive: the single source of truth.
+
+Every decision elsewhere is made from what is stored here, so a restart or a
+second run never repeats work. Nothing is deleted: a later submission
+supersedes an earlier one and both stay. Raw bytes are archived by SHA-256
+before anything else happens to a mail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
+from mailbot.store.schema import MIGRATIONS
+
+FINAL_STATES = ("done", "ignored", "held", "rejected", "accepted")
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be written now (a locked database, a read-only disk).
+
+    Nothing was recorded for the mail in hand, and the mailbox was not touched,
+    so the next poll tries it again; the message says what to fix.
+    """
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The result of claiming a mail: `new` is False when it was seen before."""
+
+    id: int
+    new: bool
+    state: str
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    id: int
+    sha256: str
+    message_id: str
+    source_key: str
+    received_at: datetime
+    subject: str
+    sender: str
+    state: str
+    reason: str
+    unit: str | None
+    quarter: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    id: int
+    kind: str
+    sender: str
+    recipients: tuple[str, ...]
+    raw: bytes
+    attempts: int
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
+
+    def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT):
+        self.path = Path(path)
+        self.timeout = timeout
+        self.archive_dir = Path(archive_dir)
+        for folder in (self.path.parent, self.archive_dir):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        os.chmod(self.path, 0o600)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        """Apply the missing migrations; the version is read inside the write transaction,
+        so several processes or threads opening a new store at once migrate it once."""
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            for version, script in enumerate(MIGRATIONS, start=1):
+                if version > current:
+                    for statement in script.split(";\n"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction; BEGIN IMMEDIATE so two workers never interleave."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(f"the store {self.path} is locked by another process "
+                                   f"(waited {self.timeout:g} s: {error}); "
+                                   "the mail will be tried again") from error
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- archive and claim ------------------------------------------------
+
+    def archive(self, raw: bytes) -> str:
+        """Write the raw bytes under their SHA-256 (idempotent) and return the hash."""
+        digest = hashlib.sha256(raw).hexdigest()
+        try:
+            self._write_archive(digest, raw)
+        except OSError as error:
+            raise StoreUnavailable(f"cannot write the raw-mail archive {self.archive_dir}: "
+                                   f"{error.strerror or error}; nothing was recorded, the "
+                                   "mail will be tried again") from error
+        return digest
+
+    def _write_archive(self, digest: str, raw: bytes) -> None:
+        folder = self.archive_dir / digest[:2]
+        folder.mkdir(exist_ok=True, mode=0o700)
+        target = folder / f"{digest}.eml"
+        if not target.exists():
+            partial = target.with_suffix(".part")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, target)
+
+    def raw(self, sha256: str) -> bytes:
+        return (self.archive_dir / sha256[:2] / f"{sha256}.eml").read_bytes()
+
+    def claim(self, sha256: str, message_id: str, source_key: str, received_at: datetime,
+              subject: str = "", sender: str = "") -> Claim:
+        """Record a mail once, keyed by hash and by Message-ID, in one transaction."""
+        with self.transaction() as db:
+            found = db.execute(
+                "SELECT id, state FROM messages WHERE sha256 = ? "
+                "OR (message_id != '' AND message_id = ?) ORDER BY id LIMIT 1",
+                (sha256, message_id)).fetchone()
+            if found:
+                db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
+                           (source_key, found["id"]))
+                return Claim(found["id"], False, found["state"])
+            cursor = db.execute(
+                "INSERT INTO messages (sha256, message_id, source_key, received_at, subject,"
+                " sender, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'claimed', ?)",
+                (sha256, message_id, source_key, _iso(received_at), subject, sender,
+                 _iso(utcnow())))
+            db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
+                       (source_key, cursor.lastrowid))
+            return Claim(cursor.lastrowid, True, "claimed")
+
+    def message_by_source_key(self, source_key: str) -> MessageRecord | None:
+        row = self.db.execute(
+            "SELECT m.* FROM source_keys k JOIN messages m ON m.id = k.message"
+            " WHERE k.source_key = ?", (source_key,)).fetchone()
+        return _message(row) if row else None
+
+    def set_state(self, message: int, state: str, reason: str = "",
+                  unit: str | None = None, quarter: str | None = None, db=None) -> None:
+        (db or self.db).execute(
+            "UPDATE messages SET state = ?, reason = ?, unit = coalesce(?, unit),"
+            " quarter = coalesce(?, quarter) WHERE id = ?",
+            (state, reason, unit, quarter, message))
+
+    def record_failure(self, message: int, error: str) -> int:
+        """Mark a mail failed with its error; return how often it has failed."""
+        with self.transaction() as db:
+            db.execute("UPDATE messages SET state = 'failed', reason = ?,"
+                       " attempts = attempts + 1 WHERE id = ?", (error, message))
+            return db.execute("SELECT attempts FROM messages WHERE id = ?",
+                              (message,)).fetchone()[0]
+
+    def messages(self, *states: str) -> list[MessageRecord]:
+        marks = ",".join("?" * len(states))
+        query = "SELECT * FROM messages" + (f" WHERE state IN ({marks})" if states else "")
+        return [_message(row) for row in self.db.execute(query + " ORDER BY id", states)]
+
+    def message(self, message: int) -> MessageRecord | None:
+        row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
+        return _message(row) if row else None
+
+    # --- submissions ------------------------------------------------------
+
+    def add_submission(self, db, message: int, message_id: str, received_at: datetime,
+                       assessment: Assessment, extractions: list[Extraction]) -> int:
+        """Store a judged submission with its documents and rows (inside a transaction)."""
+        cursor = db.execute(
+            "INSERT INTO submissions (message, message_id, unit, quarter, received_at,"
+            " electronic, stamped_pdf, items, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (message, message_id, assessment.unit, assessment.quarter, _iso(received_at),
+             assessment.electronic, assessment.stamped_pdf, json.dumps(assessment.items),
+             json.dumps(assessment.problems, ensure_ascii=False)))
+        submission = cursor.lastrowid
+        for extraction in extractions:
+            db.execute(
+                "INSERT INTO documents (submission, message, file, format, error, has_form,"
+                " scanned, seal, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (submission, message, extraction.file, extraction.format, extraction.error,
+                 extraction.has_form, extraction.scanned, extraction.seal,
+                 json.dumps(extraction.warnings, ensure_ascii=False)))
+        for row in assessment.rows:
+            db.execute(
+                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (submission, row.seq, row.title, json.dumps(row.units, ensure_ascii=False),
+                 row.unit, row.progress, row.deadline))
+        return submission
+
+    def current_submissions(self, quarter: str) -> list[SubmissionRecord]:
+        """The newest submission of each unit for the quarter (later ones supersede)."""
+        rows = self.db.execute(
+            "SELECT * FROM submissions s WHERE quarter = ? AND id = ("
+            " SELECT id FROM submissions t WHERE t.unit = s.unit AND t.quarter = s.quarter"
+            " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY unit", (quarter,))
+        return [self._submission(row) for row in rows.fetchall()]
+
+    def all_submissions(self, quarter: str | None = None) -> list[SubmissionRecord]:
+        query, args = "SELECT * FROM submissions", ()
+        if quarter:
+            query, args = query + " WHERE quarter = ?", (quarter,)
+        return [self._submission(row) for row in self.db.execute(query + " ORDER BY id", args)]
+
+    def _submission(self, row) -> SubmissionRecord:
+        form_rows = tuple(
+            FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
+                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"])
+            for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
+                                     (row["id"],)))
+        return SubmissionRecord(
+            id=row["id"], message_id=row["message_id"], unit=row["unit"],
+            quarter=row["quarter"], received_at=datetime.fromisoformat(row["received_at"]),
+            electronic=bool(row["electronic"]), stamped_pdf=bool(row["stamped_pdf"]),
+            items=tuple(json.loads(row["items"])), problems=tuple(json.loads(row["problems"])),
+            rows=form_rows)
+
+    # --- outgoing mail ------------------------------------------------------
+
+    def queue_mail(self, db, kind: str, dedup_key: str | None, sender: str,
+                   recipients: tuple[str, ...], subject: str, raw: bytes,
+                   unit: str | None = None, quarter: str | None = None) -> int | None:
+        """Write a mail to send; None when a mail with the same dedup key exists."""
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO outgoing (dedup_key, kind, sender, recipients, subject, raw,"
+            " unit, quarter, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (dedup_key, kind, sender, json.dumps(recipients), subject, raw, unit, quarter,
+             _iso(utcnow())))
+        return cursor.lastrowid if cursor.rowcount else None
+
+    def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
+        """Queued mail, oldest first; with `now`, only what is due (its retry time has come)."""
+        query, args = "SELECT * FROM outgoing WHERE state = 'queued'", ()
+        if now is not None:
+            query, args = query + " AND (next_try_at IS NULL OR next_try_at <= ?)", (_iso(now),)
+        rows = self.db.execute(query + " ORDER BY id", args)
+        return [QueuedMail(r["id"], r["kind"], r["sender"], tuple(json.loads(r["recipients"])),
+                           r["raw"], r["attempts"]) for r in rows]
+
+    def mark_sent(self, mail: int) -> None:
+        self.db.execute("UPDATE outgoing SET state = 'sent', sent_at = ? WHERE id = ?",
+                        (_iso(utcnow()), mail))
+
+    def mark_send_failed(self, mail: int, error: str, permanent: bool,
+                         retry_at: datetime | None = None) -> None:
+        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`."""
+        self.db.execute(
+            "UPDATE outgoing SET attempts = attempts + 1, last_error = ?, next_try_at = ?,"
+            " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
+            (error, _iso(retry_at) if retry_at else None, permanent, mail))
+
+    def note_send_error(self, mail: int, error: str) -> None:
+        """The server, not the mail, failed: keep the error for the operator, count nothing."""
+        self.db.execute("UPDATE outgoing SET last_error = ? WHERE id = ?", (error, mail))
+
+    def resend(self, mail: int) -> bool:
+        """Queue a failed mail again (the operator's choice); False if it is not failed."""
+        cursor = self.db.execute(
+            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL"
+            " WHERE id = ? AND state = 'failed'", (mail,))
+        return cursor.rowcount == 1
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many outgoing mails are in each state (queued, sent, failed)."""
+        rows = self.db.execute("SELECT state, count(*) FROM outgoing GROUP BY state")
+        return {state: count for state, count in rows}
+
+    def failed_outgoing(self) -> list[dict]:
+        """Mails given up, without their bytes: what `mailbot review` shows."""
+        rows = self.db.execute(
+            "SELECT id, kind, recipients, subject, attempts, last_error, created_at"
+            " FROM outgoing WHERE state = 'failed' ORDER BY id")
+        return [dict(row) for row in rows]
+
+    def dedup_keys(self, prefix: str) -> set[str]:
+        rows = self.db.execute("SELECT dedup_key FROM outgoing WHERE dedup_key LIKE ?",
+                               (prefix.replace("%", r"\%") + "%",))
+        return {row[0] for row in rows}
+
+    def mails_to_since(self, address: str, kind: str, since: datetime) -> int:
+        """How many mails of a kind went to an address since a moment (rate limits)."""
+        return self.db.execute(
+            "SELECT count(*) FROM outgoing WHERE kind = ? AND created_at >= ?"
+            " AND EXISTS (SELECT 1 FROM json_each(recipients) WHERE value = ?)",
+            (kind, _iso(since), address)).fetchone()[0]
+
+    def outgoing(self, kind: str | None = None) -> list[dict]:
+        query, args = "SELECT * FROM outgoing", ()
+        if kind:
+            query, args = query + " WHERE kind = ?", (kind,)
+        return [dict(row) for row in self.db.execute(query + " ORDER BY id", args)]
+
+    # --- key/value state (IMAP high-water marks...) ------------------------
+
+    def get_state(self, key: str) -> dict | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_state(self, key: str, value: dict) -> None:
+        self.db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key)"
+                        " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+
+def _message(row) -> MessageRecord:
+    return MessageRecord(
+        id=row["id"], sha256=row["sha256"], message_id=row["message_id"],
+        source_key=row["source_key"], received_at=datetime.fromisoformat(row["received_at"]),
+        subject=row["subject"], sender=row["sender"], state=row["state"],
+        reason=row["reason"] or "", unit=row["unit"], quarter=row["quarter"],
+        attempts=row["attempts"])
