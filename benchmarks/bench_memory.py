@@ -64,7 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=25)
     args = parser.parse_args()
-    campaign = loadPACKAGED_CONFIG.campaign
+    campaign = load(PACKAGED_CONFIG).campaign
     with tempfile.TemporaryDirectory(prefix="mailbot-memory-") as scratch:
         results = []
         for label, form in (("small mail (form + stamped PDF)",

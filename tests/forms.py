@@ -27,7 +27,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def load_campaign() -> Campaign:
-    return config.loadPACKAGED_CONFIG.campaign
+    return config.load(PACKAGED_CONFIG).campaign
 
 
 @pytest.fixture(scope="session")

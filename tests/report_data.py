@@ -20,7 +20,7 @@ MISSING = ("区司法局", "团区委")
 
 
 def campaign() -> Campaign:
-    return config.loadPACKAGED_CONFIG.campaign
+    return config.load(PACKAGED_CONFIG).campaign
 
 
 def marker(unit: str, seq: int) -> str:

@@ -5,7 +5,7 @@ from mailbot.config import load
 from mailbot.core.models import Extraction, FormRow, Submission
 from mailbot.config import PACKAGED_CONFIG
 
-CAMPAIGN = loadPACKAGED_CONFIG.campaign
+CAMPAIGN = load(PACKAGED_CONFIG).campaign
 SUBMISSION = Submission("区妇联", "2026Q3", ())
 
 

@@ -23,7 +23,7 @@ def problems_of(path: Path) -> list[str]:
 
 
 def test_shipped_config_holds_the_2026_campaign():
-    campaign = loadPACKAGED_CONFIG.campaign
+    campaign = load(PACKAGED_CONFIG).campaign
     assert len(campaign.units) == 18
     assert [item.seq for item in campaign.items] == list(range(1, 11))
     assert campaign.items[8].units == ("区总工会", "团区委", "区妇联", "区人才发展中心", "区融媒体中心")
@@ -89,7 +89,7 @@ def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
 
 
 def test_limits_are_read_and_checked(tmp_path):
-    assert loadPACKAGED_CONFIG.limits.max_attachments == 20
+    assert load(PACKAGED_CONFIG).limits.max_attachments == 20
     path = write_config(tmp_path, lambda text: text.replace(
         "max_attachment_mb = 40", "max_attachment_mb = 0").replace(
         "max_subject_chars = 200", "max_subject_chars = 200\nmax_files = 3"))

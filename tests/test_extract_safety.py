@@ -31,7 +31,7 @@ from mailbot.extract import extract_attachment
 from mailbot.config import PACKAGED_CONFIG
 bomb = open(sys.argv[1], "rb").read()
 start = time.monotonic()
-[result] = extract_attachment("bomb.docx", bomb, loadPACKAGED_CONFIG.campaign)
+[result] = extract_attachment("bomb.docx", bomb, load(PACKAGED_CONFIG).campaign)
 print(json.dumps({"error": result.error, "seconds": time.monotonic() - start,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))

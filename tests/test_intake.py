@@ -10,7 +10,7 @@ from mailbot.intake.rules import UNREGISTERED, decide, quarter_by_date, quarter_
 from mailbot.core.models import Attachment, Extraction, FormRow, Held, Ignored, Message, Submission
 from mailbot.config import PACKAGED_CONFIG
 
-CAMPAIGN = loadPACKAGED_CONFIG.campaign
+CAMPAIGN = load(PACKAGED_CONFIG).campaign
 DOCX = Attachment("报表.docx", "application/octet-stream", b"PK")
 SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
 

@@ -199,7 +199,7 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
 
 
 def test_the_generator_covers_what_the_issue_names():
-    campaign = loadPACKAGED_CONFIG.campaign
+    campaign = load(PACKAGED_CONFIG).campaign
     names = {case.name for case in held_out_mails(campaign, TRUSTED)}
     for kind in ("gbk", "rfc2231", "raw-8bit", "forwarded", "auto-reply", "bounce", "list",
                  "unregistered", "form-cells", "correction", "docx-only", "unstamped"):

@@ -14,7 +14,7 @@ from mailbot.config import PACKAGED_CONFIG
 from mailbot.outgoing.render import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
-CAMPAIGN = config.loadPACKAGED_CONFIG.campaign
+CAMPAIGN = config.load(PACKAGED_CONFIG).campaign
 ENV = template_env(TEMPLATES)
 
 

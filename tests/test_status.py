@@ -7,7 +7,7 @@ from mailbot.core.models import SubmissionRecord
 from mailbot.chase.status import status_json, unit_statuses
 from mailbot.config import PACKAGED_CONFIG
 
-CAMPAIGN = loadPACKAGED_CONFIG.campaign
+CAMPAIGN = load(PACKAGED_CONFIG).campaign
 
 
 def record(unit, received, electronic=True, stamped=True, problems=()):

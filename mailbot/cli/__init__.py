@@ -278,6 +278,20 @@ def demo(app: App, folder: str) -> None:
     run_demo(Path(folder), app.now_text, echo=click.echo)
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=True))
+def init(folder: str) -> None:
+    """Make a new campaign folder: config.toml to edit, and var/ for the data."""
+    from mailbot.app.init import InitError, init_campaign, next_steps
+
+    try:
+        path = init_campaign(Path(folder))
+    except InitError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    click.echo("\n".join(next_steps(path)))
+
+
 @main.group(invoke_without_command=True)
 @click.pass_context
 def review(click_ctx: click.Context) -> None:
