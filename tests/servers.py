@@ -1,7 +1,7 @@
 """Real servers for tests: Dovecot IMAP and aiosmtpd SMTP on loopback.
 
 Dovecot runs from a config written into a temporary folder (facts in
-shared/notes/real-servers.md): one full server, and one whose advertised
+docs/design.md, "Real parts"): one full server, and one whose advertised
 capabilities lack MOVE and IDLE, the way 163.com looks to a client. Each test
 takes a fresh user (the passdb accepts any name with PASSWORD), so tests share a
 server without sharing a mailbox.

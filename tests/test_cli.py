@@ -1,15 +1,16 @@
 """The `mailbot` command as a user runs it: exit codes, JSON contracts, review."""
 
+import contextlib
 import json
-import os
 import shutil
-import subprocess
-import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from mailbot import cli
 from mailbot.app import samples
 from mailbot.config import load
 from mailbot.config import PACKAGED_CONFIG
@@ -18,14 +19,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
 
 
+@dataclass(frozen=True)
+class Run:
+    """What a user sees of one `mailbot` command: exit status and the two streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 def mailbot(*args, cwd, check=True):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("MAILBOT_NOW", None)
-    result = subprocess.run([sys.executable, "-m", "mailbot", *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=120)
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
+    """Run `mailbot ARGS` in process from `cwd`, as a user would from that folder."""
+    runner = CliRunner(env={"MAILBOT_NOW": None, "MAILBOT_CONFIG": None})
+    with contextlib.chdir(cwd):
+        result = runner.invoke(cli.main, [str(arg) for arg in args], catch_exceptions=False)
+    run = Run(result.exit_code, result.stdout, result.stderr)
+    if check and run.returncode != 0:
+        raise AssertionError(f"exit {run.returncode}\n{run.stdout}\n{run.stderr}")
+    return run
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ class Reminder:
     missing: tuple[str, ...] = ()  # non-empty: a targeted reminder for an incomplete report
 
     def to_json(self) -> dict:
-        """The object of `remind --dry-run --json` (DESIGN.md)."""
+        """The object of `remind --dry-run --json` (docs/design.md)."""
         return {"unit": self.unit, "to": list(self.to), "quarter": self.quarter,
                 "stage": self.stage, "subject": self.subject}
 

@@ -37,7 +37,7 @@ def _state(record: SubmissionRecord, in_time: bool) -> str:
 
 
 def status_json(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> dict:
-    """The `status --json` object of DESIGN.md."""
+    """The `status --json` object of docs/design.md."""
     return {
         "quarter": quarter,
         "due": campaign.quarter(quarter).due.isoformat(),

@@ -1,4 +1,4 @@
-"""The `mailbot` command line (DESIGN.md "Contracts"): parse, open, call a job, print.
+"""The `mailbot` command line (docs/design.md "Contracts"): parse, open, call a job, print.
 
 Exit status: 0 success, 1 the work failed, 2 bad usage or bad config.
 """
@@ -67,7 +67,7 @@ def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: 
     """mailbot: collect quarterly progress reports by e-mail, chase late units,
     and compile the consolidated report."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     ctx.obj = App(config_path, now)
 
 
@@ -107,7 +107,7 @@ def ingest(app: App, files: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of DESIGN.md.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of docs/design.md.")
 @click.pass_obj
 def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
     """Read report documents and print the rows found (no store needed)."""
@@ -124,7 +124,7 @@ def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
 
 @main.command()
 @quarter_option
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of DESIGN.md.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of docs/design.md.")
 @click.pass_obj
 def status(app: App, quarter: str | None, as_json: bool) -> None:
     """Who has reported for a quarter: on time, late, incomplete, missing."""
@@ -179,7 +179,7 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
 @main.command()
 @quarter_option
 @click.option("--dry-run", is_flag=True, help="Only show what would be sent now.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of DESIGN.md.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of docs/design.md.")
 @click.pass_obj
 def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     """Send the reminders due now (提醒 before the due date, 催报 after it)."""

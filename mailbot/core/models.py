@@ -156,7 +156,7 @@ class FormRow:
 
 @dataclass(frozen=True)
 class Extraction:
-    """What was read from one file: the `extract --json` object of DESIGN.md."""
+    """What was read from one file: the `extract --json` object of docs/design.md."""
 
     file: str
     format: str

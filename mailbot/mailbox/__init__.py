@@ -1,7 +1,7 @@
 """Sources of raw mail: the interface every mailbox implements.
 
 A source hands out raw bytes with a stable key and a position (`state`); it
-keeps no memory of what was processed: the store does (DESIGN.md, Lessons). The
+keeps no memory of what was processed: the store does (docs/design.md, Lessons). The
 poll loop stores `mail.state` after committing a mail and hands the last stored
 state back to `fetch_new`, then calls `mark_processed` (touching the mailbox
 only after the commit).

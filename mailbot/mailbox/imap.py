@@ -1,6 +1,6 @@
 """An IMAP mailbox as a mail source, behaving like a careful mail client.
 
-Every rule here answers a bug other mail consumers shipped (DESIGN.md, Lessons):
+Every rule here answers a bug other mail consumers shipped (docs/design.md, Lessons):
 ID after login for Coremail, capabilities re-read after login, UID SEARCH UID n:*
 only (no SEARCH CHARSET), BODY.PEEK so \\Seen stays the staff's, the position
 kept as (UIDVALIDITY, UID) by the caller, MOVE else COPY + \\Deleted + UID EXPUNGE
