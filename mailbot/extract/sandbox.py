@@ -1,9 +1,10 @@
 """Run a parser on untrusted bytes in a forked child with time, CPU and memory limits.
 
-A fork costs about a millisecond here, far less than python-docx or pdfplumber
-spend on a file, and the child inherits the already imported parsers and the
-file's bytes without pickling; only the (small) result travels back through a
-pipe. A hung or exploding parser is killed; the caller gets a plain message.
+The child inherits the already imported parsers and the file's bytes without
+pickling; only the (small) result travels back through a pipe. Before it reads a
+byte it gives up what a hostile file could abuse (confine: no environment, no
+inherited descriptors, no network, no writes, no new privileges). A hung or
+exploding parser is killed; the caller gets a plain message.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
+from mailbot.extract.confine import confine
 from mailbot.extract.errors import ExtractError
 
 T = TypeVar("T")
@@ -85,6 +87,7 @@ def _child(task, write_end: int, limits: Limits) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         memory = limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        confine(keep_fds=(write_end,), hide_processes=True)
         try:
             outcome = ("ok", task())
         except ExtractError as error:

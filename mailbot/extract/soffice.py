@@ -2,7 +2,9 @@
 
 Two soffice processes sharing a profile make the second fail silently, so every
 conversion gets its own throw-away profile; a hung conversion is killed with its
-whole process group. The fonts Chinese offices name (方正小标宋简体, 仿宋_GB2312,
+whole process group. LibreOffice reads untrusted files, so it runs confined
+(confine.py: no secrets in its environment, no network, no writes outside its
+scratch folder): a hostile document's remote images and links fetch nothing. The fonts Chinese offices name (方正小标宋简体, 仿宋_GB2312,
 黑体, 楷体_GB2312...) are mapped to Noto CJK through a private fontconfig file, so
 a PDF made here shows a serif title and body instead of tofu or a random face.
 """
@@ -13,10 +15,13 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-noto-cjk"
+CONFINE_SCRIPT = str(Path(__file__).with_name("confine.py"))
+OSL_PIPE_DIR = "/tmp"  # LibreOffice makes its single-instance pipe here, whatever TMPDIR says
 SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN")
 SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
 KAI = ("AR PL UKai CN",) + SERIF
@@ -41,8 +46,12 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
-    """Convert `src` to `fmt` ("pdf", "docx", "docx:MS Word 2007 XML"...) into `outdir`."""
+def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120,
+            infilter: str | None = None) -> Path:
+    """Convert `src` to `fmt` ("pdf", "docx", "docx:MS Word 2007 XML"...) into `outdir`.
+
+    `infilter` names LibreOffice's import filter where its guess would be wrong (HTML
+    saved as .doc opens in Writer/Web, which cannot export DOCX)."""
     soffice = soffice_path()
     if soffice is None:
         raise ConvertError("LibreOffice (soffice) is not installed, so "
@@ -51,12 +60,13 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
     target = outdir / f"{src.stem}.{fmt.split(':', 1)[0]}"
     with tempfile.TemporaryDirectory(prefix="mailbot-soffice-") as scratch:
         profile = Path(scratch) / "profile"
-        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(scratch))),
-                   HOME=scratch)
+        env = {"FONTCONFIG_FILE": str(_fontconfig(Path(scratch))), "HOME": scratch,
+               "TMPDIR": scratch}
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nologo", "--nolockcheck", "--nodefault",
+                   *([f"--infilter={infilter}"] if infilter else []),
                    "--convert-to", fmt, "--outdir", str(outdir), str(src)]
-        stderr = _run(command, env, timeout, src)
+        stderr = _run(confined(command, env, (scratch, str(outdir))), timeout, src)
     if not target.is_file():
         raise ConvertError(f"LibreOffice could not convert {src.name} to {fmt} (damaged, "
                            "encrypted or not really that format)"
@@ -64,9 +74,20 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
     return target
 
 
-def _run(command: list[str], env: dict, timeout: float, src: Path) -> str:
+def confined(command: list[str], env: dict[str, str], writable: tuple[str, ...]) -> list[str]:
+    """`command` run through confine.py: only `env`, writes only beneath `writable`."""
+    launcher = [sys.executable, "-I", CONFINE_SCRIPT]
+    for folder in writable:
+        launcher += ["--write", folder]
+    for key, value in env.items():
+        launcher += ["--env", f"{key}={value}"]
+    return [*launcher, "--sockets", OSL_PIPE_DIR, "--", *command]
+
+
+def _run(command: list[str], timeout: float, src: Path) -> str:
     """Run soffice in its own process group; kill the group if it overstays."""
-    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
+    process = subprocess.Popen(command, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                               stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
     try:
