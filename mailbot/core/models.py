@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from enum import Enum
 
 
 # --- the campaign (from config.toml) -------------------------------------
@@ -30,6 +31,51 @@ class Item:
     title: str
     units: tuple[str, ...]
     deadline: str
+
+
+class ColumnRole(Enum):
+    """What a column of the form holds; the value is its Chinese name in messages."""
+
+    SEQ = "序号"
+    TITLE = "事项名称"
+    UNITS = "责任单位"
+    FILLED = "由单位填写"
+    DEADLINE = "完成时限"
+
+
+# Keywords naming a role, checked in this order: "具体措施及任务进度情况" holds
+# 任务 (a title word) but is the progress column, so FILLED words come first.
+_ROLE_WORDS = (
+    (ColumnRole.SEQ, ("序号", "编号")),
+    (ColumnRole.DEADLINE, ("时限", "完成时间", "截止时间", "时间节点")),
+    (ColumnRole.FILLED, ("进度", "进展", "措施", "完成情况", "工作情况")),
+    (ColumnRole.UNITS, ("单位", "部门")),
+    (ColumnRole.TITLE, ("名称", "实事", "项目", "事项", "任务")),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the campaign's form, by its heading."""
+
+    name: str
+    role: ColumnRole
+
+
+def column_role(name: str) -> ColumnRole:
+    """The role a heading names; anything unrecognised (存在问题, 下步打算) is for units to fill."""
+    flat = "".join(name.split())
+    for role, words in _ROLE_WORDS:
+        if any(word in flat for word in words):
+            return role
+    return ColumnRole.FILLED
+
+
+def columns_of(names: tuple[str, ...] | list[str]) -> tuple[Column, ...]:
+    return tuple(Column(name, column_role(name)) for name in names)
+
+
+DEFAULT_COLUMNS = columns_of(("序号", "实事名称", "责任单位", "具体措施及任务进度情况", "完成时限"))
 
 
 @dataclass(frozen=True)
@@ -55,6 +101,12 @@ class Campaign:
     timezone: str = "Asia/Shanghai"
     contact: str = ""
     phone: str = ""
+    columns: tuple[Column, ...] = DEFAULT_COLUMNS  # the form's, in order
+
+    @property
+    def filled_columns(self) -> tuple[Column, ...]:
+        """The columns units write in; the first is the progress column."""
+        return tuple(c for c in self.columns if c.role is ColumnRole.FILLED)
 
     def unit(self, name: str) -> Unit:
         for unit in self.units:
@@ -152,6 +204,8 @@ class FormRow:
     unit: str | None
     progress: str
     deadline: str
+    # the other columns units fill in (存在问题, 下步打算...): (heading, text)
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,9 +223,18 @@ class Extraction:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["rows"] = [dict(asdict(row), units=list(row.units)) for row in self.rows]
+        data["rows"] = [_row_json(row) for row in self.rows]
         data["warnings"] = list(self.warnings)
         return data
+
+
+def _row_json(row: FormRow) -> dict:
+    """A row of `extract --json`; "extra" (heading -> text) only for forms that have such columns."""
+    data = dict(asdict(row), units=list(row.units))
+    data.pop("extra")
+    if row.extra:
+        data["extra"] = dict(row.extra)
+    return data
 
 
 @dataclass(frozen=True)

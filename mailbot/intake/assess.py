@@ -7,6 +7,8 @@ items have progress, and what the receipt must tell the unit to fix.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mailbot.core.models import Assessment, Campaign, Extraction, FormRow, Submission
 
 ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "xlsx")
@@ -48,9 +50,7 @@ def _unit_rows(campaign: Campaign, unit: str,
     for extraction in sources:
         for row in extraction.rows:
             if row.seq in owned and row.unit in (None, unit) and row.seq not in chosen:
-                chosen[row.seq] = FormRow(seq=row.seq, title=row.title, units=row.units,
-                                          unit=unit, progress=row.progress,
-                                          deadline=row.deadline)
+                chosen[row.seq] = replace(row, unit=unit)
     return tuple(chosen[seq] for seq in sorted(chosen))
 
 
