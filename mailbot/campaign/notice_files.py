@@ -9,6 +9,7 @@ as they are in Word.
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from mailbot.extract.pdf import TABLE_SETTINGS
 from mailbot.extract.pdftable import dedupe, table_grid
 
 CONVERTED = (".doc", ".wps", ".rtf", ".odt", ".wpt", ".dot")
-WRAP_SLACK = 2.0  # a line ending within this many characters of the margin runs on
+WRAP_SLACK = 3.0  # a line ending within this many characters of the margin runs on
+# (CJK justification and the rule that 。 never starts a line leave up to ~3 short)
+OPENS_PARAGRAPH = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|联系人|附件|抄送)")
 
 
 class NoticeError(Exception):
@@ -83,7 +86,7 @@ def pdf_notice(data: bytes) -> NoticeText:
         document = pdfplumber.open(io.BytesIO(data))
     except Exception as error:  # pdfminer raises many kinds for a damaged file
         raise NoticeError(f"无法打开 PDF 文件：{error}") from None
-    lines: list[str] = []
+    lines: list[tuple[str, bool]] = []  # (text, runs on into the next line)
     tables: list[Table] = []
     with document:
         refs = iter(range(10**9))
@@ -92,7 +95,8 @@ def pdf_notice(data: bytes) -> NoticeText:
             chars = dedupe(page.chars)
             for table in found:
                 _add_table(tables, _table(table_grid(table, chars, refs)))
-            lines.extend(_paragraphs(page, [t.bbox for t in found]))
+            lines.extend(_page_lines(page, [t.bbox for t in found]))
+    lines = _paragraphs(lines)
     if not any(line.strip() for line in lines):
         raise NoticeError("PDF 中没有文字层（可能是扫描件），请提供 Word 版或文字版通知")
     return NoticeText(tuple(lines), tuple(tables))
@@ -107,22 +111,27 @@ def _add_table(tables: list[Table], table: Table) -> None:
         tables.append(table)
 
 
-def _paragraphs(page, boxes) -> list[str]:
-    """The page's text lines outside tables, wrapped lines joined."""
+def _page_lines(page, boxes) -> list[tuple[str, bool]]:
+    """The page's text lines outside tables, each marked when it reaches the right margin."""
     rows = [line for line in page.extract_text_lines()
             if not any(_inside(line, box) for box in boxes)]
-    if not rows:
-        return []
-    right = max(line["x1"] for line in rows)
+    right = max((line["x1"] for line in rows), default=0)
+    return [(line["text"].strip(),
+             line["x1"] >= right - WRAP_SLACK * max((c["size"] for c in line["chars"]),
+                                                    default=10))
+            for line in rows]
+
+
+def _paragraphs(lines: list[tuple[str, bool]]) -> list[str]:
+    """Wrapped lines joined (across pages too), except before a line that opens an item."""
     paragraphs: list[str] = []
     runs_on = False
-    for line in rows:
-        size = max((c["size"] for c in line["chars"]), default=10)
-        if runs_on:
-            paragraphs[-1] += line["text"].strip()
+    for text, full in lines:
+        if runs_on and not OPENS_PARAGRAPH.match(text):
+            paragraphs[-1] += text
         else:
-            paragraphs.append(line["text"].strip())
-        runs_on = line["x1"] >= right - WRAP_SLACK * size
+            paragraphs.append(text)
+        runs_on = full
     return paragraphs
 
 
