@@ -297,6 +297,23 @@ def init(folder: str, notice: str | None) -> None:
     click.echo("\n".join(next_steps(path)))
 
 
+@main.command()
+@quarter_option
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False),
+              help="Folder for the forms (default: var/forms/Q beside config.toml).")
+@click.pass_obj
+def forms(app: App, quarter: str | None, folder: str | None) -> None:
+    """Make each unit's own form for a quarter: its rows only, progress cells empty."""
+    from mailbot.app.forms import write_forms
+
+    quarter = resolve_quarter(app, quarter)
+    target = Path(folder) if folder else app.config.base_dir / "var" / "forms" / quarter
+    written = write_forms(app.config.campaign, quarter, target)
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"已生成 {len(written)} 个单位的报表，保存在 {target}")
+
+
 @main.group(invoke_without_command=True)
 @click.pass_context
 def review(click_ctx: click.Context) -> None:

@@ -342,7 +342,8 @@ _LIMITS = {"max_attachments": (1, 1000), "max_attachment_mb": (1, 1024),
 
 def _reminders(table: dict, problems: _Problems) -> Ladder:
     """[reminders]: the ladder; every key optional, defaults from remind.Ladder."""
-    values = _bounded(table, "reminders", _LADDER_LIMITS, Ladder, ("on_due",), problems)
+    values = _bounded(table, "reminders", _LADDER_LIMITS, Ladder,
+                      ("on_due", "opening", "form_every"), problems)
     if values["hour"] >= values["until_hour"]:
         problems.add("reminders.until_hour", "must be later than reminders.hour")
     return Ladder(**values)

@@ -24,6 +24,7 @@ from docx.shared import Mm, Pt
 
 from mailbot.core.models import Campaign, ColumnRole, Item, quarter_label
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PROPERTY_PREFIX = "mailbot."
 PROPERTIES = ("campaign", "unit", "quarter")
 TITLE_FONT, BODY_FONT, HEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体"
