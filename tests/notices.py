@@ -5,16 +5,13 @@ with a seven-column form, made here."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from docx import Document
 
+from mailbot.core.models import Campaign
 from tests.forms import libreoffice, set_text
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTICE_2026 = Path(__file__).resolve().parent / "data" / "notice_2026.txt"
 SEVEN = ("序号", "工作任务", "牵头单位", "配合单位", "进展情况", "存在问题", "下步打算")
 SEVEN_ITEMS = (  # seq, title, lead, partners
@@ -22,17 +19,6 @@ SEVEN_ITEMS = (  # seq, title, lead, partners
     (2, "开展女职工“两癌”普查", "区总工会", ("区卫健局", "区妇联")),
     (3, "建设家庭教育指导服务站", "区妇联", ("区教体局",)),
 )
-
-
-def mailbot(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """The installed command line, as an operator runs it."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("MAILBOT_NOW", None)
-    result = subprocess.run([sys.executable, "-m", "mailbot", *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def notice_text() -> str:
@@ -101,3 +87,35 @@ def _saved(document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def campaign_view(campaign: Campaign) -> dict:
+    """What a notice decides about a campaign: everything but the addresses."""
+    return {
+        "title": campaign.title, "federation": campaign.federation,
+        "contact": campaign.contact, "phone": campaign.phone,
+        "columns": [(c.name, c.role) for c in campaign.columns],
+        "units": [unit.name for unit in campaign.units],
+        "items": [(i.seq, i.title, i.units, i.deadline) for i in campaign.items],
+        "quarters": [(q.name, q.start, q.end, q.due) for q in campaign.quarters],
+    }
+
+
+def type_into(data: bytes, texts: dict[int, dict[str, str]]) -> bytes:
+    """The form filled in the way a person does it in Word: typing into the empty cells.
+
+    texts[seq][heading] is what is typed under `heading` in the row of item `seq`;
+    a "\n" starts a new paragraph (Enter). Nothing else in the file changes."""
+    document = Document(io.BytesIO(data))
+    table = document.tables[0]
+    headings = [cell.text for cell in table.rows[0].cells]
+    for row in table.rows[1:]:
+        typed = texts.get(int(row.cells[0].text), {})
+        for heading, text in typed.items():
+            cell = row.cells[headings.index(heading)]
+            assert not cell.text, "typing goes into empty cells only"
+            lines = text.split("\n")
+            cell.paragraphs[0].add_run(lines[0])
+            for line in lines[1:]:
+                cell.add_paragraph(line)
+    return _saved(document)

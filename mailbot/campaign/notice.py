@@ -26,7 +26,9 @@ YEAR_END = re.compile(r"(\d{4})\s*年(?:年底|底)前?完成")
 MONTH_END = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月底前完成")
 QUARTER_END = re.compile(r"每(?:个)?季度末")
 AFTER_QUARTER = re.compile(r"每(?:个)?季度(?:结束|末)后\s*(\d+)\s*个?(工作日|日|天)内")
-SEND_TO = re.compile(r"报(?:送)?\s*([\u4e00-\u9fff]{2,20}?)\s*[（(。，,]")
+# the body the reports go to: an office's name ends like one (妇联, 办公室, 委员会, 局...)
+SEND_TO = re.compile(r"报(?:送)?(?:至|给)?\s*([\u4e00-\u9fff]{1,18}?(?:联|会|办|室|委|局|中心|处|科|部))"
+                     r"\s*[（(。，,]")
 CONTACT = re.compile(r"联系人[:：]\s*(.+?)\s*(?:联系电话|电话|$)")
 PHONE = re.compile(r"(?:联系)?电话[:：]\s*([0-9０-９\-－—()（） ]{5,})")
 ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]\s*(?:\d+[.．、])?\s*(.+)$")
@@ -184,7 +186,7 @@ def _with_deadlines(items: list[DraftItem], lines: list[str],
 def _quarters(lines: list[str], year: int | None,
               unread: list[Unread]) -> tuple[tuple[str, date | str], ...]:
     """The due dates the reporting rule gives for the notice's year."""
-    rule_line = next((line for line in lines if "季度" in line and "报" in line), "")
+    rule_line = _rule_line(lines)
     if year is None:
         unread.append(Unread("未能确定通知所属年度，未生成季度报送时间", rule_line))
         return ()
@@ -200,8 +202,14 @@ def _quarters(lines: list[str], year: int | None,
     return ()
 
 
+def _rule_line(lines: list[str]) -> str:
+    """The sentence that says when and to whom progress is reported."""
+    return next((line for line in lines if "季度" in line and "报" in line),
+                next((line for line in lines if "报送" in line), ""))
+
+
 def _federation(lines: list[str], unread: list[Unread]) -> str:
-    line = next((line for line in lines if "季度" in line and "报" in line), "")
+    line = _rule_line(lines)
     match = SEND_TO.search(line.split("季度", 1)[-1]) if line else None
     if match is None:
         unread.append(Unread("未能读出报送对象（如“报淄川区妇联”）", line))
