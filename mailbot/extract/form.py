@@ -25,7 +25,7 @@ FIELDS = (
 )
 HEADER_ROWS_SCANNED = 6
 ROLE_FIELDS = {ColumnRole.SEQ: "seq", ColumnRole.TITLE: "title", ColumnRole.UNITS: "units",
-               ColumnRole.DEADLINE: "deadline"}
+               ColumnRole.DEADLINE: "deadline", ColumnRole.FILLED: "progress"}
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,15 @@ def classify(text: str, columns: tuple[Column, ...] = DEFAULT_COLUMNS) -> str | 
     """The form field a header cell names, or None (备注, blank, anything else).
 
     The campaign's own headings count first (工作任务 names the title there); a
-    further column units fill in is its own field, named by its heading."""
+    further column of a role already taken (配合单位 after 牵头单位, 存在问题 after
+    进展情况) is a field of its own, named by its heading."""
     flat = key(text)
     if not flat or len(flat) > 16:
         return None
-    filled = [column for column in columns if column.role is ColumnRole.FILLED]
     for column in columns:
         if key(column.name) == flat:
-            return _field(column, filled)
-    for column in filled[1:]:
+            return _field(column, columns)
+    for column in further_columns(columns):
         if key(column.name) in flat:
             return column.name
     for field, words in FIELDS:
@@ -76,9 +76,15 @@ def classify(text: str, columns: tuple[Column, ...] = DEFAULT_COLUMNS) -> str | 
     return None
 
 
-def _field(column: Column, filled: list[Column]) -> str:
-    if column.role is ColumnRole.FILLED:
-        return "progress" if column == filled[0] else column.name
+def further_columns(columns: tuple[Column, ...]) -> list[Column]:
+    """The columns after the first of their role: read under their own heading."""
+    firsts = {column.role: column for column in reversed(columns)}
+    return [column for column in columns if firsts[column.role] != column]
+
+
+def _field(column: Column, columns: tuple[Column, ...]) -> str:
+    if column in further_columns(columns):
+        return column.name
     return ROLE_FIELDS[column.role]
 
 
@@ -164,7 +170,10 @@ def _read_rows(grid: Grid, header: Header, campaign: Campaign,
             warnings.append(f"table row {number}: {warning}")
         if item is None:
             continue
-        named = match_units(texts.get("units", ""), campaign)
+        more_units = [c.name for c in further_columns(campaign.columns)
+                      if c.role is ColumnRole.UNITS]
+        named = match_units("\n".join(texts.get(f, "") for f in ("units", *more_units)),
+                            campaign)
         rows.append(FormRow(
             seq=item.seq, title=item.title, units=item.units,
             unit=named[0] if len(named) == 1 else None,
