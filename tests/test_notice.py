@@ -14,6 +14,7 @@ import pytest
 from mailbot.campaign.notice import NoticeText, read_notice
 from mailbot.campaign.notice_files import text_notice
 from mailbot.config import PACKAGED_CONFIG, load
+from tests.forms import libreoffice
 from tests.notices import NOTICE_2026, campaign_view, notice_docx, notice_pdf, notice_text
 from tests.test_cli import mailbot
 
@@ -48,6 +49,12 @@ def test_the_notice_as_pdf_gives_todays_campaign(tmp_path):
     config, out = init_from(tmp_path, "通知.pdf", notice_pdf(notice_text()))
     assert campaign_view(config.campaign) == TODAY
     assert "未能读出" not in out
+
+
+@pytest.mark.slow
+def test_the_notice_as_an_old_word_file_gives_todays_campaign(tmp_path):
+    config, _ = init_from(tmp_path, "通知.doc", libreoffice(notice_docx(notice_text()), "docx", "doc"))
+    assert campaign_view(config.campaign) == TODAY
 
 
 def test_the_written_file_names_the_notice_and_keeps_the_default_comments(tmp_path):

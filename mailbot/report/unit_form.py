@@ -97,7 +97,10 @@ def _table(document, campaign: Campaign, items: tuple[Item, ...]) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    weights = [WEIGHTS[column.role] for column in columns]
+    filled = sum(column.role is ColumnRole.FILLED for column in columns)
+    # several columns to fill share the room one would have, but never get narrower than a name
+    weights = [max(WEIGHTS[ColumnRole.TITLE], WEIGHTS[c.role] / filled)
+               if c.role is ColumnRole.FILLED else WEIGHTS[c.role] for c in columns]
     widths = [int(TYPE_WIDTH * weight / sum(weights)) for weight in weights]
     for index, column in enumerate(columns):
         table.columns[index].width = widths[index]
