@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-
-@dataclass(frozen=True)
-class DraftItem:
-    seq: int
-    title: str
-    units: tuple[str, ...]
-    deadline: str
+from mailbot.core.models import Item
 
 
 @dataclass(frozen=True)
@@ -31,7 +25,7 @@ class CampaignDraft:
     contact: str
     phone: str
     columns: tuple[str, ...]
-    items: tuple[DraftItem, ...]
+    items: tuple[Item, ...]  # as the notice gives them
     quarters: tuple[tuple[str, date | str], ...]  # (2026Q1, a date or a due rule)
     unread: tuple[Unread, ...]
 

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from mailbot.campaign.draft import CampaignDraft, DraftItem, Unread
+from mailbot.campaign.draft import CampaignDraft, Unread
 from mailbot.campaign.text_table import Table
 from mailbot.extract.text import parse_seq
-from mailbot.core.models import DEFAULT_COLUMNS, ColumnRole, column_role
+from mailbot.core.models import DEFAULT_COLUMNS, ColumnRole, Item, column_role
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（](\d{4})[〕\]］)）]\s*\d+\s*号")
 ITEM = re.compile(r"^([一二三四五六七八九十]{1,3})[、.．]\s*(.+?)[。；;]")
@@ -99,7 +99,7 @@ def _notice_title(lines: list[str], number_line: int) -> str:
     return tidy("".join(parts))
 
 
-def _body_items(lines: list[str], unread: list[Unread]) -> list[DraftItem]:
+def _body_items(lines: list[str], unread: list[Unread]) -> list[Item]:
     items = []
     for line in lines:
         match = ITEM.match(line)
@@ -111,7 +111,7 @@ def _body_items(lines: list[str], unread: list[Unread]) -> list[DraftItem]:
             unread.append(Unread(f"第{seq}项未写明责任单位", line))
             continue
         deadline = ITEM_DEADLINE.search(line)
-        items.append(DraftItem(seq=seq, title=tidy(match.group(2)),
+        items.append(Item(seq=seq, title=tidy(match.group(2)),
                                units=_unit_names(units.group(1)),
                                deadline=tidy(deadline.group(1)) if deadline else ""))
     return items
@@ -133,7 +133,7 @@ def _form_table(tables: tuple[Table, ...]) -> Table | None:
     return None
 
 
-def _table_items(form: Table, unread: list[Unread]) -> list[DraftItem]:
+def _table_items(form: Table, unread: list[Unread]) -> list[Item]:
     roles = [column_role(name) for name in form[0]]
     items = []
     for row in form[1:]:
@@ -147,12 +147,12 @@ def _table_items(form: Table, unread: list[Unread]) -> list[DraftItem]:
         if seq is None or not title or not units:
             unread.append(Unread("附件报表中此行缺少序号、名称或责任单位", " | ".join(row)))
             continue
-        items.append(DraftItem(seq=seq, title=title, units=units,
+        items.append(Item(seq=seq, title=title, units=units,
                                deadline=tidy(" ".join(by_role(ColumnRole.DEADLINE)))))
     return items
 
 
-def _compare(items: list[DraftItem], body: list[DraftItem], unread: list[Unread]) -> None:
+def _compare(items: list[Item], body: list[Item], unread: list[Unread]) -> None:
     """Report where the body's items disagree with the form's (the form is taken)."""
     by_seq = {item.seq: item for item in body}
     for item in items:
@@ -163,8 +163,8 @@ def _compare(items: list[DraftItem], body: list[DraftItem], unread: list[Unread]
                 f"（责任单位：{'、'.join(other.units)}）"))
 
 
-def _with_deadlines(items: list[DraftItem], lines: list[str],
-                    unread: list[Unread]) -> list[DraftItem]:
+def _with_deadlines(items: list[Item], lines: list[str],
+                    unread: list[Unread]) -> list[Item]:
     """Each item's 完成时限: its own, else the notice's "在2026年年底前完成"."""
     overall = ""
     for line in lines:
@@ -179,7 +179,7 @@ def _with_deadlines(items: list[DraftItem], lines: list[str],
         deadline = item.deadline or overall
         if not deadline:
             unread.append(Unread(f"第{item.seq}项未找到完成时限", item.title))
-        done.append(DraftItem(item.seq, item.title, item.units, deadline))
+        done.append(Item(item.seq, item.title, item.units, deadline))
     return done
 
 
