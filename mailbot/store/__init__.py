@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import tenacity
+
 from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
 from mailbot.store.schema import MIGRATIONS
 
@@ -75,6 +77,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def _busy(error: BaseException) -> bool:
+    return (isinstance(error, sqlite3.OperationalError)
+            and getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                             sqlite3.SQLITE_LOCKED))
+
+
 class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
@@ -87,12 +95,20 @@ class Store:
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         os.chmod(self.path, 0o600)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._enter_wal()
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
     def close(self) -> None:
         self.db.close()
+
+    def _enter_wal(self) -> None:
+        """Switch a new file to WAL. The switch takes the lock without SQLite's busy
+        handler, so jobs opening a brand-new store at once retry it briefly instead."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_busy), stop=tenacity.stop_after_delay(self.timeout),
+            wait=tenacity.wait_random(0.01, 0.1), reraise=True)
+        retrying(self.db.execute, "PRAGMA journal_mode=WAL")
 
     def _migrate(self) -> None:
         """Apply the missing migrations; the version is read inside the write transaction,
