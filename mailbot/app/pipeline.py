@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from mailbot.outgoing import outbox
-from mailbot.intake.assess import assess
+from mailbot.intake.assess import assess, current_records
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
 from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
@@ -25,14 +25,16 @@ from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMA
 from mailbot.core.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import is_automatic, parse
-from mailbot.core.models import Attachment, Extraction, Held, Ignored, Message, OutgoingMail, Submission
+from mailbot.core.models import (Attachment, Extraction, Held, Ignored, Message, OutgoingMail,
+                                 Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
 from mailbot.store import MessageRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted: the worker stopped while processing this mail"
-RECEIPTS_PER_HOUR = 10
+REPLIES_PER_HOUR = 10  # receipts and held notices together, per address
+REPLY_KINDS = ("receipt", "held_notice")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,13 @@ class Context:
     @property
     def sender(self) -> str:
         return self.config.smtp.sender or self.config.campaign.federation_emails[0]
+
+    def current(self, quarter: str) -> list[SubmissionRecord]:
+        """Each unit's quarter as it stands, built from the pieces its mails brought."""
+        return current_records(self.config.campaign, self.store.counted_submissions(quarter))
+
+    def current_of(self, unit: str, quarter: str) -> SubmissionRecord | None:
+        return next((r for r in self.current(quarter) if r.unit == unit), None)
 
 
 def templates_dir(config: Config) -> Path | None:
@@ -135,7 +144,10 @@ def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extr
 
 def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
            quarter: str | None) -> str:
-    """Queue a reply; an address outside config.toml is refused, noted, and not fatal."""
+    """Queue a reply; an address outside config.toml, or one that had its fill of
+    replies this hour, is refused, noted, and not fatal."""
+    if not _under_rate_limit(ctx, mail.to):
+        return f"{mail.kind} not sent: rate limit of {REPLIES_PER_HOUR} replies an hour reached"
     try:
         outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, ctx.clock(),
                      unit=unit, quarter=quarter)
@@ -165,30 +177,38 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
             received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
+    """Store what the mail brings for the unit's quarter and answer with the quarter as
+    it now stands; a mail that brings no piece is recorded as not a report, unanswered."""
     campaign, limits = ctx.config.campaign, ctx.config.limits
+    unit, quarter = submission.unit, submission.quarter
     if extractions is None:
         extractions = _extract(campaign, submission.attachments, limits)
     assessment = assess(campaign, submission, extractions)
-    receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
-                             extractions, received_at, ctx.clock())
+    if not assessment.report:
+        ctx.store.set_state(claimed, "not_report", NOT_A_REPORT, unit, quarter)
+        return Outcome("not_report", NOT_A_REPORT, unit, quarter)
     with ctx.store.transaction() as db:
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
-        refused = (_queue(ctx, db, receipt, submission.unit, submission.quarter)
-                   if _under_rate_limit(ctx, receipt.to) else "")
+        current = ctx.current_of(unit, quarter)
+        receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
+                                 current, extractions, received_at, ctx.clock())
+        refused = _queue(ctx, db, receipt, unit, quarter)
         notes = [*submission.notes, *assessment.problems, *filter(None, [refused])]
-        ctx.store.set_state(claimed, "done", "; ".join(notes),
-                            submission.unit, submission.quarter, db=db)
-    state = "complete" if assessment.complete else "incomplete"
-    return Outcome("done", state, submission.unit, submission.quarter)
+        ctx.store.set_state(claimed, "done", "; ".join(notes), unit, quarter, db=db)
+    return Outcome("done", "incomplete" if current.problems else "complete", unit, quarter)
+
+
+NOT_A_REPORT = ("not a report: no rows for the unit's items and no PDF of the form; "
+                "recorded, changes nothing, not answered")
 
 
 def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
     since = datetime.now(timezone.utc) - timedelta(hours=1)  # real time, like the store's
     busy = [a for a in recipients
-            if ctx.store.mails_to_since(a, "receipt", since) >= RECEIPTS_PER_HOUR]
+            if ctx.store.mails_to_since(a, REPLY_KINDS, since) >= REPLIES_PER_HOUR]
     if busy:
-        log.warning("receipt not sent: rate limit reached for %s", ", ".join(busy))
+        log.warning("reply not sent: rate limit reached for %s", ", ".join(busy))
     return not busy
 
 

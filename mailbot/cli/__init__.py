@@ -133,7 +133,7 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 
     quarter = resolve_quarter(app, quarter)
     ctx = app.context()
-    statuses = unit_statuses(app.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    statuses = unit_statuses(app.config.campaign, quarter, ctx.current(quarter))
     if as_json:
         click.echo(json.dumps(status_json(app.config.campaign, quarter, statuses),
                               ensure_ascii=False, indent=2))

@@ -260,6 +260,7 @@ class Assessment:
     items: tuple[int, ...]
     rows: tuple[FormRow, ...]
     problems: tuple[str, ...]
+    report: bool = True  # False: no rows for the unit's items and no PDF of the form
 
     @property
     def complete(self) -> bool:
@@ -271,7 +272,7 @@ class Assessment:
 
 @dataclass(frozen=True)
 class SubmissionRecord:
-    """A stored submission; the newest one per (unit, quarter) is current."""
+    """A stored submission: one mail's pieces for a unit's quarter (see assess.current_record)."""
 
     id: int
     message_id: str
@@ -283,6 +284,9 @@ class SubmissionRecord:
     items: tuple[int, ...]
     problems: tuple[str, ...]
     rows: tuple[FormRow, ...] = ()
+    # in a unit's current quarter (assess.current_record): the mails its pieces come from
+    form_from: str | None = None
+    stamped_from: str | None = None
 
 
 @dataclass(frozen=True)
