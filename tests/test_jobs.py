@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.intake import rules
-
-from mailbot.app import pipeline
-
-from mailbot.app import samples
+from mailbot.app import pipeline, review, samples
 from mailbot.config import load
 from mailbot.outgoing.outbox import FolderTransport
 from mailbot.config import PACKAGED_CONFIG
@@ -149,7 +146,7 @@ def test_a_unit_without_address_is_recorded_though_no_mail_can_go_to_it(ctx, tmp
     held = pipeline.ingest(ctx, unit_mail(ctx, "团区委", sender="tuanquwei@163.com"), "test:1", SEPT)
     assert (held.state, held.unit) == ("held", "团区委")
     [record] = ctx.store.messages("held")
-    accepted = pipeline.accept(ctx, record.id)
+    accepted = review.accept(ctx, record.id, who="staff")
     assert (accepted.state, accepted.unit) == ("done", "团区委")
     assert "receipt not sent" in ctx.store.message(record.id).reason
     assert sent_mails(ctx, tmp_path) == []

@@ -315,21 +315,24 @@ def forms(app: App, quarter: str | None, folder: str | None) -> None:
 
 
 @main.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="List every recorded mail, not only "
+              "those held or failed.")
 @click.pass_context
-def review(click_ctx: click.Context) -> None:
-    """List mails held for review or failed, and outgoing mail given up; act on one."""
+def review(click_ctx: click.Context, show_all: bool) -> None:
+    """List mails held for review or failed, and outgoing mail given up; act on any mail."""
     if click_ctx.invoked_subcommand is None:
         from mailbot.app.display import outbox_table, review_table
 
         store = click_ctx.obj.context().store
-        click.echo(review_table(store.messages("held", "failed"),
+        click.echo(review_table(store.messages() if show_all else store.messages("held", "failed"),
                                 click_ctx.obj.config.campaign.timezone))
         click.echo("")
         click.echo(outbox_table(store.failed_outgoing()))
 
 
 def _review_action(action):
-    from mailbot.app.pipeline import ReviewError, describe
+    from mailbot.app.pipeline import describe
+    from mailbot.app.review import ReviewError
 
     try:
         outcome = action()
@@ -341,37 +344,89 @@ def _review_action(action):
             sys.exit(1)
 
 
+def by_option(function):
+    return click.option("--by", "who", default="", help="Who acts, for the audit trail "
+                        "(default: $MAILBOT_OPERATOR, else the login name).")(function)
+
+
+def reason_option(function):
+    return click.option("--reason", default="", help="Why, for the audit trail.")(function)
+
+
 @review.command("accept")
 @click.argument("message_id", type=int)
 @click.option("--unit", help="The unit the mail counts for (default: the one it names).")
 @click.option("--quarter", metavar="Q", help="The quarter (default: the one found).")
+@reason_option
+@by_option
 @click.pass_obj
-def review_accept(app: App, message_id: int, unit: str | None, quarter: str | None) -> None:
-    """Count a held mail for a unit (ID from `mailbot review`)."""
-    from mailbot.app.pipeline import accept
+def review_accept(app: App, message_id: int, unit: str | None, quarter: str | None,
+                  reason: str, who: str) -> None:
+    """Count a mail that counts for nobody (held, failed, not a report, rejected)."""
+    from mailbot.app.review import accept
 
-    _review_action(lambda: accept(app.context(), message_id, unit, quarter))
+    _review_action(lambda: accept(app.context(), message_id, unit, quarter, who, reason))
+
+
+@review.command("reassign")
+@click.argument("message_id", type=int)
+@click.option("--unit", help="The unit the mail counts for instead.")
+@click.option("--quarter", metavar="Q", help="The quarter it counts for instead.")
+@reason_option
+@by_option
+@click.pass_obj
+def review_reassign(app: App, message_id: int, unit: str | None, quarter: str | None,
+                    reason: str, who: str) -> None:
+    """Count a mail for another unit or quarter than the one intake chose."""
+    from mailbot.app.review import reassign
+
+    _review_action(lambda: reassign(app.context(), message_id, unit, quarter, who, reason))
 
 
 @review.command("reject")
 @click.argument("message_id", type=int)
-@click.option("--reason", default="", help="Why, for the record.")
+@reason_option
+@by_option
 @click.pass_obj
-def review_reject(app: App, message_id: int, reason: str) -> None:
-    """Set a held or failed mail aside for good (it stays in the store)."""
-    from mailbot.app.pipeline import reject
+def review_reject(app: App, message_id: int, reason: str, who: str) -> None:
+    """Make any mail count for nobody (it stays in the store); earlier pieces count again."""
+    from mailbot.app.review import reject
 
-    _review_action(lambda: reject(app.context(), message_id, reason))
+    _review_action(lambda: reject(app.context(), message_id, reason, who))
+
+
+@review.command("confirm-seal")
+@click.argument("message_id", type=int)
+@reason_option
+@by_option
+@click.pass_obj
+def review_confirm_seal(app: App, message_id: int, reason: str, who: str) -> None:
+    """Record that a person saw the seal on the mail's PDF (人工确认已盖章)."""
+    from mailbot.app.review import confirm_seal
+
+    _review_action(lambda: confirm_seal(app.context(), message_id, who, reason))
 
 
 @review.command("requeue")
 @click.argument("message_id", type=int)
+@by_option
 @click.pass_obj
-def review_requeue(app: App, message_id: int) -> None:
+def review_requeue(app: App, message_id: int, who: str) -> None:
     """Process a held or failed mail again from its archived copy."""
-    from mailbot.app.pipeline import requeue
+    from mailbot.app.review import requeue
 
-    _review_action(lambda: requeue(app.context(), message_id))
+    _review_action(lambda: requeue(app.context(), message_id, who))
+
+
+@review.command("log")
+@click.argument("message_id", type=int, required=False)
+@click.pass_obj
+def review_log(app: App, message_id: int | None) -> None:
+    """The audit trail: every review action, with who, when and why."""
+    from mailbot.app.display import audit_table
+
+    click.echo(audit_table(app.context().store.audit_trail(message_id),
+                           app.config.campaign.timezone))
 
 
 @review.command("resend")
