@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from mailbot.core.models import Campaign, UnitStatus, quarter_label
@@ -68,6 +69,18 @@ def audit_table(entries: list[AuditEntry], zone: str) -> str:
         lines.append(" " * 40 + f"{Action.of(entry.action).zh}"
                      + (f"：{entry.reason}" if entry.reason else ""))
     return "\n".join(lines)
+
+
+def mailbox_line(read, zone: str) -> str:
+    """When the mailbox was last read, so nobody trusts a stale table."""
+    def local(moment: str | None) -> str:
+        return (datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+                if moment else "never")
+    line = f"mailbox last read: {local(read.read_at)}"
+    if not read.ok:
+        line += (f"; CANNOT BE READ since {local(read.failing_since)} ({read.error}); "
+                 "reminders and summaries wait")
+    return line
 
 
 def outbox_line(counts: dict[str, int]) -> str | None:

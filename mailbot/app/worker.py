@@ -3,6 +3,11 @@
 Every job run opens its own store connection (the scheduler runs jobs in
 threads, and a SQLite connection belongs to one thread), and every decision is
 taken from the store, so a restart or a missed tick repeats nothing.
+
+The reminder and summary ticks first read the mailbox up to that moment (one
+reader at a time, shared with intake), and do nothing while it cannot be read:
+so at start, mail already waiting is recorded and answered before any reminder
+or summary is decided.
 """
 
 from __future__ import annotations
@@ -14,9 +19,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
 
-from mailbot.app import pipeline
-
-from mailbot.app import notices
+from mailbot.app import notices, pipeline
+from mailbot.app.freshness import read_mailbox
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
@@ -40,8 +44,11 @@ def opened(config: Config, clock: Callable[[], datetime]):
         ctx.store.close()
 
 
+READER = threading.Lock()  # one reader of the mailbox at a time: intake or a tick
+
+
 def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.Event) -> None:
-    """Poll, answer, then wait for news (IDLE where the server has it) until stopped.
+    """Read, answer, then wait for news (IDLE where the server has it) until stopped.
 
     Network trouble, or a store that cannot be written, never ends the loop: it
     backs off (doubling, up to five minutes) and tries again; the store's state
@@ -52,17 +59,42 @@ def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.E
     try:
         while not stop.is_set():
             try:
-                with opened(config, clock) as ctx:
-                    if any(o.state != "duplicate" for o in pipeline.poll(ctx, source)):
-                        pipeline.flush_outbox(ctx, transport)
-                _wait_for_mail(source, config.mailbox.poll_seconds, stop)
-                backoff = WAIT_CHUNK
+                with opened(config, clock) as ctx, READER:
+                    read = read_mailbox(ctx, source)
+                    pipeline.flush_outbox(ctx, transport)
+                if read:
+                    _wait_for_mail(source, config.mailbox.poll_seconds, stop)
+                    backoff = WAIT_CHUNK
+                    continue
             except (MailboxError, StoreUnavailable) as error:
-                log.warning("intake: %s; trying again in %.0f s", error, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, BACKOFF_LIMIT)
+                log.warning("intake: %s", error)
+            log.info("intake: trying again in %.0f s", backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, BACKOFF_LIMIT)
     finally:
         source.close()
+
+
+def current_tick(config: Config, clock: Callable[[], datetime], action,
+                 transport) -> Callable[[], object]:
+    """A reminder or summary tick that first reads the mailbox up to now, and waits
+    (decides nothing) while it cannot be read; what it queues is sent at once."""
+
+    def run_once():
+        source = open_source(config.mailbox)
+        try:
+            with opened(config, clock) as ctx:
+                with READER:
+                    if not read_mailbox(ctx, source):
+                        pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
+                        return "waiting: the mailbox cannot be read"
+                result = action(ctx)
+                pipeline.flush_outbox(ctx, transport)
+                return result
+        finally:
+            source.close()
+
+    return run_once
 
 
 def _wait_for_mail(source, seconds: float, stop: threading.Event) -> None:
@@ -76,17 +108,16 @@ def worker_jobs(config: Config, clock: Callable[[], datetime],
                 stop: threading.Event) -> list[Job]:
     transport = open_transport(config.smtp)
 
-    def tick(action) -> Callable[[], None]:
-        def run_once() -> None:
-            with opened(config, clock) as ctx:
-                action(ctx)
-        return run_once
+    def flush() -> None:
+        with opened(config, clock) as ctx:
+            pipeline.flush_outbox(ctx, transport)
 
     return [
         Job("intake", lambda: intake_loop(config, clock, stop), config.mailbox.poll_seconds),
-        Job("remind", tick(notices.remind_tick), REMIND_SECONDS),
-        Job("summary", tick(notices.summary_tick), SUMMARY_SECONDS),
-        Job("outbox", tick(lambda ctx: pipeline.flush_outbox(ctx, transport)), OUTBOX_SECONDS),
+        Job("remind", current_tick(config, clock, notices.remind_tick, transport), REMIND_SECONDS),
+        Job("summary", current_tick(config, clock, notices.summary_tick, transport),
+            SUMMARY_SECONDS),
+        Job("outbox", flush, OUTBOX_SECONDS),
     ]
 
 

@@ -128,17 +128,22 @@ def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
 @click.pass_obj
 def status(app: App, quarter: str | None, as_json: bool) -> None:
     """Who has reported for a quarter: on time, late, incomplete, missing."""
+    from mailbot.app.display import mailbox_line, outbox_line, status_table
+    from mailbot.app.freshness import health
     from mailbot.chase.status import status_json, unit_statuses
-    from mailbot.app.display import outbox_line, status_table
 
     quarter = resolve_quarter(app, quarter)
     ctx = app.context()
     statuses = unit_statuses(app.config.campaign, quarter, ctx.current(quarter))
+    read = health(ctx)
     if as_json:
-        click.echo(json.dumps(status_json(app.config.campaign, quarter, statuses),
-                              ensure_ascii=False, indent=2))
+        data = status_json(app.config.campaign, quarter, statuses)
+        data["mailbox"] = {"read_at": read.read_at, "readable": read.ok,
+                           "failing_since": read.failing_since}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(status_table(app.config.campaign, quarter, statuses))
+        click.echo(mailbox_line(read, app.config.campaign.timezone))
         if line := outbox_line(ctx.store.outbox_counts()):
             click.echo(line)
 
@@ -190,6 +195,8 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     if quarter is not None:
         quarter = resolve_quarter(app, quarter)
     ctx = app.context()
+    if not dry_run:
+        read_first(app, ctx)
     reminders = reminders_due(ctx, quarter)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
@@ -204,6 +211,20 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
             click.echo(f"outbox: {sent} sent, {failed} not sent")
         if failed:
             sys.exit(1)
+
+
+def read_first(app: App, ctx) -> None:
+    """Read the mailbox up to now before deciding who is late; refuse when it cannot be read."""
+    from mailbot.app.freshness import health, read_mailbox
+    from mailbot.mailbox import open_source
+
+    source = open_source(app.config.mailbox)
+    try:
+        if not read_mailbox(ctx, source, progress=click.echo):
+            raise click.ClickException(f"the mailbox cannot be read ({health(ctx).error}); "
+                                       "nothing was sent: reminders wait until it can be read")
+    finally:
+        source.close()
 
 
 @main.command()

@@ -101,6 +101,23 @@ def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Mes
         dedup_key=f"held_notice:{message.message_id}")
 
 
+def render_mailbox_alert(env: jinja2.Environment, campaign: Campaign, facts: dict,
+                        now: datetime) -> OutgoingMail:
+    """The federation is told once when the mailbox cannot be read, once when it can again."""
+    since = facts["since"]
+    text = env.get_template("mailbox_alert.txt.j2").render(
+        federation=campaign.federation, down=facts["down"], trouble=facts["trouble"],
+        fix=facts["fix"], mailbox=facts["mailbox"],
+        since=_local(campaign, since, "{y}年{m}月{d}日{H:02d}:{M:02d}") if since else "",
+        today=_local(campaign, now, "{y}年{m}月{d}日"))
+    subject = ("【请处理】报表收集助手无法读取报送邮箱，提醒和汇总已暂停" if facts["down"]
+               else "报表收集助手已恢复读取报送邮箱")
+    state = "down" if facts["down"] else "up"
+    return OutgoingMail(kind="alert", to=campaign.federation_emails, subject=subject, text=text,
+                        auto_submitted="auto-generated",
+                        dedup_key=f"alert:mailbox-{state}:{facts['episode']}")
+
+
 def describe_document(extraction: Extraction) -> str:
     """One line per file in the receipt, in the unit's terms (电子版 / 盖章版)."""
     name = f"《{extraction.file}》"
