@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
-from mailbot.app.pipeline import Context, poll
+from mailbot.app.pipeline import Context, Outcome, poll
 from mailbot.mailbox import LoginFailed, MailboxError
 from mailbot.outgoing import outbox
 from mailbot.outgoing.render import render_mailbox_alert
@@ -68,19 +68,20 @@ def after_failure(previous: Health, error: MailboxError, now: datetime) -> Healt
                    trouble=trouble.code, error=str(error), episode=previous.episode + 1)
 
 
-def read_mailbox(ctx: Context, source, progress: Callable[[str], None] = log.info) -> bool:
+def read_mailbox(ctx: Context, source, progress: Callable[[str], None] = log.info,
+                 since: date | None = None) -> list[Outcome] | None:
     """Ingest everything waiting; record the mailbox's health; alert on a change.
 
-    Returns False when the mailbox could not be read: the caller must not decide
+    Returns None when the mailbox could not be read: the caller must not decide
     anything that depends on what units have sent."""
     before = health(ctx)
     try:
-        poll(ctx, source, progress)
+        outcomes = poll(ctx, source, progress, since)
     except MailboxError as error:
         _record(ctx, before, after_failure(before, error, ctx.clock()))
-        return False
+        return None
     _record(ctx, before, after_read(before, ctx.clock()))
-    return True
+    return outcomes
 
 
 def _record(ctx: Context, before: Health, after: Health) -> None:

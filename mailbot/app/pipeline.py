@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -20,7 +21,8 @@ from mailbot.outgoing import outbox
 from mailbot.intake.assess import assess, current_records
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
-from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
+from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
+                                  default_since, files_of,
                             original_of, reason_zh, wants_form_cells)
 from mailbot.core.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
@@ -55,6 +57,7 @@ class Context:
     store: Store
     clock: Callable[[], datetime]
     env: jinja2.Environment
+    answer: bool = True  # False: record mail without sending receipts (a quiet import)
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
@@ -69,6 +72,23 @@ class Context:
         """Each unit's quarter as it stands, built from the pieces its mails brought."""
         return current_records(self.config.campaign, self.store.counted_submissions(quarter))
 
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.config.campaign.timezone)).date()
+
+    def since(self) -> date:
+        """Where reading starts: `[mailbox] since`, else the default fixed at the first
+        start (stored, so it never moves) -- see intake.rules.default_since."""
+        if self.config.mailbox.since:
+            return self.config.mailbox.since
+        stored = self.store.get_state(SINCE_STATE)
+        if stored is None:
+            stored = {"date": default_since(self.config.campaign,
+                                            self.local_day(self.clock())).isoformat()}
+            self.store.put_state(SINCE_STATE, stored)
+            log.info("no [mailbox] since: mail that arrived before %s is recorded, never "
+                     "answered", stored["date"])
+        return date.fromisoformat(stored["date"])
+
     def current_of(self, unit: str, quarter: str) -> SubmissionRecord | None:
         return next((r for r in self.current(quarter) if r.unit == unit), None)
 
@@ -79,12 +99,14 @@ def templates_dir(config: Config) -> Path | None:
     return own if own.is_dir() else None
 
 
-def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> Outcome:
+def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
+           since: date | None = None) -> Outcome:
     """Take one raw mail through the pipeline; never raises for a bad mail.
 
-    StoreUnavailable (a locked database, a read-only archive) is raised: it is no
-    fault of the mail, nothing more can be recorded, and the caller must leave the
-    mail in the mailbox for the next poll.
+    A mail that arrived before `since` is archived and recorded (so it is never
+    fetched again) but neither answered nor counted. StoreUnavailable (a locked
+    database, a read-only archive) is raised: it is no fault of the mail, nothing
+    more can be recorded, and the caller must leave the mail in the mailbox.
     """
     sha = ctx.store.archive(raw)
     message = parse(raw)
@@ -92,6 +114,10 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
                             message.subject, message.from_addr)
     if not claim.new and not _retry_due(ctx.store.message(claim.id)):
         return Outcome("duplicate", f"already recorded as {claim.state}")
+    if since and ctx.local_day(received_at) < since:
+        reason = f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered"
+        ctx.store.set_state(claim.id, "before_since", reason)
+        return Outcome("before_since", reason)
     if not claim.new and claim.state == "claimed":  # counted: a mail that kills the worker
         # (again and again) is given up after MAX_ATTEMPTS
         ctx.store.record_failure(claim.id, INTERRUPTED)
@@ -146,6 +172,8 @@ def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
            quarter: str | None) -> str:
     """Queue a reply; an address outside config.toml, or one that had its fill of
     replies this hour, is refused, noted, and not fatal."""
+    if not ctx.answer:
+        return f"{mail.kind} not sent: imported without replies"
     if not _under_rate_limit(ctx, mail.to):
         return f"{mail.kind} not sent: rate limit of {REPLIES_PER_HOUR} replies an hour reached"
     try:
@@ -253,20 +281,22 @@ def run_checks(config: Config) -> list[tuple[bool, str]]:
     return results
 
 
-def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> list[Outcome]:
-    """Fetch what is new in the mailbox and ingest it, one committed mail at a time.
+def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
+         since: date | None = None) -> list[Outcome]:
+    """Fetch what is new in the mailbox and ingest it, one committed mail at a time;
+    mail that arrived before `since` (default: ctx.since()) is recorded, not answered.
 
     The source's position is stored after each mail's commit, and the mailbox is
     touched (keyword, move) only after that, so a crash anywhere repeats at most
     the mail in hand, which the store then recognises by its hash.
     """
-    outcomes = []
+    outcomes, since = [], since or ctx.since()
     for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
             outcome = Outcome("duplicate", "seen before")
         else:
-            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at)
+            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
             progress(f"{mail.source_key}: {describe(outcome)}")
         if mail.state is not None:
             ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
@@ -277,6 +307,21 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> li
 
 
 MAILBOX_STATE = "mailbox"
+SINCE_STATE = "since"
+
+
+def import_older(ctx: Context, since: date,
+                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
+    """`poll --since`: process, on purpose, the recorded mail that arrived before the
+    start point and on or after `since` (receipts go out unless ctx.answer is off)."""
+    outcomes = []
+    for record in ctx.store.messages("before_since"):
+        if ctx.local_day(record.received_at) >= since:
+            outcome = _process(ctx, record.id, parse(ctx.store.raw(record.sha256)),
+                               record.received_at)
+            progress(f"{record.source_key}: {describe(outcome)}")
+            outcomes.append(outcome)
+    return outcomes
 
 
 def _mark_processed(source, source_key: str) -> None:

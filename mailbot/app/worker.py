@@ -60,7 +60,7 @@ def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.E
         while not stop.is_set():
             try:
                 with opened(config, clock) as ctx, READER:
-                    read = read_mailbox(ctx, source)
+                    read = read_mailbox(ctx, source) is not None
                     pipeline.flush_outbox(ctx, transport)
                 if read:
                     _wait_for_mail(source, config.mailbox.poll_seconds, stop)
@@ -85,7 +85,7 @@ def current_tick(config: Config, clock: Callable[[], datetime], action,
         try:
             with opened(config, clock) as ctx:
                 with READER:
-                    if not read_mailbox(ctx, source):
+                    if read_mailbox(ctx, source) is None:
                         pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
                         return "waiting: the mailbox cannot be read"
                 result = action(ctx)

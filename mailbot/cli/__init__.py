@@ -220,7 +220,7 @@ def read_first(app: App, ctx) -> None:
 
     source = open_source(app.config.mailbox)
     try:
-        if not read_mailbox(ctx, source, progress=click.echo):
+        if read_mailbox(ctx, source, progress=click.echo) is None:
             raise click.ClickException(f"the mailbox cannot be read ({health(ctx).error}); "
                                        "nothing was sent: reminders wait until it can be read")
     finally:
@@ -246,25 +246,37 @@ def check(app: App) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Fetch once and exit (default: keep polling).")
+@click.option("--since", "since_text", metavar="DATE", help="Import, on purpose, mail that "
+              "arrived on or after DATE though before the start point ([mailbox] since); "
+              "implies --once.")
+@click.option("--quiet", is_flag=True, help="With --since: record the older mail without "
+              "sending receipts.")
 @click.pass_obj
-def poll(app: App, once: bool) -> None:
+def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     """Fetch and ingest new mail now, and send the receipts."""
-    from mailbot.app.pipeline import flush_outbox, poll as poll_job
-    from mailbot.mailbox import MailboxError, open_source
+    from mailbot.app.freshness import health, read_mailbox
+    from mailbot.app.pipeline import flush_outbox, import_older
+    from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
     from mailbot.app.worker import intake_loop
     from mailbot.store import StoreUnavailable
 
-    if not once:
+    since = parse_day(since_text, "--since")
+    if not once and since is None:
         import threading
 
         intake_loop(app.config, app.clock, threading.Event())
         return
     source = open_source(app.config.mailbox)
     ctx = app.context()
+    ctx.answer = not quiet
     try:
-        outcomes = poll_job(ctx, source, progress=click.echo)
-    except (MailboxError, StoreUnavailable) as error:
+        outcomes = read_mailbox(ctx, source, progress=click.echo, since=since)
+        if outcomes is None:
+            raise click.ClickException(health(ctx).error)
+        if since is not None:
+            outcomes += import_older(ctx, since, progress=click.echo)
+    except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     finally:
         source.close()
@@ -273,6 +285,18 @@ def poll(app: App, once: bool) -> None:
     click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
     if failed or any(o.state == "failed" for o in new):
         sys.exit(1)
+
+
+def parse_day(text: str | None, option: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date such as 2026-09-01",
+                                 param_hint=option) from None
 
 
 @main.command()

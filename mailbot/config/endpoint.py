@@ -7,6 +7,7 @@ network URLs must name a host and leave the password to an environment variable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ class Endpoint:
     processed: str = "leave"  # leave | keyword | move
     processed_folder: str = ""
     poll_seconds: int = 300
+    since: date | None = None  # [mailbox] only: mail that arrived before it is never answered
 
     @property
     def scheme(self) -> str:
@@ -65,7 +67,20 @@ def parse_endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
         processed=processed,
         processed_folder=table.get("processed_folder", ""),
         poll_seconds=int(table.get("poll_seconds", 300)),
+        since=_since(table, key, problems),
     )
+
+
+def _since(table: dict, key: str, problems) -> date | None:
+    """`since = 2026-09-01` (a TOML date, or the same as a string); absent: None."""
+    value = table.get("since")
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(f"{key}.since", f"{value!r} is not a date such as 2026-09-01")
+        return None
 
 
 def _check_network_url(table: dict, key: str, url: str, problems) -> None:

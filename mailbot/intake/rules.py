@@ -224,6 +224,14 @@ def quarter_by_date(campaign: Campaign, day: date) -> Quarter | None:
     return candidates[-1] if candidates else None
 
 
+def default_since(campaign: Campaign, day: date) -> date:
+    """Where a mailbox with no `[mailbox] since` starts: the opening of the reporting
+    window being collected on the first start's `day` (the first window if none has
+    opened yet), so no older office mail is ever answered."""
+    found = quarter_by_date(campaign, day) or campaign.quarters[0]
+    return found.end - WINDOW_BEFORE_END
+
+
 def _year_named(texts: list[str]) -> int | None:
     for text in texts[:2]:
         match = YEAR.search(text)
