@@ -21,6 +21,7 @@ from typing import Protocol
 
 from mailbot.core.models import Campaign, OutgoingMail
 from mailbot.outgoing.filenames import name_both_ways
+from mailbot.intake.worth import OUR_MARK
 from mailbot.outgoing.smtp import SmtpTransport, TransportError
 from mailbot.store import QueuedMail, Store
 
@@ -95,7 +96,7 @@ def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) ->
         message["Cc"] = ", ".join(mail.cc)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    message["Message-ID"] = make_msgid(idstring=OUR_MARK, domain=sender.rsplit("@", 1)[-1])
     message["Auto-Submitted"] = mail.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"
     if mail.in_reply_to:
