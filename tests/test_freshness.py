@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 from mailbot.app import notices, pipeline, samples
 from mailbot.app.freshness import Health, after_failure, after_read, health
+from mailbot.app.live import LiveConfig
 from mailbot.app.worker import current_tick
 from mailbot.config import load
 from mailbot.mailbox import ConnectionLost, LoginFailed
-from mailbot.outgoing.outbox import open_transport
 from tests.pipeline import write_config
 
 DUE_DAY = datetime(2026, 9, 30, 1, 30, tzinfo=timezone.utc)  # 09:30 on the due day
@@ -38,7 +38,7 @@ def test_mail_waiting_at_the_reminder_tick_is_read_before_reminders_are_decided(
             ("盖章.pdf", samples.scanned_pdf())]
     deliver(config, samples.report_mail("rsj@zichuan.example.org", campaign.federation_emails[0],
                                         "区人社局三季度进展", DUE_DAY, made), "1.eml")
-    tick = current_tick(config, lambda: DUE_DAY, notices.remind_tick, open_transport(config.smtp))
+    tick = current_tick(LiveConfig(config), lambda: DUE_DAY, notices.remind_tick)
     assert tick() == len(campaign.units) - 1  # everyone but 区人社局
     mails = written(config)
     to_rsj = [m["Subject"] for m in mails if m["To"] == "rsj@zichuan.example.org"]

@@ -67,7 +67,10 @@ def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: 
     """mailbot: collect quarterly progress reports by e-mail, chase late units,
     and compile the consolidated report."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S%z", force=True)
+    # the scheduler's "Running job ..." lines every tick are noise at INFO
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = App(config_path, now)
 
 
@@ -258,6 +261,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     from mailbot.app.pipeline import flush_outbox, import_older
     from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
+    from mailbot.app.live import LiveConfig
     from mailbot.app.worker import intake_loop
     from mailbot.store import StoreUnavailable
 
@@ -265,7 +269,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     if not once and since is None:
         import threading
 
-        intake_loop(app.config, app.clock, threading.Event())
+        intake_loop(LiveConfig(app.config), app.clock, threading.Event())
         return
     source = open_source(app.config.mailbox)
     ctx = app.context()
