@@ -51,7 +51,12 @@ class Office:
 
     def __init__(self, path: Path, dovecot, smtp, user: str):
         self.path, self.dovecot, self.smtp, self.user = path, dovecot, smtp, user
-        self.config = load(site_config(path, dovecot, user, smtp, ENV))
+        config = site_config(path, dovecot, user, smtp, ENV)
+        text = config.read_text(encoding="utf-8")  # trust Dovecot's own certificate
+        config.write_text(text.replace(f'url = "{dovecot.url(user)}"', f'url = "{dovecot.url(user)}"'
+                                       f'\nca_file = "{dovecot.cert.cert}"'), encoding="utf-8")
+        self.config = load(config)
+        assert self.config.mailbox.ca_file
         self.campaign = self.config.campaign
         self.seen = 0  # SMTP mails already looked at
 
@@ -63,7 +68,8 @@ class Office:
             client.logout()
 
     def env(self, password: str) -> dict:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), SSL_CERT_FILE=str(self.dovecot.cert.cert))
+        env = {k: v for k, v in os.environ.items() if k != "SSL_CERT_FILE"}
+        env["PYTHONPATH"] = str(ROOT)
         env[ENV] = password
         env.pop("MAILBOT_NOW", None)
         return env

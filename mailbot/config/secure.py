@@ -38,6 +38,12 @@ def password_from_env(variable: str, section: str) -> str:
     return value
 
 
+def tls_context(endpoint) -> ssl.SSLContext:
+    """The system's trusted CAs, plus the section's `ca_file` (a self-signed or
+    internal-CA certificate, as offices have them) when it names one."""
+    return ssl.create_default_context(cafile=getattr(endpoint, "ca_file", "") or None)
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() in ("localhost", "localhost.localdomain"):
         return True
@@ -73,9 +79,13 @@ def explain_failure(service: str, host: str, port: int, error: BaseException) ->
     if isinstance(error, ConnectionRefusedError):
         return f"{where}：连接被拒绝，请检查端口号，以及邮箱是否已开启 {service} 服务。"
     if isinstance(error, (socket.timeout, TimeoutError)):
-        return f"{where}：连接超时，请检查网络、防火墙或端口号。"
+        return (f"{where}：连接超时，请检查网络、防火墙或端口号；如该端口是 SSL 加密端口"
+                "（IMAP 993、SMTP 465），地址应写 imaps:// 或 smtps://。")
     if isinstance(error, ssl.SSLCertVerificationError):
-        return f"{where}：服务器证书无法验证（{error.verify_message}），请确认主机名与证书一致。"
+        section = "mailbox" if service == "IMAP" else "smtp"
+        return (f"{where}：服务器证书无法验证（{error.verify_message}）。如服务器使用自签名证书或"
+                f"单位内部 CA 签发的证书，请把该 CA 证书（PEM 文件）的路径写入 config.toml [{section}]"
+                " 的 ca_file；否则请确认地址中的主机名与证书一致。")
     if isinstance(error, ssl.SSLError):
         return f"{where}：加密连接失败（{error}），请检查端口与加密方式（imaps/smtps 或 STARTTLS）是否匹配。"
     if isinstance(error, OSError):
