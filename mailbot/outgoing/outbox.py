@@ -163,6 +163,7 @@ def flush(store: Store, transport: Transport,
                 _count_failure(store, mail, error, now)
                 continue
             store.mark_sent(mail.id)
+            log.info("outbox: %s %d sent to %s", mail.kind, mail.id, ", ".join(mail.recipients))
             sent += 1
     return sent, failed
 
