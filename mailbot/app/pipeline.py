@@ -82,9 +82,10 @@ class Context:
             return self.config.mailbox.since
         stored = self.store.get_state(SINCE_STATE)
         if stored is None:
-            stored = {"date": default_since(self.config.campaign,
-                                            self.local_day(self.clock())).isoformat()}
-            self.store.put_state(SINCE_STATE, stored)
+            with self.store.transaction():  # fixed once, even by two first starts at once
+                stored = self.store.get_state(SINCE_STATE) or {"date": default_since(
+                    self.config.campaign, self.local_day(self.clock())).isoformat()}
+                self.store.put_state(SINCE_STATE, stored)
             log.info("no [mailbox] since: mail that arrived before %s is recorded, never "
                      "answered", stored["date"])
         return date.fromisoformat(stored["date"])
