@@ -190,3 +190,11 @@ def test_store_and_archive_are_private(ctx):
     assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
     files = [p for p in archive.rglob("*") if p.is_file()]
     assert files and {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+
+
+def test_server_answers_reach_staff_without_python_bytes_reprs():
+    from mailbot.config.secure import explain_login_refused
+    text = explain_login_refused("SMTP", "smtp.163.com", "bot",
+                                 "(535, b'Error: authentication failed')")
+    assert "b'" not in text and "535 Error: authentication failed" in text
+    assert "授权码" in text

@@ -9,6 +9,7 @@ type the web-mail password where QQ, Exmail and 163 want an app code (授权码)
 from __future__ import annotations
 
 import ipaddress
+import re
 import os
 import socket
 import ssl
@@ -89,11 +90,18 @@ def explain_failure(service: str, host: str, port: int, error: BaseException) ->
     if isinstance(error, ssl.SSLError):
         return f"{where}：加密连接失败（{error}），请检查端口与加密方式（imaps/smtps 或 STARTTLS）是否匹配。"
     if isinstance(error, OSError):
-        return f"{where}：网络错误（{error}）。"
-    return f"{where}：{error}"
+        return f"{where}：网络错误（{plain(str(error))}）。"
+    return f"{where}：{plain(str(error))}"
 
 
 def explain_login_refused(service: str, host: str, user: str, detail: str) -> str:
     """Why a login was refused, with the 授权码 advice where the provider needs it."""
     hint = app_code_hint(host) or "请核对用户名和密码，并确认邮箱已开启 " + service + " 服务。"
-    return f"{service} 服务器 {host} 拒绝了用户 {user} 的登录（{detail}）。{hint}"
+    return f"{service} 服务器 {host} 拒绝了用户 {user} 的登录（{plain(detail)}）。{hint}"
+
+
+def plain(detail: str) -> str:
+    """A server's answer as staff should read it: imaplib and smtplib hand it over as
+    Python bytes reprs (b'[AUTHENTICATIONFAILED] ...'), which must not reach a person."""
+    text = re.sub(r"""\bb(['"])(.*?)\1""", r"\2", detail)
+    return re.sub(r"^\((\d{3}), (.*)\)$", r"\1 \2", text)
