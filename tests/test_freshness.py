@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import os
 from datetime import datetime, timezone
 
 from mailbot.app import notices, pipeline, samples
@@ -19,10 +20,12 @@ def site(tmp_path):
     return load(write_config(tmp_path))
 
 
-def deliver(config, raw: bytes, name: str) -> None:
+def deliver(config, raw: bytes, name: str, arrived: datetime = DUE_DAY) -> None:
+    """Into the Maildir, delivered (mtime) at `arrived`."""
     new = config.base_dir / "var" / "mail" / "new"
     new.mkdir(parents=True, exist_ok=True)
     (new / name).write_bytes(raw)
+    os.utime(new / name, (arrived.timestamp(), arrived.timestamp()))
 
 
 def written(config) -> list[email.message.EmailMessage]:
@@ -56,3 +59,18 @@ def test_one_alert_per_outage_and_the_trouble_is_named():
     up = after_read(again, now)
     assert up.ok and up.episode == 1 and up.failing_since is None
     assert after_failure(up, LoginFailed("x"), now).episode == 2  # a new outage, a new alert
+
+
+def test_compile_send_reads_the_waiting_mail_before_it_tells_the_federation(tmp_path):
+    from tests.test_cli import mailbot
+
+    config = site(tmp_path)
+    campaign = config.campaign
+    made = [("报表.docx", samples.form_docx(campaign, "区人社局", "2026Q3")),
+            ("盖章.pdf", samples.scanned_pdf())]
+    deliver(config, samples.report_mail("rsj@zichuan.example.org", campaign.federation_emails[0],
+                                        "区人社局三季度进展", DUE_DAY, made), "1.eml")
+    mailbot("--now", "2026-09-30T10:00", "compile", "--quarter", "2026Q3", "--send",
+            "-o", str(tmp_path / "r.docx"), cwd=tmp_path)
+    [summary] = [m for m in written(config) if m["To"] == campaign.federation_emails[0]]
+    assert "区人社局：按时报送" in summary.get_body(("plain",)).get_content()

@@ -172,6 +172,8 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     name = f"{year}年度" if year else quarter
     target = Path(output) if output else Path(f"{name}-汇总表.{fmt}")
     ctx = app.context()
+    if send:
+        read_first(app, ctx)  # the federation is told what has arrived up to now
     try:
         click.echo(f"wrote {compile_report(ctx, quarter, target, fmt, year)}")
     except ReportError as error:
