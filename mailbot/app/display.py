@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from mailbot.core.models import Campaign, UnitStatus, quarter_label
+from mailbot.core.models import Campaign, MailState, UnitStatus, quarter_label
 from mailbot.app.review import Action
 from mailbot.store import AuditEntry, MessageRecord
 
@@ -54,7 +54,7 @@ def review_table(messages: list[MessageRecord], zone: str) -> str:
                      "sender / subject / reason"], 63,
                     [(f"{m.id:<6}{m.state:<12}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
                       f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
-                      m.subject, f"reason: {m.reason}") for m in messages])
+                      m.subject, f"{MailState(m.state).zh}: {m.reason}") for m in messages])
 
 
 def audit_table(entries: list[AuditEntry], zone: str) -> str:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from mailbot.outgoing import outbox
-from mailbot.intake.assess import assess, current_records
+from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
 from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
@@ -27,8 +27,8 @@ from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMA
 from mailbot.core.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import is_automatic, parse
-from mailbot.core.models import (Attachment, Extraction, Held, Ignored, Message, OutgoingMail,
-                                 Submission, SubmissionRecord)
+from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
+                                 OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
 from mailbot.store import MessageRecord, Store, StoreUnavailable
 
@@ -43,7 +43,7 @@ REPLY_KINDS = ("receipt", "held_notice")
 class Outcome:
     """What happened to one mail, for logs and the command line."""
 
-    state: str  # done | ignored | held | failed | duplicate
+    state: MailState
     reason: str = ""
     unit: str | None = None
     quarter: str | None = None
@@ -114,12 +114,12 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
                             message.subject, message.from_addr)
     if not claim.new and not _retry_due(ctx.store.message(claim.id)):
-        return Outcome("duplicate", f"already recorded as {claim.state}")
+        return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
     if since and ctx.local_day(received_at) < since:
         reason = f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered"
-        ctx.store.set_state(claim.id, "before_since", reason)
-        return Outcome("before_since", reason)
-    if not claim.new and claim.state == "claimed":  # counted: a mail that kills the worker
+        ctx.store.set_state(claim.id, MailState.BEFORE_SINCE, reason)
+        return Outcome(MailState.BEFORE_SINCE, reason)
+    if not claim.new and claim.state == MailState.CLAIMED:  # counted: a mail that kills the worker
         # (again and again) is given up after MAX_ATTEMPTS
         ctx.store.record_failure(claim.id, INTERRUPTED)
     try:
@@ -129,7 +129,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
         attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
-        return Outcome("failed", f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
+        return Outcome(MailState.FAILED, f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
 
 
 def _retry_due(record: MessageRecord | None) -> bool:
@@ -138,8 +138,8 @@ def _retry_due(record: MessageRecord | None) -> bool:
     So is a mail left "claimed": the worker died (SIGKILL, power cut) between
     the claim and the outcome's commit, and only one worker runs at a time.
     """
-    return record is not None and (record.state == "claimed" or (
-        record.state == "failed" and record.attempts < MAX_ATTEMPTS))
+    return record is not None and (record.state == MailState.CLAIMED or (
+        record.state == MailState.FAILED and record.attempts < MAX_ATTEMPTS))
 
 
 def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
@@ -152,8 +152,8 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
-        ctx.store.set_state(claimed, "ignored", decision.reason)
-        return Outcome("ignored", decision.reason)
+        ctx.store.set_state(claimed, MailState.IGNORED, decision.reason)
+        return Outcome(MailState.IGNORED, decision.reason)
     if isinstance(decision, Held):
         return _hold(ctx, claimed, message, decision, received_at)
     # a forwarded original is answered as if the unit had sent it here
@@ -194,14 +194,14 @@ NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime) -> Outcome:
     with ctx.store.transaction() as db:
-        ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
+        ctx.store.set_state(claimed, MailState.HELD, held.reason, held.unit, held.quarter, db=db)
         if held.unit and held.reason in NOTIFIED_REASONS:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
                                         quoted(message, ctx.config.limits), held.unit,
                                         reason_zh(held.reason), own, received_at, ctx.clock())
             _queue(ctx, db, notice, held.unit, held.quarter)
-    return Outcome("held", held.reason, held.unit, held.quarter)
+    return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
 
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
@@ -214,8 +214,8 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         extractions = _extract(campaign, submission.attachments, limits)
     assessment = assess(campaign, submission, extractions)
     if not assessment.report:
-        ctx.store.set_state(claimed, "not_report", NOT_A_REPORT, unit, quarter)
-        return Outcome("not_report", NOT_A_REPORT, unit, quarter)
+        ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
+        return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
     with ctx.store.transaction() as db:
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
@@ -223,9 +223,10 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
                                  current, extractions, received_at, ctx.clock())
         refused = _queue(ctx, db, receipt, unit, quarter)
-        notes = [*submission.notes, *assessment.problems, *filter(None, [refused])]
-        ctx.store.set_state(claimed, "done", "; ".join(notes), unit, quarter, db=db)
-    return Outcome("done", "incomplete" if current.problems else "complete", unit, quarter)
+        notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
+                 *filter(None, [refused])]  # what the receipt says, not the mail alone
+        ctx.store.set_state(claimed, MailState.DONE, "; ".join(notes), unit, quarter, db=db)
+    return Outcome(MailState.DONE, "incomplete" if current.problems else "complete", unit, quarter)
 
 
 NOT_A_REPORT = ("not a report: no rows for the unit's items and no PDF of the form; "
@@ -295,13 +296,13 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
-            outcome = Outcome("duplicate", "seen before")
+            outcome = Outcome(MailState.DUPLICATE, "seen before")
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
             progress(f"{mail.source_key}: {describe(outcome)}")
         if mail.state is not None:
             ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
-        if outcome.state != "failed":
+        if outcome.state != MailState.FAILED:
             _mark_processed(source, mail.source_key)
         outcomes.append(outcome)
     return outcomes
@@ -316,7 +317,7 @@ def import_older(ctx: Context, since: date,
     """`poll --since`: process, on purpose, the recorded mail that arrived before the
     start point and on or after `since` (receipts go out unless ctx.answer is off)."""
     outcomes = []
-    for record in ctx.store.messages("before_since"):
+    for record in ctx.store.messages(MailState.BEFORE_SINCE):
         if ctx.local_day(record.received_at) >= since:
             outcome = _process(ctx, record.id, parse(ctx.store.raw(record.sha256)),
                                record.received_at)

@@ -17,7 +17,7 @@ from enum import Enum
 from mailbot.intake.rules import files_of
 from mailbot.app.pipeline import Context, Outcome, _process, _record
 from mailbot.intake.message import parse
-from mailbot.core.models import Submission
+from mailbot.core.models import MailState, Submission
 from mailbot.store import MessageRecord
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def accept(ctx: Context, message: int, unit: str | None = None, quarter: str | N
            who: str = "", reason: str = "") -> Outcome:
     """Count a mail that counts for nobody (held, failed, not a report, rejected...)."""
     record = _recorded(ctx, message)
-    if record.state == "done":
+    if record.state == MailState.DONE:
         raise ReviewError(f"mail {message} already counts for {record.unit} {record.quarter}; "
                           "to count it for another unit or quarter use `review reassign`")
     return _count(ctx, record, unit, quarter, Action.ACCEPT, who, reason)
@@ -71,14 +71,14 @@ def reassign(ctx: Context, message: int, unit: str | None, quarter: str | None,
 def reject(ctx: Context, message: int, reason: str, who: str = "") -> Outcome:
     """The mail counts for nobody any more; a unit's earlier pieces count again."""
     record = _recorded(ctx, message)
-    if record.state == "rejected":
+    if record.state == MailState.REJECTED:
         raise ReviewError(f"mail {message} is already rejected")
     reason = reason or "rejected by the operator"
     with ctx.store.transaction() as db:
         ctx.store.uncount(db, message)
-        ctx.store.set_state(message, "rejected", reason, db=db)
+        ctx.store.set_state(message, MailState.REJECTED, reason, db=db)
         _audit(ctx, db, Action.REJECT, record, who, reason, f"was {record.state}")
-    return Outcome("rejected", reason, record.unit, record.quarter)
+    return Outcome(MailState.REJECTED, reason, record.unit, record.quarter)
 
 
 def confirm_seal(ctx: Context, message: int, who: str = "", reason: str = "") -> Outcome:
@@ -89,13 +89,13 @@ def confirm_seal(ctx: Context, message: int, who: str = "", reason: str = "") ->
             raise ReviewError(f"mail {message} counts for no unit ({record.state}); "
                               "count it first with `review accept`")
         _audit(ctx, db, Action.CONFIRM_SEAL, record, who, reason, Action.CONFIRM_SEAL.zh)
-    return Outcome("done", "stamped copy confirmed by hand", record.unit, record.quarter)
+    return Outcome(MailState.DONE, "stamped copy confirmed by hand", record.unit, record.quarter)
 
 
 def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
     """Run a held or failed mail through the pipeline again, from its archived bytes."""
     record = _recorded(ctx, message)
-    if record.state not in ("held", "failed"):
+    if record.state not in (MailState.HELD, MailState.FAILED):
         raise ReviewError(f"mail {message} is {record.state}, not held or failed")
     with ctx.store.transaction() as db:
         _audit(ctx, db, Action.REQUEUE, record, who, "", f"was {record.state}")
@@ -104,7 +104,7 @@ def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
     except Exception as error:
         log.exception("requeued mail %d failed again", message)
         ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
-        return Outcome("failed", str(error))
+        return Outcome(MailState.FAILED, str(error))
 
 
 def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str | None,

@@ -373,9 +373,10 @@ def review(click_ctx: click.Context, show_all: bool) -> None:
     """List mails held for review or failed, and outgoing mail given up; act on any mail."""
     if click_ctx.invoked_subcommand is None:
         from mailbot.app.display import outbox_table, review_table
+        from mailbot.core.models import MailState
 
         store = click_ctx.obj.context().store
-        click.echo(review_table(store.messages() if show_all else store.messages("held", "failed"),
+        click.echo(review_table(store.messages() if show_all else store.messages(MailState.HELD, MailState.FAILED),
                                 click_ctx.obj.config.campaign.timezone))
         click.echo("")
         click.echo(outbox_table(store.failed_outgoing()))

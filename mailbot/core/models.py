@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 # --- the campaign (from config.toml) -------------------------------------
@@ -157,6 +157,34 @@ class Message:
             if key.lower() == wanted:
                 return value
         return None
+
+
+# --- what became of a mail -------------------------------------------------
+
+
+class MailState(StrEnum):
+    """What became of a recorded mail (the store keeps the value); `zh` is what staff read."""
+
+    CLAIMED = "claimed"  # being processed (a crash leaves it so: retried at the next sighting)
+    DONE = "done"  # counted for a unit's quarter
+    NOT_REPORT = "not_report"  # from a unit, but brings no piece: changes nothing
+    BEFORE_SINCE = "before_since"  # arrived before the start point: never answered
+    IGNORED = "ignored"  # automatic, or nobody's mail
+    HELD = "held"  # waits for a person
+    FAILED = "failed"  # processing failed (retried, then listed by review)
+    REJECTED = "rejected"  # set aside by review
+    DUPLICATE = "duplicate"  # an outcome only: the mail was recorded before
+
+    @property
+    def zh(self) -> str:
+        return MAIL_STATES_ZH[self]
+
+
+MAIL_STATES_ZH = {
+    MailState.CLAIMED: "处理中", MailState.DONE: "已计入", MailState.NOT_REPORT: "非报送邮件",
+    MailState.BEFORE_SINCE: "起始日期前的邮件", MailState.IGNORED: "无需处理",
+    MailState.HELD: "待人工审核", MailState.FAILED: "处理失败", MailState.REJECTED: "已退回",
+    MailState.DUPLICATE: "重复邮件"}
 
 
 # --- intake decisions -----------------------------------------------------

@@ -22,8 +22,6 @@ import tenacity
 from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
 from mailbot.store.schema import MIGRATIONS
 
-FINAL_STATES = ("done", "ignored", "held", "rejected", "accepted", "not_report",
-                "before_since")
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
 
