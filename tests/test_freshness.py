@@ -34,13 +34,19 @@ def written(config) -> list[email.message.EmailMessage]:
             for p in sorted(folder.glob("*.eml"))]
 
 
-def test_mail_waiting_at_the_reminder_tick_is_read_before_reminders_are_decided(tmp_path):
-    config = site(tmp_path)
+def waiting_report(config) -> None:
+    """区人社局's complete report, delivered while no worker ran."""
     campaign = config.campaign
     made = [("报表.docx", samples.form_docx(campaign, "区人社局", "2026Q3")),
             ("盖章.pdf", samples.scanned_pdf())]
     deliver(config, samples.report_mail("rsj@zichuan.example.org", campaign.federation_emails[0],
                                         "区人社局三季度进展", DUE_DAY, made), "1.eml")
+
+
+def test_mail_waiting_at_the_reminder_tick_is_read_before_reminders_are_decided(tmp_path):
+    config = site(tmp_path)
+    campaign = config.campaign
+    waiting_report(config)
     tick = current_tick(LiveConfig(config), lambda: DUE_DAY, notices.remind_tick)
     assert tick() == len(campaign.units) - 1  # everyone but 区人社局
     mails = written(config)
@@ -66,10 +72,7 @@ def test_compile_send_reads_the_waiting_mail_before_it_tells_the_federation(tmp_
 
     config = site(tmp_path)
     campaign = config.campaign
-    made = [("报表.docx", samples.form_docx(campaign, "区人社局", "2026Q3")),
-            ("盖章.pdf", samples.scanned_pdf())]
-    deliver(config, samples.report_mail("rsj@zichuan.example.org", campaign.federation_emails[0],
-                                        "区人社局三季度进展", DUE_DAY, made), "1.eml")
+    waiting_report(config)
     mailbot("--now", "2026-09-30T10:00", "compile", "--quarter", "2026Q3", "--send",
             "-o", str(tmp_path / "r.docx"), cwd=tmp_path)
     [summary] = [m for m in written(config) if m["To"] == campaign.federation_emails[0]]
