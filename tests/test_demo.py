@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import docx
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +17,7 @@ def run_demo(folder: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # the whole cycle twice, as a separate process: the smoke test of the CLI
 def test_demo_runs_the_whole_cycle_and_again(tmp_path):
     folder = tmp_path / "demo"
     first = run_demo(folder)
