@@ -276,7 +276,7 @@ class ReviewError(ValueError):
 
 
 def accept(ctx: Context, message: int, unit: str | None = None,
-           quarter: str | None = None) -> Outcome:
+           quarter: str | None = None, actor: str = "") -> Outcome:
     """Count a held or failed mail for a unit, as if it had come from its address."""
     record = _reviewable(ctx, message)
     unit, quarter = unit or record.unit, quarter or record.quarter
@@ -288,24 +288,37 @@ def accept(ctx: Context, message: int, unit: str | None = None,
         raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
     parsed = parse(ctx.store.raw(record.sha256))
     submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
+    ctx.store.record_action(actor, "accept", f"{unit} {quarter}", message=message)
     return _record(ctx, message, parsed, submission, record.received_at)
 
 
-def reject(ctx: Context, message: int, reason: str) -> None:
+def reject(ctx: Context, message: int, reason: str, actor: str = "") -> None:
     _reviewable(ctx, message)
-    ctx.store.set_state(message, "rejected", reason or "rejected by the operator")
+    with ctx.store.transaction() as db:
+        ctx.store.set_state(message, "rejected", reason or "rejected by the operator", db=db)
+        ctx.store.record_action(actor, "reject", reason, message=message, db=db)
 
 
-def requeue(ctx: Context, message: int) -> Outcome:
+def requeue(ctx: Context, message: int, actor: str = "") -> Outcome:
     """Run a held or failed mail through the pipeline again, from its archived bytes."""
     record = _reviewable(ctx, message)
     raw = ctx.store.raw(record.sha256)
+    ctx.store.record_action(actor, "requeue", message=message)
     try:
         return _process(ctx, message, parse(raw), record.received_at)
     except Exception as error:
         log.exception("requeued mail %d failed again", message)
         ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
         return Outcome("failed", str(error))
+
+
+def resend(ctx: Context, outgoing: int, actor: str = "") -> None:
+    """Queue an outgoing mail given up again; the next outbox run sends it."""
+    with ctx.store.transaction() as db:
+        if not ctx.store.resend(outgoing, db=db):
+            raise ReviewError(f"no failed outgoing mail with id {outgoing} "
+                              "(see `mailbot review`)")
+        ctx.store.record_action(actor, "resend", outgoing=outgoing, db=db)
 
 
 def _reviewable(ctx: Context, message: int) -> MessageRecord:

@@ -48,6 +48,13 @@ class App:
         return Context.open(self.config, self.clock)
 
 
+def actor() -> str:
+    """Who acted, for the audit trail: the login name of the person at the terminal."""
+    import getpass
+
+    return f"{getpass.getuser()}（命令行）"
+
+
 def parse_now(text: str | None, zone: str) -> datetime | None:
     """--now as a moment; a bad value is a usage error naming the option."""
     try:
@@ -128,12 +135,13 @@ def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
 @click.pass_obj
 def status(app: App, quarter: str | None, as_json: bool) -> None:
     """Who has reported for a quarter: on time, late, incomplete, missing."""
-    from mailbot.chase.status import status_json, unit_statuses
     from mailbot.app.display import outbox_line, status_table
+    from mailbot.app.notices import statuses as unit_statuses
+    from mailbot.chase.status import status_json
 
     quarter = resolve_quarter(app, quarter)
     ctx = app.context()
-    statuses = unit_statuses(app.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    statuses = unit_statuses(ctx, quarter)
     if as_json:
         click.echo(json.dumps(status_json(app.config.campaign, quarter, statuses),
                               ensure_ascii=False, indent=2))
@@ -155,8 +163,7 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: int | None,
              send: bool) -> None:
     """Write the consolidated report for a quarter (or a year) in the official form."""
-    from mailbot.app.pipeline import flush_outbox
-    from mailbot.app.notices import compile_report, queue_summary
+    from mailbot.app.notices import compile_report, send_summary
     from mailbot.outgoing.outbox import open_transport
     from mailbot.report.content import ReportError
 
@@ -169,10 +176,10 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     except ReportError as error:
         raise click.ClickException(str(error)) from None
     if send:
-        queue_summary(ctx, quarter, dedup_key=None)
-        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
-        click.echo(f"summary for {quarter} queued; outbox: {sent} sent, {failed} not sent")
-        if failed:
+        result = send_summary(ctx, open_transport(app.config.smtp), quarter, actor())
+        click.echo(f"summary for {quarter} queued; outbox: {result.sent} sent, "
+                   f"{result.failed} not sent")
+        if result.failed:
             sys.exit(1)
 
 
@@ -183,26 +190,24 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
 @click.pass_obj
 def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     """Send the reminders due now (提醒 before the due date, 催报 after it)."""
-    from mailbot.app.pipeline import flush_outbox
-    from mailbot.app.notices import queue_reminders, reminders_due
+    from mailbot.app.notices import reminders_due, remind_now
     from mailbot.outgoing.outbox import open_transport
 
     if quarter is not None:
         quarter = resolve_quarter(app, quarter)
     ctx = app.context()
-    reminders = reminders_due(ctx, quarter)
+    result = None if dry_run else remind_now(ctx, open_transport(app.config.smtp), quarter)
+    reminders = result.reminders if result else reminders_due(ctx, quarter)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
     else:
         for r in reminders:
             click.echo(f"{r.quarter} {r.stage:<9} {r.unit}: {r.subject}")
         click.echo(f"{len(reminders)} reminder(s) due" + (" (dry run)" if dry_run else ""))
-    if not dry_run:
-        queue_reminders(ctx, reminders)
-        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+    if result:
         if not as_json:
-            click.echo(f"outbox: {sent} sent, {failed} not sent")
-        if failed:
+            click.echo(f"outbox: {result.sent} sent, {result.failed} not sent")
+        if result.failed:
             sys.exit(1)
 
 
@@ -350,7 +355,7 @@ def review_accept(app: App, message_id: int, unit: str | None, quarter: str | No
     """Count a held mail for a unit (ID from `mailbot review`)."""
     from mailbot.app.pipeline import accept
 
-    _review_action(lambda: accept(app.context(), message_id, unit, quarter))
+    _review_action(lambda: accept(app.context(), message_id, unit, quarter, actor()))
 
 
 @review.command("reject")
@@ -361,7 +366,7 @@ def review_reject(app: App, message_id: int, reason: str) -> None:
     """Set a held or failed mail aside for good (it stays in the store)."""
     from mailbot.app.pipeline import reject
 
-    _review_action(lambda: reject(app.context(), message_id, reason))
+    _review_action(lambda: reject(app.context(), message_id, reason, actor()))
 
 
 @review.command("requeue")
@@ -371,7 +376,7 @@ def review_requeue(app: App, message_id: int) -> None:
     """Process a held or failed mail again from its archived copy."""
     from mailbot.app.pipeline import requeue
 
-    _review_action(lambda: requeue(app.context(), message_id))
+    _review_action(lambda: requeue(app.context(), message_id, actor()))
 
 
 @review.command("resend")
@@ -379,8 +384,8 @@ def review_requeue(app: App, message_id: int) -> None:
 @click.pass_obj
 def review_resend(app: App, outgoing_id: int) -> None:
     """Queue an outgoing mail given up again (ID from the outgoing list of `mailbot review`)."""
-    if not app.context().store.resend(outgoing_id):
-        raise click.ClickException(f"no failed outgoing mail with id {outgoing_id} "
-                                   "(see `mailbot review`)")
+    from mailbot.app.pipeline import resend
+
+    _review_action(lambda: resend(app.context(), outgoing_id, actor()))
     click.echo(f"outgoing mail {outgoing_id} queued again; the worker's next outbox run "
                "sends it")

@@ -89,4 +89,18 @@ MIGRATIONS = [
     """
     ALTER TABLE rows ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'
     """,
+    """
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        message INTEGER REFERENCES messages (id),
+        outgoing INTEGER REFERENCES outgoing (id),
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX messages_unit ON messages (unit);
+    CREATE INDEX outgoing_unit ON outgoing (unit);
+    CREATE INDEX documents_message ON documents (message)
+    """,
 ]
