@@ -112,7 +112,7 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     decision = decide(campaign, message, automatic, received_at, trusted)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
-        extractions = _extract(campaign, message.attachments, ctx.config.limits)
+        extractions = read_attachments(campaign, message.attachments, ctx.config.limits)
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
@@ -125,7 +125,8 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     return _record(ctx, claimed, reply_to, decision, received_at, extractions)
 
 
-def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extraction]:
+def read_attachments(campaign, attachments: tuple[Attachment, ...],
+                     limits) -> list[Extraction]:
     """Read what the limits allow; the rest is listed as not read, with the reason."""
     readable, refused = select_attachments(attachments, limits)
     return [extraction for attachment in readable
@@ -167,7 +168,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
             received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
     campaign, limits = ctx.config.campaign, ctx.config.limits
     if extractions is None:
-        extractions = _extract(campaign, submission.attachments, limits)
+        extractions = read_attachments(campaign, submission.attachments, limits)
     assessment = assess(campaign, submission, extractions)
     receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
                              extractions, received_at, ctx.clock())
@@ -272,7 +273,14 @@ def _plain(state) -> dict:
 
 
 class ReviewError(ValueError):
-    """An operator's review action that cannot apply (wrong id, state, unit...)."""
+    """An operator's review action that cannot apply (wrong id, state, unit...).
+
+    `zh` says it to the console's users, who know no command-line options.
+    """
+
+    def __init__(self, message: str, zh: str):
+        super().__init__(message)
+        self.zh = zh
 
 
 def accept(ctx: Context, message: int, unit: str | None = None,
@@ -283,9 +291,10 @@ def accept(ctx: Context, message: int, unit: str | None = None,
     campaign = ctx.config.campaign
     if unit not in {u.name for u in campaign.units}:
         raise ReviewError(f"name the unit with --unit (one of config.toml's [[units]]); "
-                          f"got {unit!r}")
+                          f"got {unit!r}", "请选择这封邮件计入的责任单位。")
     if quarter not in {q.name for q in campaign.quarters}:
-        raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
+        raise ReviewError(f"name the quarter with --quarter; got {quarter!r}",
+                          "请选择这封邮件计入的季度。")
     parsed = parse(ctx.store.raw(record.sha256))
     submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
     ctx.store.record_action(actor, "accept", f"{unit} {quarter}", message=message)
@@ -317,14 +326,16 @@ def resend(ctx: Context, outgoing: int, actor: str = "") -> None:
     with ctx.store.transaction() as db:
         if not ctx.store.resend(outgoing, db=db):
             raise ReviewError(f"no failed outgoing mail with id {outgoing} "
-                              "(see `mailbot review`)")
+                              "(see `mailbot review`)", "这封发出邮件不在发送失败之列，无需重新发送。")
         ctx.store.record_action(actor, "resend", outgoing=outgoing, db=db)
 
 
 def _reviewable(ctx: Context, message: int) -> MessageRecord:
     record = ctx.store.message(message)
     if record is None:
-        raise ReviewError(f"no mail with id {message} (see `mailbot review`)")
+        raise ReviewError(f"no mail with id {message} (see `mailbot review`)",
+                          "没有找到这封邮件。")
     if record.state not in ("held", "failed"):
-        raise ReviewError(f"mail {message} is {record.state}, not held or failed")
+        raise ReviewError(f"mail {message} is {record.state}, not held or failed",
+                          "这封邮件已经处理过（不在待处理之列），暂时不能在此操作。")
     return record

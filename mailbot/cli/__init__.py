@@ -263,13 +263,65 @@ def poll(app: App, once: bool) -> None:
 @click.pass_obj
 def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
-    from mailbot.app.worker import run_worker
     from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.app.worker import run_worker
+    from mailbot.web.serve import serve_in_background, wants_console
 
+    console = _or_exit(lambda: serve_in_background(app.config, app.clock)
+                       ) if wants_console(app.config) else None
     try:
         run_worker(app.config, app.clock)
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        if console:
+            console.close()
+
+
+def _or_exit(action):
+    """Run `action`; a bad config section is a usage error (exit status 2)."""
+    try:
+        return action()
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:  # the port is taken, or not ours to bind
+        raise click.ClickException(f"the console cannot listen: {error}") from None
+
+
+@main.group(invoke_without_command=True)
+@click.option("--listen", metavar="HOST:PORT", help="Override [web] listen.")
+@click.pass_context
+def web(click_ctx: click.Context, listen: str | None) -> None:
+    """Serve the staff console ([web] in config.toml) until Ctrl-C or SIGTERM."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from mailbot.web.serve import make_server
+
+    app = click_ctx.obj
+    server = _or_exit(lambda: make_server(app.config, app.clock, listen))
+    click.echo(f"console on http://{server.effective_host}:{server.effective_port}/ "
+               "(Ctrl-C stops it)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@web.command("hash-password")
+def web_hash_password() -> None:
+    """Read a password on stdin, print its argon2 hash for [[web.users]] password_hash."""
+    from mailbot.web.settings import hash_password
+
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.UsageError("no password on stdin")
+    click.echo(hash_password(password))
 
 
 @main.command()
