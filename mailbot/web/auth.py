@@ -92,7 +92,9 @@ def _require_session():
     user = settings.user(session.get("user", ""))
     idle = time.time() - session.get("seen", 0) > settings.idle_minutes * 60
     if user is None or idle:
-        session.clear()
+        # only the login is dropped: clearing the whole session here would also drop
+        # the login form's CSRF token whenever the browser asks for /favicon.ico
+        session.pop("user", None)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     session["seen"] = time.time()
     g.user = user
