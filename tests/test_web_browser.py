@@ -12,6 +12,8 @@ import docx
 import pytest
 from click.testing import CliRunner
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from mailbot.cli import main
 from tests.console import EXPECTED_COUNTS, IMPOSTOR, PASSWORD, STAFF, VIEWER
@@ -25,7 +27,13 @@ def log_in(browser, site, user=STAFF, password=PASSWORD, here=False):
         browser.get(site.url + "/login")
     browser.find_element(By.NAME, "username").send_keys(user)
     browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+
+
+def submit(browser, button) -> None:
+    """Click a form's button and wait for the page it leads to."""
+    button.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
 
 
 def counts(browser) -> dict[str, int]:
@@ -40,7 +48,7 @@ def badge(browser, unit: str) -> str:
 def confirm(browser) -> None:
     """The confirmation page every action passes through: press its button."""
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("确认")
-    browser.find_element(By.CSS_SELECTOR, "section.confirm button[type=submit]").click()
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "section.confirm button[type=submit]"))
 
 
 def flash(browser) -> str:
@@ -89,7 +97,7 @@ def test_accepting_a_held_mail_makes_the_unit_on_time(browser, site):
     browser.get(site.url + "/review")
     mail = browser.find_element(By.ID, f"mail-{held_id(site)}")
     assert "发件地址未登记" in mail.text
-    mail.find_element(By.XPATH, ".//button[text()='登记']").click()
+    submit(browser, mail.find_element(By.XPATH, ".//button[text()='登记']"))
     confirm(browser)
     assert "已登记为区民政局2026年第三季度的报送（材料齐全）" in flash(browser)
     browser.get(site.url + "/")
@@ -107,7 +115,7 @@ def test_rejecting_a_wrong_mail_lets_the_earlier_pieces_count_again(browser, sit
     current = browser.find_element(By.CSS_SELECTOR, "article.mail.current")
     assert "三季度进展5" in current.text  # the later mail, with no stamped PDF
     current.find_element(By.NAME, "reason").send_keys("误发的草稿")
-    current.find_element(By.XPATH, ".//button[text()='退回这封邮件']").click()
+    submit(browser, current.find_element(By.XPATH, ".//button[text()='退回这封邮件']"))
     confirm(browser)
     assert "未能执行" not in flash(browser)
     browser.get(site.url + "/")
@@ -124,7 +132,7 @@ def test_remind_now_sends_one_mail_and_a_second_click_none(browser, site):
     for handle in (first, second):
         browser.switch_to.window(handle)
         row = browser.find_element(By.CSS_SELECTOR, 'tr[data-unit="区民政局"]')
-        row.find_element(By.TAG_NAME, "button").click()
+        submit(browser, row.find_element(By.TAG_NAME, "button"))
         confirm(browser)
         if handle == first:
             assert flash(browser).startswith("已发出提醒1封（区民政局）")
@@ -154,7 +162,7 @@ def test_a_post_without_the_csrf_token_is_refused(browser, site):
     browser.get(site.url + "/remind")
     row = browser.find_element(By.CSS_SELECTOR, 'tr[data-unit="区民政局"]')
     browser.execute_script("arguments[0].querySelector('input[name=csrf_token]').remove()", row)
-    row.find_element(By.TAG_NAME, "button").click()
+    submit(browser, row.find_element(By.TAG_NAME, "button"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "请求未被接受"
     assert site.smtp.received == []
     with pytest.raises(HTTPError) as refused:  # and from outside the browser too
