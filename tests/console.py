@@ -107,6 +107,9 @@ def chrome(width: int = 1366, height: int = 768, downloads: Path | None = None):
                                                   "download.prompt_for_download": False})
     browser = webdriver.Chrome(service=Service(driver), options=options)
     browser.set_page_load_timeout(60)
+    if width < 500:  # below the narrowest desktop window: emulate the phone's screen
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
     if downloads:
         browser.execute_cdp_cmd("Browser.setDownloadBehavior",
                                 {"behavior": "allow", "downloadPath": str(downloads)})

@@ -14,6 +14,7 @@ from mailbot.intake.rules import files_of, reason_zh
 from mailbot.app.pipeline import read_attachments, run_checks
 from mailbot.core.models import quarter_label
 from mailbot.intake.message import parse
+from mailbot.outgoing.render import describe_document
 from mailbot.outgoing.summary_mail import render_summary
 from mailbot.report.content import ReportError
 from mailbot.chase.status import current_quarter
@@ -36,7 +37,7 @@ def _common() -> dict:
     held, failed = pending(ctx)
     return {"campaign": ctx.config.campaign, "quarter_label": quarter_label,
             "waiting": len(held) + len(failed), "labels": labels,
-            "reason_zh": reason_zh, "formats": FORMATS, "state_labels": LABELS}
+            "reason_zh": reason_zh, "describe_document": describe_document, "formats": FORMATS, "state_labels": LABELS}
 
 
 def _quarter() -> str:
