@@ -5,8 +5,6 @@ chromium-driver). Loaded as a pytest plugin by conftest.py.
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,7 +17,7 @@ from mailbot.outgoing.outbox import FolderTransport
 from mailbot.web.serve import serve_in_background
 from mailbot.web.settings import hash_password
 from tests.pipeline import NOW, SEPT, unit_mail, write_config
-from tests.tools import need_tool, require
+from tests.tools import need_tool
 
 STAFF, VIEWER, PASSWORD = "zhang", "leader", "correct horse 12"
 HASH = hash_password(PASSWORD)
@@ -94,8 +92,7 @@ def chrome(width: int = 1366, height: int = 768, downloads: Path | None = None):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    binary, driver = need_tool("chromium"), shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    require(os.path.exists(driver), "chromedriver is not installed (apt-get install chromium-driver)")
+    binary, driver = need_tool("chromium"), need_tool("chromedriver")
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
