@@ -14,6 +14,7 @@ from mailbot.app import notices
 from mailbot.app.pipeline import Context
 from mailbot.core.models import UnitStatus
 from mailbot.chase.remind import missing_parts
+from mailbot.chase.status import unit_statuses
 from mailbot.store import MessageRecord
 from mailbot.chase.summary import Summary, build_summary
 
@@ -44,8 +45,9 @@ class UnitView:
 
 def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
     campaign = ctx.config.campaign
-    status = next(s for s in notices.statuses(ctx, quarter) if s.unit == unit)
-    current = {s.id for s in ctx.store.current_submissions(quarter) if s.unit == unit}
+    submissions = ctx.store.current_submissions(quarter)
+    status = next(s for s in unit_statuses(campaign, quarter, submissions) if s.unit == unit)
+    current = {s.id for s in submissions if s.unit == unit}
     records = ctx.store.messages_of_unit(unit)
     documents = ctx.store.documents_of([r.id for r in records])
     mails = tuple(MailView(r, tuple(documents[r.id]),
