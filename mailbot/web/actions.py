@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from mailbot.app import notices, pipeline
 from mailbot.core.models import quarter_label
 from mailbot.outgoing.outbox import open_transport
-from mailbot.web.app import console
+from mailbot.web.context import console
 from mailbot.web.auth import actor, staff_only
 from mailbot.web.labels import MailState
 

@@ -10,53 +10,25 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
-from flask_limiter import Limiter
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mailbot.config import Config
-from mailbot.app.pipeline import Context
+from mailbot.web import actions, auth, pages
+from mailbot.web.context import Console, console, limiter
 from mailbot.web.settings import WebSettings
 
-limiter = Limiter(key_func=lambda: "all", storage_uri="memory://", strategy="fixed-window")
 CONTENT_SECURITY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                     "script-src 'none'; form-action 'self'; frame-ancestors 'none'; "
                     "base-uri 'none'")
 
 
-class Console:
-    """What every page needs: config, clock, settings, and this thread's Context."""
-
-    def __init__(self, config: Config, clock: Callable[[], datetime], settings: WebSettings):
-        self.config, self.clock, self.settings = config, clock, settings
-        self._local = threading.local()
-
-    def context(self) -> Context:
-        """A Context per server thread, opened once (a store opening migrates, so not per page)."""
-        ctx = getattr(self._local, "ctx", None)
-        if ctx is None:
-            ctx = self._local.ctx = Context.open(self.config, self.clock)
-        return ctx
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.config.campaign.timezone)
-
-
-def console() -> Console:
-    return current_app.extensions["mailbot"]
-
-
 def create_app(config: Config, clock: Callable[[], datetime], settings: WebSettings) -> Flask:
-    from mailbot.web import actions, auth, pages
-
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=_secret_key(config.store_path.parent / "web-secret"),

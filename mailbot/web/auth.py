@@ -17,7 +17,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from mailbot.chase.summary import COLOURS
-from mailbot.web.app import console, limiter
+from mailbot.web.context import console, limiter
 from mailbot.web.settings import check_password
 
 blueprint = Blueprint("auth", __name__)

@@ -21,7 +21,7 @@ from mailbot.chase.status import current_quarter
 from mailbot.chase.summary import LABELS
 from mailbot.report.chart import status_chart
 from mailbot.web import labels
-from mailbot.web.app import console
+from mailbot.web.context import console
 from mailbot.web.views import pending, summary_now, unit_view
 
 blueprint = Blueprint("pages", __name__)
