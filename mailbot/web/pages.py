@@ -100,7 +100,7 @@ def review():
 def remind():
     ctx = console().context()
     return render_template("remind.html", reminders=notices.reminders_due(ctx),
-                           sent=[m for m in ctx.store.outgoing("reminder")][-50:][::-1])
+                           sent=ctx.store.outgoing("reminder")[-50:][::-1])
 
 
 @blueprint.route("/reports")
@@ -121,6 +121,7 @@ def download(name: str, fmt: str):
     year = int(name[:4]) if name.endswith("年度") and name[:4].isdigit() else None
     if fmt not in FORMATS or (name not in quarters and year is None):
         abort(404)
+    # the annual view takes every quarter of the year; the quarter argument is then unused
     quarter = name if year is None else ctx.config.campaign.quarters[0].name
     scratch = tempfile.mkdtemp(prefix="mailbot-web-")
     target = Path(scratch) / f"{name}-汇总表.{fmt}"
