@@ -32,7 +32,7 @@ def make_server(config: Config, clock: Callable[[], datetime], listen: str | Non
     host, port = settings.host_port
     server = create_server(create_app(config, clock, settings), host=host, port=port,
                            threads=THREADS, ident="mailbot", clear_untrusted_proxy_headers=True)
-    log.info("console listening on http://%s:%d/", host, server.effective_port)
+    log.info("console listening on http://%s:%s/", host, server.effective_port)
     return server
 
 
@@ -46,7 +46,7 @@ class Background:
 
     @property
     def port(self) -> int:
-        return self.server.effective_port
+        return int(self.server.effective_port)
 
     def close(self) -> None:
         self.server.close()
