@@ -22,16 +22,17 @@ from tests.tools import need_tool
 STAFF, VIEWER, PASSWORD = "zhang", "leader", "correct horse 12"
 HASH = hash_password(PASSWORD)
 IMPOSTOR = "someone@elsewhere.example"
-# (unit, files, received): what the store holds for 2026Q3 before a test acts
+DRAFT = "草稿：此稿有误，请勿采用。"
+# (unit, files, received, texts): what the store holds for 2026Q3 before a test acts
 QUARTER_OF_MAIL = (
-    ("区人社局", ("docx", "pdf"), SEPT),
-    ("区卫健局", ("docx", "pdf"), SEPT),
-    ("区残联", ("docx",), SEPT),  # no stamped PDF: incomplete
-    ("区教体局", ("docx", "pdf"), datetime(2026, 10, 9, 2, tzinfo=timezone.utc)),  # late
-    ("区司法局", ("docx", "pdf"), SEPT - timedelta(days=3)),
-    ("区司法局", ("docx",), SEPT),  # a later wrong mail: makes it incomplete
+    ("区人社局", ("docx", "pdf"), SEPT, None),
+    ("区卫健局", ("docx", "pdf"), SEPT, None),
+    ("区残联", ("docx",), SEPT, None),  # no stamped PDF: incomplete
+    ("区教体局", ("docx", "pdf"), datetime(2026, 10, 9, 2, tzinfo=timezone.utc), None),  # late
+    ("区司法局", ("docx", "pdf"), SEPT - timedelta(days=3), None),
+    ("区司法局", ("docx", "pdf"), SEPT, {3: DRAFT}),  # a later wrong mail: a draft's text
 )
-EXPECTED_COUNTS = {"on_time": 2, "late": 1, "incomplete": 2, "missing": 13}
+EXPECTED_COUNTS = {"on_time": 3, "late": 1, "incomplete": 1, "missing": 13}
 
 
 def console_toml(listen: str = "127.0.0.1:0") -> str:
@@ -59,9 +60,9 @@ def campaign_with_mail(folder: Path, smtp_url: str) -> Config:
         'url = "outbox:var/outbox"', f'url = "{smtp_url}"', 1))
     config = load(path)
     ctx = pipeline.Context.open(config, lambda: NOW)
-    for number, (unit, files, when) in enumerate(QUARTER_OF_MAIL):
-        pipeline.ingest(ctx, unit_mail(ctx, unit, when, files, subject=f"{unit}三季度进展{number}"),
-                        f"test:{number}", when)
+    for number, (unit, files, when, texts) in enumerate(QUARTER_OF_MAIL):
+        mail = unit_mail(ctx, unit, when, files, subject=f"{unit}三季度进展{number}", texts=texts)
+        pipeline.ingest(ctx, mail, f"test:{number}", when)
     held = unit_mail(ctx, "区民政局", SEPT, sender=IMPOSTOR)
     pipeline.ingest(ctx, held, "test:held", SEPT)
     pipeline.flush_outbox(ctx, FolderTransport(folder / "receipts"))

@@ -16,7 +16,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mailbot.cli import main
-from tests.console import EXPECTED_COUNTS, IMPOSTOR, PASSWORD, STAFF, VIEWER
+from tests.console import DRAFT, EXPECTED_COUNTS, IMPOSTOR, PASSWORD, STAFF, VIEWER
 
 pytestmark = pytest.mark.slow
 
@@ -109,18 +109,37 @@ def test_accepting_a_held_mail_makes_the_unit_on_time(browser, site):
 
 @pytest.mark.xfail(strict=True, reason="needs issue 10: review cannot yet reject a done mail "
                    "(mail N is done, not held or failed); remove this mark when it lands")
-def test_rejecting_a_wrong_mail_lets_the_earlier_pieces_count_again(browser, site):
+def test_rejecting_a_wrong_mail_lets_the_earlier_pieces_count_again(browser, site, tmp_path):
     log_in(browser, site)
     browser.get(site.url + "/unit/区司法局?quarter=2026Q3")
     current = browser.find_element(By.CSS_SELECTOR, "article.mail.current")
-    assert "三季度进展5" in current.text  # the later mail, with no stamped PDF
+    assert "三季度进展5" in current.text  # the later mail, with the draft's text
+    assert DRAFT in report_text(site, tmp_path)
     current.find_element(By.NAME, "reason").send_keys("误发的草稿")
     submit(browser, current.find_element(By.XPATH, ".//button[text()='退回这封邮件']"))
     confirm(browser)
     assert "未能执行" not in flash(browser)
-    browser.get(site.url + "/")
-    assert badge(browser, "区司法局") == "按时报送"
+    browser.get(site.url + "/unit/区司法局?quarter=2026Q3")
+    assert "三季度进展4" in browser.find_element(By.CSS_SELECTOR, "article.mail.current").text
+    text = report_text(site, tmp_path)
+    assert DRAFT not in text and "区司法局围绕第3项实事" in text
     assert status_json(site)["区司法局"] == "on_time"
+
+
+def report_text(site, folder) -> str:
+    """The consolidated DOCX as `mailbot compile` writes it, as text."""
+    target = folder / "report.docx"
+    result = CliRunner().invoke(main, ["--config", str(site.config.path), "--now",
+                                       "2026-10-12T10:00", "compile", "--quarter", "2026Q3",
+                                       "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    return docx_text(target)
+
+
+def docx_text(path) -> str:
+    """Every table cell of a DOCX, opened with python-docx."""
+    return "\n".join(cell.text for table in docx.Document(path).tables
+                     for row in table.rows for cell in row.cells)
 
 
 def test_remind_now_sends_one_mail_and_a_second_click_none(browser, site):
@@ -152,9 +171,8 @@ def test_the_docx_downloads_and_opens_in_python_docx(browser, site):
     deadline = time.monotonic() + 30
     while not made.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    text = "\n".join(cell.text for table in docx.Document(made).tables
-                     for row in table.rows for cell in row.cells)
-    assert "区人社局" in text and "（未报送）" in text
+    text = docx_text(made)
+    assert "区人社局围绕第1项实事" in text and "（未报送）" in text
 
 
 def test_a_post_without_the_csrf_token_is_refused(browser, site):
