@@ -104,11 +104,9 @@ def test_accepting_a_held_mail_makes_the_unit_on_time(browser, site):
     assert badge(browser, "区民政局") == "按时报送"
     assert counts(browser)["on_time"] == EXPECTED_COUNTS["on_time"] + 1
     assert status_json(site)["区民政局"] == "on_time"
-    assert site.context().store.actions()[0]["actor"] == f"{STAFF}（网页）"
+    assert site.context().store.audit_trail()[-1].who == f"{STAFF}（网页）"
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 10: review cannot yet reject a done mail "
-                   "(mail N is done, not held or failed); remove this mark when it lands")
 def test_rejecting_a_wrong_mail_lets_the_earlier_pieces_count_again(browser, site, tmp_path):
     log_in(browser, site)
     browser.get(site.url + "/unit/区司法局?quarter=2026Q3")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from mailbot.outgoing import outbox
 from mailbot.intake.rules import reason_zh
+from mailbot.app import review
 from mailbot.app.pipeline import Context, flush_outbox
 from mailbot.core.models import HeldMail, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
@@ -30,7 +31,7 @@ WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
 
 
 def statuses(ctx: Context, quarter: str) -> list[UnitStatus]:
-    return unit_statuses(ctx.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    return unit_statuses(ctx.config.campaign, quarter, ctx.current(quarter))
 
 
 def reminders_due(ctx: Context, quarter: str | None = None) -> list[Reminder]:
@@ -77,7 +78,7 @@ def remind_now(ctx: Context, transport: outbox.Transport, quarter: str | None = 
     reminders = tuple(r for r in reminders_due(ctx, quarter) if unit in (None, r.unit))
     queued = queue_reminders(ctx, list(reminders))
     if actor:
-        ctx.store.record_action(actor, "remind", "、".join(r.unit for r in reminders))
+        review.record(ctx, review.Action.REMIND, actor, "、".join(r.unit for r in reminders))
     sent, failed = flush_outbox(ctx, transport)
     return Sent(reminders, queued, sent, failed)
 
@@ -87,7 +88,7 @@ def send_summary(ctx: Context, transport: outbox.Transport, quarter: str,
     """`compile --send` and the console's 发送汇总: the summary now, outside the schedule."""
     queued = queue_summary(ctx, quarter, dedup_key=None)
     if actor:
-        ctx.store.record_action(actor, "summary", quarter)
+        review.record(ctx, review.Action.SUMMARY, actor, quarter)
     sent, failed = flush_outbox(ctx, transport)
     return Sent((), 1 if queued else 0, sent, failed)
 
@@ -105,11 +106,11 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
     """The consolidated report of the current submissions, or the annual view of `year`."""
     campaign = ctx.config.campaign
     if year is None:
-        report = build_report(campaign, quarter, ctx.store.current_submissions(quarter))
+        report = build_report(campaign, quarter, ctx.current(quarter))
     else:
         names = [q.name for q in campaign.quarters if q.start.year == year]
         report = build_annual(campaign, year,
-                              {name: ctx.store.current_submissions(name) for name in names})
+                              {name: ctx.current(name) for name in names})
     today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
     return WRITERS[fmt](report, target, compiled_on=today)
 

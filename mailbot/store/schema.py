@@ -90,15 +90,18 @@ MIGRATIONS = [
     ALTER TABLE rows ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'
     """,
     """
-    CREATE TABLE actions (
+    ALTER TABLE submissions ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE audit (
         id INTEGER PRIMARY KEY,
         at TEXT NOT NULL,
-        actor TEXT NOT NULL,
+        who TEXT NOT NULL,
         action TEXT NOT NULL,
         message INTEGER REFERENCES messages (id),
-        outgoing INTEGER REFERENCES outgoing (id),
-        detail TEXT NOT NULL DEFAULT ''
-    );
+        detail TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )
+    """,
+    """
     CREATE INDEX messages_unit ON messages (unit);
     CREATE INDEX outgoing_unit ON outgoing (unit);
     CREATE INDEX documents_message ON documents (message);

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from enum import Enum
 
+from mailbot.app.review import Action as ReviewAction
+from mailbot.core.models import MailState as CoreMailState
+
 
 class Worded(Enum):
     """A stored value and its Chinese wording."""
@@ -20,16 +23,6 @@ class Worded(Enum):
     def word(cls, stored: str | None) -> str:
         found = next((member for member in cls if member.stored == stored), None)
         return found.zh if found else f"其他（{stored}）"
-
-
-class MailState(Worded):
-    CLAIMED = ("claimed", "处理中")
-    DONE = ("done", "已登记")
-    IGNORED = ("ignored", "无需处理")
-    HELD = ("held", "待核实")
-    FAILED = ("failed", "处理出错")
-    REJECTED = ("rejected", "已退回")
-    ACCEPTED = ("accepted", "已接受")
 
 
 class OutgoingKind(Worded):
@@ -45,10 +38,19 @@ class OutgoingState(Worded):
     FAILED = ("failed", "发送失败")
 
 
-class Action(Worded):
-    ACCEPT = ("accept", "接受登记")
-    REJECT = ("reject", "退回")
-    REQUEUE = ("requeue", "重新处理")
-    RESEND = ("resend", "重新发送")
-    REMIND = ("remind", "立即提醒")
-    SUMMARY = ("summary", "发送汇总")
+class Action:
+    """The audit trail's codes in the words of review's Action enum."""
+
+    @staticmethod
+    def word(code: str) -> str:
+        found = next((a for a in ReviewAction if a.code == code), None)
+        return found.zh if found else f"其他（{code}）"
+
+
+class MailState:
+    """A recorded mail's state in the words of core's MailState."""
+
+    @staticmethod
+    def word(stored: str) -> str:
+        found = next((s for s in CoreMailState if s.value == stored), None)
+        return found.zh if found else f"其他（{stored}）"

@@ -11,6 +11,7 @@ from flask import (Blueprint, Response, abort, after_this_request, g, render_tem
 
 from mailbot.app import notices
 from mailbot.intake.rules import files_of, reason_zh
+from mailbot.app.freshness import health
 from mailbot.app.pipeline import read_attachments, run_checks
 from mailbot.core.models import quarter_label
 from mailbot.intake.message import parse
@@ -93,7 +94,7 @@ def review():
     ctx = console().context()
     held, failed = pending(ctx)
     return render_template("review.html", held=held, failed=failed,
-                           actions=ctx.store.actions(20))
+                           actions=ctx.store.audit_trail()[-20:][::-1])
 
 
 @blueprint.route("/remind")
@@ -145,10 +146,10 @@ def system():
     """运行状态: the last mail read, the worker, the outbox; `check` on request."""
     ctx = console().context()
     checks = run_checks(ctx.config) if request.args.get("check") else None
-    return render_template("system.html", last=ctx.store.last_recorded_at(),
+    return render_template("system.html", last=ctx.store.last_recorded_at(), mailbox=health(ctx),
                            worker=worker_pid(ctx.config.store_path.parent / "mailbot.lock"),
                            counts=ctx.store.outbox_counts(), checks=checks,
-                           actions=ctx.store.actions(20))
+                           actions=ctx.store.audit_trail()[-20:][::-1])
 
 
 def worker_pid(lock: Path) -> int | None:

@@ -26,11 +26,15 @@ def summary_now(ctx: Context, quarter: str) -> Summary:
 
 @dataclass(frozen=True)
 class MailView:
-    """One mail a unit sent, with the files read from it and whether they count now."""
+    """One mail a unit sent, with the files read from it and the pieces it supplies now."""
 
     record: MessageRecord
     documents: tuple[dict, ...]
-    counts_now: bool
+    pieces: tuple[str, ...]  # 电子版 / 盖章版 when this mail's piece counts now
+
+    @property
+    def counts_now(self) -> bool:
+        return bool(self.pieces)
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,15 @@ class UnitView:
 
 def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
     campaign = ctx.config.campaign
-    submissions = ctx.store.current_submissions(quarter)
-    status = next(s for s in unit_statuses(campaign, quarter, submissions) if s.unit == unit)
-    current = {s.id for s in submissions if s.unit == unit}
+    current = [r for r in ctx.current(quarter) if r.unit == unit]
+    status = next(s for s in unit_statuses(campaign, quarter, current) if s.unit == unit)
+    form_from = current[0].form_from if current else None
+    stamped_from = current[0].stamped_from if current else None
     records = ctx.store.messages_of_unit(unit)
     documents = ctx.store.documents_of([r.id for r in records])
-    mails = tuple(MailView(r, tuple(documents[r.id]),
-                           any(d["submission"] in current for d in documents[r.id]))
-                  for r in records)
+    mails = tuple(MailView(r, tuple(documents[r.id]), tuple(
+        piece for piece, source in (("电子版", form_from), ("盖章版", stamped_from))
+        if source and source == r.message_id and r.quarter == quarter)) for r in records)
     problems = (missing_parts(campaign, status)
                 if status.state == "incomplete" else ())
     return UnitView(unit, campaign.items_of(unit), status, problems, mails,
