@@ -19,7 +19,8 @@ from mailbot.cli import main
 from mailbot.config import ConfigError, load
 from mailbot.web.app import create_app
 from mailbot.web.settings import Role, check_password, web_settings
-from tests.console import HASH, PASSWORD, STAFF, VIEWER, console_toml
+from mailbot.app import pipeline
+from tests.console import HASH, PASSWORD, STAFF, VIEWER, campaign_with_mail, console_toml
 from tests.pipeline import NOW, ROOT, write_config
 from tests.servers import free_port, wait_for_port
 
@@ -127,6 +128,7 @@ def test_the_viewer_is_refused_every_action(client):
     log_in(client, VIEWER)
     csrf = token(client, "/")
     for path in ("/review/1/accept", "/review/1/reject", "/review/1/requeue",
+                 "/review/1/confirm-seal",
                  "/outgoing/1/resend", "/remind", "/reports/2026Q3/send"):
         answer = client.post(path, data={"csrf_token": csrf, "confirm": "1"})
         assert answer.status_code == 403 and "只读" in answer.text, path
@@ -157,3 +159,20 @@ def test_run_serves_the_console_when_web_listen_is_set(tmp_path):
         _, log = worker.communicate(timeout=60)
     assert worker.returncode == 0, log
     assert "console listening" in log and "worker stopped" in log
+
+
+@pytest.mark.slow
+def test_staff_confirm_a_seal_by_hand_and_the_unit_is_complete(tmp_path, smtp_server):
+    config = campaign_with_mail(tmp_path / "campaign", smtp_server.url())
+    client = create_app(config, lambda: NOW, web_settings(config)).test_client()
+    log_in(client)
+    page = client.get("/unit/区残联?quarter=2026Q3").text
+    assert "人工确认已盖章" in page
+    action = re.search(r'action="(/review/\d+/confirm-seal)"', page).group(1)
+    answer = client.post(action, data={"csrf_token": token(client, "/"), "confirm": "1"})
+    assert answer.status_code == 302
+    overview = client.get("/?quarter=2026Q3").text
+    row = re.search(r'<tr data-unit="区残联">(.*?)</tr>', overview, re.S).group(1)
+    assert "按时报送" in row
+    ctx = pipeline.Context.open(config, lambda: NOW)
+    assert ctx.store.audit_trail()[-1].who == f"{STAFF}（网页）"

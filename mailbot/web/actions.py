@@ -62,6 +62,15 @@ def reject(message: int):
     return _review(lambda ctx: review.reject(ctx, message, reason, actor()))
 
 
+@blueprint.route("/review/<int:message>/confirm-seal", methods=["POST"])
+@staff_only
+def confirm_seal(message: int):
+    if page := _confirmed("确认已盖章", f"确认邮件{_mail(message)}所附PDF已加盖公章（人工确认已盖章，"
+                          "记录操作人和时间）。", "确认已盖章"):
+        return page
+    return _review(lambda ctx: review.confirm_seal(ctx, message, actor()))
+
+
 @blueprint.route("/review/<int:message>/requeue", methods=["POST"])
 @staff_only
 def requeue(message: int):
