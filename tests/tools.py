@@ -21,6 +21,7 @@ INSTALL = {
     "soffice": "apt-get install libreoffice-writer-nogui fonts-noto-cjk",
     "pdftoppm": "apt-get install poppler-utils",
     "chromium": "apt-get install chromium",
+    "chromedriver": "apt-get install chromium-driver",
 }
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mailbot.outgoing import outbox
 from mailbot.intake.rules import reason_zh
-from mailbot.app.pipeline import Context
+from mailbot.app import review
+from mailbot.app.pipeline import Context, flush_outbox
 from mailbot.core.models import HeldMail, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
@@ -54,6 +56,41 @@ def queue_reminders(ctx: Context, reminders: list[Reminder]) -> int:
                             unit=reminder.unit, quarter=reminder.quarter):
                 queued += 1
     return queued
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a "send now" did: the reminders decided, how many were new, the outbox's run."""
+
+    reminders: tuple[Reminder, ...]
+    queued: int
+    sent: int
+    failed: int
+
+
+def remind_now(ctx: Context, transport: outbox.Transport, quarter: str | None = None,
+               unit: str | None = None, actor: str = "") -> Sent:
+    """`mailbot remind` and the console's 立即提醒: the ladder's due step, queued and sent.
+
+    The same dedup keys as the worker's tick, so a second call (or the worker's
+    next tick) sends nothing more for that stage.
+    """
+    reminders = tuple(r for r in reminders_due(ctx, quarter) if unit in (None, r.unit))
+    queued = queue_reminders(ctx, list(reminders))
+    if actor:
+        review.record(ctx, review.Action.REMIND, actor, "、".join(r.unit for r in reminders))
+    sent, failed = flush_outbox(ctx, transport)
+    return Sent(reminders, queued, sent, failed)
+
+
+def send_summary(ctx: Context, transport: outbox.Transport, quarter: str,
+                 actor: str = "") -> Sent:
+    """`compile --send` and the console's 发送汇总: the summary now, outside the schedule."""
+    queued = queue_summary(ctx, quarter, dedup_key=None)
+    if actor:
+        review.record(ctx, review.Action.SUMMARY, actor, quarter)
+    sent, failed = flush_outbox(ctx, transport)
+    return Sent((), 1 if queued else 0, sent, failed)
 
 
 def remind_tick(ctx: Context) -> int:

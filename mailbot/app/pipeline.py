@@ -148,7 +148,7 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     decision = decide(campaign, message, automatic, received_at, trusted)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
-        extractions = _extract(campaign, message.attachments, ctx.config.limits)
+        extractions = read_attachments(campaign, message.attachments, ctx.config.limits)
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
@@ -161,7 +161,8 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     return _record(ctx, claimed, reply_to, decision, received_at, extractions)
 
 
-def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extraction]:
+def read_attachments(campaign, attachments: tuple[Attachment, ...],
+                     limits) -> list[Extraction]:
     """Read what the limits allow; the rest is listed as not read, with the reason."""
     readable, refused = select_attachments(attachments, limits)
     return [extraction for attachment in readable
@@ -211,7 +212,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
     campaign, limits = ctx.config.campaign, ctx.config.limits
     unit, quarter = submission.unit, submission.quarter
     if extractions is None:
-        extractions = _extract(campaign, submission.attachments, limits)
+        extractions = read_attachments(campaign, submission.attachments, limits)
     assessment = assess(campaign, submission, extractions)
     if not assessment.report:
         ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)

@@ -31,6 +31,9 @@ class Action(Enum):
     REASSIGN = ("reassign", "人工改为其他单位或季度")
     CONFIRM_SEAL = ("confirm_seal", "人工确认已盖章")
     REQUEUE = ("requeue", "重新处理")
+    RESEND = ("resend", "重新发送发出失败的邮件")
+    REMIND = ("remind", "立即提醒")
+    SUMMARY = ("summary", "立即发送汇总")
 
     def __init__(self, code: str, zh: str):
         self.code, self.zh = code, zh
@@ -105,6 +108,22 @@ def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
         log.exception("requeued mail %d failed again", message)
         ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
         return Outcome(MailState.FAILED, str(error))
+
+
+def resend(ctx: Context, outgoing: int, who: str = "") -> None:
+    """Queue an outgoing mail given up again; the next outbox run sends it."""
+    with ctx.store.transaction() as db:
+        if not ctx.store.resend(outgoing, db=db):
+            raise ReviewError(f"no failed outgoing mail with id {outgoing} "
+                              "(see `mailbot review`)")
+        ctx.store.audit(db, who or operator(), Action.RESEND.code, None,
+                        f"outgoing {outgoing}", "", ctx.clock())
+
+
+def record(ctx: Context, action: Action, who: str, detail: str) -> None:
+    """An action on no one mail (a reminder or summary sent now), in the same trail."""
+    with ctx.store.transaction() as db:
+        ctx.store.audit(db, who or operator(), action.code, None, detail, "", ctx.clock())
 
 
 def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str | None,

@@ -163,8 +163,8 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: int | None,
              send: bool) -> None:
     """Write the consolidated report for a quarter (or a year) in the official form."""
-    from mailbot.app.pipeline import flush_outbox
-    from mailbot.app.notices import compile_report, queue_summary
+    from mailbot.app.notices import compile_report, send_summary
+    from mailbot.app.review import operator
     from mailbot.outgoing.outbox import open_transport
     from mailbot.report.content import ReportError
 
@@ -179,10 +179,10 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     except ReportError as error:
         raise click.ClickException(str(error)) from None
     if send:
-        queue_summary(ctx, quarter, dedup_key=None)
-        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
-        click.echo(f"summary for {quarter} queued; outbox: {sent} sent, {failed} not sent")
-        if failed:
+        result = send_summary(ctx, open_transport(app.config.smtp), quarter, operator())
+        click.echo(f"summary for {quarter} queued; outbox: {result.sent} sent, "
+                   f"{result.failed} not sent")
+        if result.failed:
             sys.exit(1)
 
 
@@ -193,8 +193,8 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
 @click.pass_obj
 def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     """Send the reminders due now (提醒 before the due date, 催报 after it)."""
-    from mailbot.app.pipeline import flush_outbox
-    from mailbot.app.notices import queue_reminders, reminders_due
+    from mailbot.app.notices import reminders_due, remind_now
+    from mailbot.app.review import operator
     from mailbot.outgoing.outbox import open_transport
 
     if quarter is not None:
@@ -202,19 +202,19 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     ctx = app.context()
     if not dry_run:
         read_first(app, ctx)
-    reminders = reminders_due(ctx, quarter)
+    result = None if dry_run else remind_now(ctx, open_transport(app.config.smtp), quarter,
+                                             actor=operator())
+    reminders = result.reminders if result else reminders_due(ctx, quarter)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
     else:
         for r in reminders:
             click.echo(f"{r.quarter} {r.stage:<9} {r.unit}: {r.subject}")
         click.echo(f"{len(reminders)} reminder(s) due" + (" (dry run)" if dry_run else ""))
-    if not dry_run:
-        queue_reminders(ctx, reminders)
-        sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+    if result:
         if not as_json:
-            click.echo(f"outbox: {sent} sent, {failed} not sent")
-        if failed:
+            click.echo(f"outbox: {result.sent} sent, {result.failed} not sent")
+        if result.failed:
             sys.exit(1)
 
 
@@ -309,13 +309,65 @@ def parse_day(text: str | None, option: str):
 @click.pass_obj
 def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
-    from mailbot.app.worker import run_worker
     from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.app.worker import run_worker
+    from mailbot.web.serve import serve_in_background, wants_console
 
+    console = _or_exit(lambda: serve_in_background(app.config, app.clock)
+                       ) if wants_console(app.config) else None
     try:
         run_worker(app.config, app.clock)
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        if console:
+            console.close()
+
+
+def _or_exit(action):
+    """Run `action`; a bad config section is a usage error (exit status 2)."""
+    try:
+        return action()
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:  # the port is taken, or not ours to bind
+        raise click.ClickException(f"the console cannot listen: {error}") from None
+
+
+@main.group(invoke_without_command=True)
+@click.option("--listen", metavar="HOST:PORT", help="Override [web] listen.")
+@click.pass_context
+def web(click_ctx: click.Context, listen: str | None) -> None:
+    """Serve the staff console ([web] in config.toml) until Ctrl-C or SIGTERM."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from mailbot.web.serve import make_server
+
+    app = click_ctx.obj
+    server = _or_exit(lambda: make_server(app.config, app.clock, listen))
+    click.echo(f"console on http://{server.effective_host}:{server.effective_port}/ "
+               "(Ctrl-C stops it)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@web.command("hash-password")
+def web_hash_password() -> None:
+    """Read a password on stdin, print its argon2 hash for [[web.users]] password_hash."""
+    from mailbot.web.settings import hash_password
+
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.UsageError("no password on stdin")
+    click.echo(hash_password(password))
 
 
 @main.command()
@@ -486,8 +538,8 @@ def review_log(app: App, message_id: int | None) -> None:
 @click.pass_obj
 def review_resend(app: App, outgoing_id: int) -> None:
     """Queue an outgoing mail given up again (ID from the outgoing list of `mailbot review`)."""
-    if not app.context().store.resend(outgoing_id):
-        raise click.ClickException(f"no failed outgoing mail with id {outgoing_id} "
-                                   "(see `mailbot review`)")
+    from mailbot.app.review import operator, resend
+
+    _review_action(lambda: resend(app.context(), outgoing_id, operator()))
     click.echo(f"outgoing mail {outgoing_id} queued again; the worker's next outbox run "
                "sends it")

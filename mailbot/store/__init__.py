@@ -353,9 +353,9 @@ class Store:
         """The server, not the mail, failed: keep the error for the operator, count nothing."""
         self.db.execute("UPDATE outgoing SET last_error = ? WHERE id = ?", (error, mail))
 
-    def resend(self, mail: int) -> bool:
+    def resend(self, mail: int, db=None) -> bool:
         """Queue a failed mail again (the operator's choice); False if it is not failed."""
-        cursor = self.db.execute(
+        cursor = (db or self.db).execute(
             "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL"
             " WHERE id = ? AND state = 'failed'", (mail,))
         return cursor.rowcount == 1
@@ -390,6 +390,36 @@ class Store:
         if kind:
             query, args = query + " WHERE kind = ?", (kind,)
         return [dict(row) for row in self.db.execute(query + " ORDER BY id", args)]
+
+    # --- what one unit sent and was sent (the console's unit page) ----------
+
+    def messages_of_unit(self, unit: str) -> list[MessageRecord]:
+        """Every mail recorded for a unit, newest first, whatever its state."""
+        rows = self.db.execute("SELECT * FROM messages WHERE unit = ?"
+                               " ORDER BY received_at DESC, id DESC", (unit,))
+        return [_message(row) for row in rows]
+
+    def documents_of(self, messages: list[int]) -> dict[int, list[dict]]:
+        """The files read from each of these mails, by message id, in stored order."""
+        found: dict[int, list[dict]] = {message: [] for message in messages}
+        marks = ",".join("?" * len(messages))
+        for row in self.db.execute(f"SELECT * FROM documents WHERE message IN ({marks})"
+                                   " ORDER BY id", messages):
+            found[row["message"]].append(dict(row, warnings=json.loads(row["warnings"])))
+        return found
+
+    def outgoing_of_unit(self, unit: str) -> list[dict]:
+        """Mails sent (or to be sent) to a unit, newest first, without their bytes."""
+        rows = self.db.execute(
+            "SELECT id, kind, dedup_key, recipients, subject, quarter, state, attempts,"
+            " last_error, created_at, sent_at FROM outgoing WHERE unit = ? ORDER BY id DESC",
+            (unit,))
+        return [dict(row) for row in rows]
+
+    def last_recorded_at(self) -> datetime | None:
+        """When the newest mail was recorded: the last sign that intake read the mailbox."""
+        found = self.db.execute("SELECT max(created_at) FROM messages").fetchone()[0]
+        return datetime.fromisoformat(found) if found else None
 
     # --- key/value state (IMAP high-water marks...) ------------------------
 

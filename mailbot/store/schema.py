@@ -101,4 +101,10 @@ MIGRATIONS = [
         reason TEXT NOT NULL
     )
     """,
+    """
+    CREATE INDEX messages_unit ON messages (unit);
+    CREATE INDEX outgoing_unit ON outgoing (unit);
+    CREATE INDEX documents_message ON documents (message);
+    CREATE INDEX rows_submission ON rows (submission)
+    """,
 ]
