@@ -9,7 +9,7 @@ table a size smaller so that eighteen units' text stays legible, page numbers
 
 Fonts are named as Chinese offices have them (方正小标宋简体, 仿宋_GB2312, 黑体);
 where they are missing, Word/WPS substitute, and our LibreOffice conversion
-maps them to Noto CJK (see mailbot/soffice.py).
+maps them to the closest free fonts through mailbot/templates/fonts.conf.
 
     python scripts/make_report_template.py [OUT.docx]
 """
@@ -28,16 +28,18 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from mailbot.report.docx import BODY_PT, COLUMNS_MM, KEEP_STYLE
+
 LATIN = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
 SUBTITLE_FONT = "楷体_GB2312"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 PAGE_FONT = "宋体"
-# headings come from the campaign's form ([form] columns); widths in mm, sum = 225
-COLUMNS = (("{{ headings.seq }}", 15), ("{{ headings.title }}", 36),
-           ("{{ headings.units }}", 30), ("{{ headings.progress }}", 110),
-           ("{{ headings.deadline }}", 34))
+# headings come from the campaign's form ([form] columns); widths in mm (the writer
+# widens 责任单位 to fit the unit names)
+COLUMNS = tuple(zip(("{{ headings.seq }}", "{{ headings.title }}", "{{ headings.units }}",
+                     "{{ headings.progress }}", "{{ headings.deadline }}"), COLUMNS_MM))
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "mailbot" / "templates" / "report.docx"
 
 
@@ -107,10 +109,21 @@ def _styles(doc: Document) -> None:
     _style(doc, "报表副标题", "ReportSubtitle", SUBTITLE_FONT, 16, center, space_after=6)
     _style(doc, "报表落款", "ReportByline", BODY_FONT, 14, right, space_after=6)
     _style(doc, "表头", "TableHeading", HEADING_FONT, 14, center)
-    _style(doc, "表格居中", "TableCenter", BODY_FONT, 12, center)
-    body = _style(doc, "表格正文", "TableBody", BODY_FONT, 12, left)
+    _style(doc, "表格居中", "TableCenter", BODY_FONT, BODY_PT, center)
+    body = _style(doc, "表格正文", "TableBody", BODY_FONT, BODY_PT, left)
     body.paragraph_format.line_spacing = Pt(20)
+    _keep_whole_style(doc)
 
+
+def _keep_whole_style(doc: Document) -> None:
+    """Numbers, dates and unit names: marked as Latin-language text, which LibreOffice
+    does not break inside (in Chinese text it breaks between any two characters)."""
+    style = doc.styles.add_style("不断行", WD_STYLE_TYPE.CHARACTER)
+    style.element.set(qn("w:styleId"), KEEP_STYLE)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "en-US")
+    style.element.get_or_add_rPr().append(lang)
 
 def _table(doc: Document) -> None:
     """Header row, then one templated row repeated by docxtpl's {%tr for %}."""
@@ -118,7 +131,7 @@ def _table(doc: Document) -> None:
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    cells = ("{{ row.seq }}", "{{ row.title }}", "{{ row.units }}",
+    cells = ("{{ row.seq }}", "{{ row.title }}", "{{ row.unit }}",
              "{{p row.progress }}", "{{ row.deadline }}")
     for index, (heading, width) in enumerate(COLUMNS):
         for row in table.rows:
@@ -128,7 +141,8 @@ def _table(doc: Document) -> None:
         _fill(table.rows[2].cells[index], cells[index], style)
     _fill(table.rows[1].cells[0], "{%tr for row in rows %}", "表格居中")
     _fill(table.rows[3].cells[0], "{%tr endfor %}", "表格居中")
-    _repeat_header(table.rows[0])
+    _row_flags(table.rows[0], "w:tblHeader", "w:cantSplit")
+    _row_flags(table.rows[2], "w:cantSplit")
     _fixed_grid(table)
 
 
@@ -153,11 +167,12 @@ def _fill(cell, text: str, style: str) -> None:
                                else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
 
 
-def _repeat_header(row) -> None:
+def _row_flags(row, *tags: str) -> None:
+    """The header repeats on every page; no row breaks over a page (the writer keeps
+    rows shorter than a page)."""
     tr_pr = row._tr.get_or_add_trPr()
-    for tag in ("w:tblHeader", "w:cantSplit"):
-        element = OxmlElement(tag)
-        tr_pr.append(element)
+    for tag in tags:
+        tr_pr.append(OxmlElement(tag))
 
 
 def _footers(doc: Document) -> None:
