@@ -51,4 +51,4 @@ def test_the_tick_queues_each_summary_once(tmp_path):
     assert summary["To"] == "fulian-office@zichuan.example.org"
     assert summary["Auto-Submitted"] == "auto-generated"
     names = [part.get_filename() for part in summary.iter_attachments()]
-    assert "2026Q3-汇总表.docx" in names
+    assert "2026年第三季度为全区妇女儿童办实事工作进展情况汇总表.docx" in names

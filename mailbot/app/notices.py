@@ -18,7 +18,7 @@ from mailbot.core.models import HeldMail, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
 from mailbot.outgoing.summary_mail import render_summary
-from mailbot.report.content import build_annual, build_report
+from mailbot.report.content import build_annual, build_report, file_name
 from mailbot.report.docx import write_docx, write_pdf
 from mailbot.report.xlsx import write_xlsx
 from mailbot.chase.status import unit_statuses
@@ -66,7 +66,10 @@ def remind_tick(ctx: Context) -> int:
 
 def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
                    year: int | None = None) -> Path:
-    """The consolidated report of the current submissions, or the annual view of `year`."""
+    """The consolidated report of the current submissions, or the annual view of `year`.
+
+    `target` is the file, or a folder to write it into under its official name.
+    """
     campaign = ctx.config.campaign
     if year is None:
         report = build_report(campaign, quarter, ctx.current(quarter))
@@ -75,6 +78,8 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
         report = build_annual(campaign, year,
                               {name: ctx.current(name) for name in names})
     today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
+    if target.is_dir():
+        target = target / file_name(report, fmt)
     return WRITERS[fmt](report, target, compiled_on=today)
 
 
@@ -90,7 +95,7 @@ def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | No
     summary = build_summary(campaign, quarter, statuses(ctx, quarter),
                             held_mails(ctx, quarter), now)
     with tempfile.TemporaryDirectory(prefix="mailbot-summary-") as scratch:
-        report = compile_report(ctx, quarter, Path(scratch) / f"{quarter}-汇总表.docx", "docx")
+        report = compile_report(ctx, quarter, Path(scratch), "docx")
         mail = render_summary(campaign, summary, ctx.env, [report], dedup_key=dedup_key)
     with ctx.store.transaction() as db:
         return outbox.queue(ctx.store, db, campaign, ctx.sender, mail, now, quarter=quarter)

@@ -164,20 +164,25 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
              send: bool) -> None:
     """Write the consolidated report for a quarter (or a year) in the official form."""
     from mailbot.app.pipeline import flush_outbox
-    from mailbot.app.notices import compile_report, queue_summary
+    from mailbot.app.notices import compile_report, queue_summary, statuses
     from mailbot.outgoing.outbox import open_transport
     from mailbot.report.content import ReportError
+    from mailbot.report.coverage import coverage, early_warning
 
     quarter = resolve_quarter(app, quarter)
-    name = f"{year}年度" if year else quarter
-    target = Path(output) if output else Path(f"{name}-汇总表.{fmt}")
     ctx = app.context()
     if send:
         read_first(app, ctx)  # the federation is told what has arrived up to now
+    if year is None:
+        covered = coverage(app.config.campaign, quarter, statuses(ctx, quarter))
+        if warning := early_warning(app.config.campaign, covered, app.clock()):
+            click.echo(warning, err=True)
+        click.echo(covered.line())
     try:
-        click.echo(f"wrote {compile_report(ctx, quarter, target, fmt, year)}")
+        written = compile_report(ctx, quarter, Path(output) if output else Path("."), fmt, year)
     except ReportError as error:
         raise click.ClickException(str(error)) from None
+    click.echo(f"已生成汇总表：{written}")
     if send:
         queue_summary(ctx, quarter, dedup_key=None)
         sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
