@@ -28,7 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from mailbot.report.docx import BODY_PT, COLUMNS_MM, KEEP_STYLE
+from mailbot.report.docx import BODY_PT, COLUMNS_MM
 
 LATIN = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
@@ -112,18 +112,20 @@ def _styles(doc: Document) -> None:
     _style(doc, "表格居中", "TableCenter", BODY_FONT, BODY_PT, center)
     body = _style(doc, "表格正文", "TableBody", BODY_FONT, BODY_PT, left)
     body.paragraph_format.line_spacing = Pt(20)
-    _keep_whole_style(doc)
+    _break_by_unicode_rules(body)
 
 
-def _keep_whole_style(doc: Document) -> None:
-    """Numbers, dates and unit names: marked as Latin-language text, which LibreOffice
-    does not break inside (in Chinese text it breaks between any two characters)."""
-    style = doc.styles.add_style("不断行", WD_STYLE_TYPE.CHARACTER)
-    style.element.set(qn("w:styleId"), KEEP_STYLE)
+def _break_by_unicode_rules(style) -> None:
+    """The table text is tagged en-US as its East Asian language: LibreOffice then breaks
+    lines by the Unicode rules (no break inside a number, none before "，", none across a
+    word joiner) instead of its Chinese rule of "anywhere but before punctuation", which
+    split "1443人次" and unit names. The glyphs stay Chinese: the mapped font is a
+    simplified-Chinese one."""
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "en-US")
     style.element.get_or_add_rPr().append(lang)
+
 
 def _table(doc: Document) -> None:
     """Header row, then one templated row repeated by docxtpl's {%tr for %}."""

@@ -27,8 +27,7 @@ from mailbot.report.layout import (TableRow, chars_per_line, column_for, table_r
 
 DEFAULT_TEMPLATE = Path(str(resources.files("mailbot") / "templates" / "report.docx"))
 BODY_STYLE = "TableBody"
-KEEP_STYLE = "KeepWhole"  # character style of the template: numbers, dates, names
-WORD_JOINER = "\u2060"
+WORD_JOINER = "\u2060"  # no line break here (Unicode line-breaking rules, LB11)
 # the table's layout, shared with scripts/make_report_template.py: mm, 12 pt text,
 # Word's default cell padding of 0.19 cm
 TABLE_MM = 225
@@ -132,12 +131,11 @@ def _row_cell(row: TableRow, names: tuple[str, ...],
 
 
 def _add_kept_whole(rich: RichText, text: str, names: tuple[str, ...]) -> None:
-    """Names, dates and numbers in the no-break character style, with word joiners
-    between CJK characters: LibreOffice and Word then move them whole to the next line."""
-    for piece, whole in tokens(text, names):
-        if whole and any(ord(char) > 0x2000 for char in piece):
-            piece = WORD_JOINER.join(piece)
-        rich.add(piece, style=KEEP_STYLE if whole else None)
+    """Unit names and dates with word joiners between their characters, so they move
+    whole to the next line (the template's body text breaks by the Unicode rules, which
+    already keep "1443" and "60%" whole)."""
+    rich.add("".join(WORD_JOINER.join(piece) if whole and not piece.isascii()
+                     else piece for piece, whole in tokens(text, names)))
 
 
 def _annual_cell(quarters, names: tuple[str, ...]) -> RichTextParagraph:
