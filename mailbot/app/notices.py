@@ -80,7 +80,18 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
     today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
     if target.is_dir():
         target = target / file_name(report, fmt)
+    if fmt == "xlsx" and year is None:
+        return write_xlsx(report, target, compiled_on=today, **_sheets(ctx, quarter))
     return WRITERS[fmt](report, target, compiled_on=today)
+
+
+def _sheets(ctx: Context, quarter: str) -> dict:
+    """What the workbook's 明细 and 报送情况 sheets need beyond the report."""
+    summary = build_summary(ctx.config.campaign, quarter, statuses(ctx, quarter), [],
+                            ctx.clock())
+    files = {record.unit: ctx.store.document_files(record.id)
+             for record in ctx.store.current_submissions(quarter)}
+    return {"summary": summary, "files": files}
 
 
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
