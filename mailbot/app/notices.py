@@ -113,10 +113,13 @@ def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | No
 
 
 def summary_tick(ctx: Context) -> int:
-    """The worker's summary job: the closing summary and the weekly digests, each once."""
+    """The worker's summary job: the closing summary and the weekly digests, each once;
+    a digest after the due date only for quarters with units missing or incomplete."""
     config = ctx.config
+    outstanding = [q.name for q in config.campaign.quarters
+                   if any(s.state in ("missing", "incomplete") for s in statuses(ctx, q.name))]
     due = summaries_due(config.campaign, config.summary, config.calendar, ctx.clock(),
-                        ctx.store.dedup_keys("summary:"))
+                        ctx.store.dedup_keys("summary:"), outstanding)
     queued = sum(1 for quarter, key in due if queue_summary(ctx, quarter, key))
     if queued:
         log.info("summaries: %d queued", queued)
