@@ -1,6 +1,6 @@
 """The consolidated report's content, from the current submissions (pure).
 
-The writers (report_docx, report_xlsx) only lay out what is decided here, so
+The writers (report.docx, report.xlsx, with report.layout's printed rows) only lay out what is decided here, so
 which text goes under which unit in which row is tested without any file.
 A unit's text always lands under its own name: the record's unit, never a
 name read from the document, so a unit cannot speak for another.

@@ -147,7 +147,7 @@ def _annual_cell(quarters, names: tuple[str, ...]) -> RichTextParagraph:
             lines = [line.strip() for line in clean(text or NOT_REPORTED).split("\n")]
             row = TableRow(seq=0, title="", unit=unit, label=f"{unit}：",
                            paragraphs=tuple(line for line in lines if line) or (NOT_REPORTED,),
-                           deadline="", continued=False)
+                           deadline="")
             _row_cell(row, names, into=cell)
     return cell
 

@@ -39,7 +39,6 @@ class TableRow:
     label: str  # the unit's name as it opens the text ("区妇联："), "" on a continuation
     paragraphs: tuple[str, ...]
     deadline: str
-    continued: bool
 
 
 def table_rows(report: Report, chars_per_line: int) -> list[TableRow]:
@@ -56,7 +55,7 @@ def _unit_rows(item: ReportRow, unit: str, text: str | None,
     return [TableRow(seq=item.seq, title=item.title,
                      unit=unit if index == 0 else f"{unit}\n{CONTINUED}",
                      label=label if index == 0 else "", paragraphs=tuple(piece),
-                     deadline=item.deadline, continued=index > 0)
+                     deadline=item.deadline)
             for index, piece in enumerate(pieces)]
 
 
