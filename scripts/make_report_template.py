@@ -120,8 +120,10 @@ def _break_by_unicode_rules(style) -> None:
     lines by the Unicode rules (no break inside a number, none before "，", none across a
     word joiner) instead of its Chinese rule of "anywhere but before punctuation", which
     split "1443人次" and unit names. The glyphs stay Chinese: the mapped font is a
-    simplified-Chinese one."""
-    lang = OxmlElement("w:lang")
+    simplified-Chinese one. No proofing, so Word does not mark the Chinese as misspelt
+    English."""
+    style.font.no_proof = True
+    lang = OxmlElement("w:lang")  # last but for elements not used here, as the schema orders
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "en-US")
     style.element.get_or_add_rPr().append(lang)

@@ -1,4 +1,4 @@
-"""The consolidated report as DOCX, filled into templates/report.docx with docxtpl.
+"""The consolidated report as DOCX, filled into mailbot/templates/report.docx with docxtpl.
 
 The layout lives in the template (staff restyle it in Word or WPS); this module
 only hands it data. Units' text is data, never template source: docxtpl renders
@@ -41,8 +41,8 @@ def write_docx(report: Report | AnnualReport, out: Path, *, compiled_on: date,
                template: Path = DEFAULT_TEMPLATE) -> Path:
     """Render `report` into `out` (a quarter's report or the annual one)."""
     if not template.is_file():
-        raise ReportError(f"the report template {template} is missing; "
-                          "make it with: python scripts/make_report_template.py")
+        raise ReportError(f"汇总表模板 {template} 不存在，请用 "
+                          "python scripts/make_report_template.py 重新生成")
     doc = DocxTemplate(str(template))
     widths = column_widths(report)
     doc.render(context(report, compiled_on, widths), autoescape=True)
@@ -161,7 +161,7 @@ def write_pdf(report: Report | AnnualReport, out: Path, *, compiled_on: date,
         try:
             pdf = soffice.convert(docx, "pdf", Path(scratch), timeout=timeout)
         except soffice.ConvertError as error:
-            raise ReportError(f"no PDF of the report: {error}") from None
+            raise ReportError(f"无法生成汇总表的 PDF：{error}") from None
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(pdf, out)
     return out
