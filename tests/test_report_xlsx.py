@@ -95,3 +95,10 @@ def test_libreoffice_prints_every_line_inside_its_row(workbook, tmp_path):
         for item in campaign.items_of(unit.name):
             expected = 0 if unit.name in data.MISSING else 2  # in 汇总表 and in 明细
             assert flat.count(data.marker(unit.name, item.seq)) == expected, unit.name
+
+
+def test_the_unit_columns_hold_the_longest_name_on_one_line(workbook):
+    book = openpyxl.load_workbook(workbook)
+    for sheet, column in ((book["汇总表"], "C"), (book["明细"], "C"), (book["报送情况"], "A")):
+        # 区人才发展中心: 7 characters of 11 pt in units of 5.25 pt, with padding
+        assert sheet.column_dimensions[column].width >= (7 * 11 + 4) / 5.25, sheet.title

@@ -31,6 +31,7 @@ BODY_PT = 11
 LINE_FACTOR = 1.4  # a wrapped line's height per point of font size, as the programs space it
 # one unit of column width is the width of "0" in the default font (7 px at 96 dpi)
 COLUMN_UNIT_PT = 7 * 72 / 96
+USABLE = 0.95  # of a column's width: cell padding; Excel's unit is the narrowest of the three
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -73,7 +74,7 @@ def _form_sheet(sheet: Worksheet, report: Report, compiled_on: date) -> None:
              len(columns))
     rows = [[row.seq, row.title, "\n".join(row.units), _text(row.entries), row.deadline]
             for row in report.rows]
-    _table(sheet, columns, rows, first=3, wrapped=(4,))
+    _table(sheet, columns, rows, first=3, wrapped=(4,), fit=3)
 
 
 def _annual_sheet(sheet: Worksheet, report: AnnualReport, compiled_on: date) -> None:
@@ -85,7 +86,8 @@ def _annual_sheet(sheet: Worksheet, report: AnnualReport, compiled_on: date) -> 
     rows = [[row.seq, row.title, "\n".join(row.units),
              *(_text(entries) for _, entries in row.quarters), row.deadline]
             for row in report.rows]
-    _table(sheet, columns, rows, first=3, wrapped=tuple(range(4, 4 + len(report.quarter_labels))))
+    _table(sheet, columns, rows, first=3, wrapped=tuple(range(4, 4 + len(report.quarter_labels))),
+           fit=3)
 
 
 def _detail_sheet(sheet: Worksheet, report: Report, summary: Summary,
@@ -96,7 +98,7 @@ def _detail_sheet(sheet: Worksheet, report: Report, summary: Summary,
              by_unit[unit].received if unit in by_unit else "", "\n".join(files.get(unit, ()))]
             for item in report.rows for unit, text in item.entries]
     columns = (*_form_columns(report.headings)[:3], (report.headings.progress, 60), *DETAIL_MORE)
-    _table(sheet, columns, rows, first=1, wrapped=(4, 7))
+    _table(sheet, columns, rows, first=1, wrapped=(4, 7), fit=3)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
 
 
@@ -108,7 +110,7 @@ def _status_sheet(sheet: Worksheet, summary: Summary, files: Mapping[str, Sequen
              YES_NO[row.stamped_pdf], row.items, "\n".join(files.get(row.unit, ())),
              "\n".join(problems.get(row.unit, ()))]
             for row in summary.rows]
-    _table(sheet, STATUS, rows, first=1, wrapped=(7, 8))
+    _table(sheet, STATUS, rows, first=1, wrapped=(7, 8), fit=1)
 
 
 def _text(entries: tuple[Entry, ...]) -> str:
@@ -132,9 +134,14 @@ def _banner(sheet: Worksheet, line: int, text: str, font: Font, columns: int,
 
 
 def _table(sheet: Worksheet, columns, rows: list[list], first: int,
-           wrapped: tuple[int, ...]) -> None:
-    """Header at row `first`, then `rows`; every row as high as its tallest cell's text."""
+           wrapped: tuple[int, ...], fit: int) -> None:
+    """Header at row `first`, then `rows`; every row as high as its tallest cell's text.
+    Column `fit` (the units) is widened to hold the longest unit name on one line."""
     heading_font, body_font = Font(name=HEADING_FONT, size=12), Font(name=BODY_FONT, size=BODY_PT)
+    longest = max(width(line) for row in rows for line in str(row[fit - 1]).split("\n"))
+    needed = math.ceil((longest * BODY_PT + 4) / (COLUMN_UNIT_PT * USABLE))
+    columns = [(heading, max(column_width, needed) if index == fit else column_width)
+               for index, (heading, column_width) in enumerate(columns, start=1)]
     for column, (heading, column_width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = column_width
         _cell(sheet, first, column, heading, heading_font, CENTER)
@@ -156,9 +163,9 @@ def row_height(values: Sequence, widths: Sequence[float], font_pt: float) -> flo
 
 
 def _lines(text: str, column_width: float, font_pt: float) -> int:
-    """Wrapped lines of `text`: CJK characters one em wide, ASCII half, 90 % of the
-    column usable (cell padding; Excel's column unit is the narrowest of the three programs)."""
-    per_line = max(1.0, (column_width * COLUMN_UNIT_PT * 0.95 - 4) / font_pt)
+    """Wrapped lines of `text` at a column's usable width: CJK characters one em wide,
+    ASCII half an em."""
+    per_line = max(1.0, (column_width * COLUMN_UNIT_PT * USABLE - 4) / font_pt)
     return sum(max(1, math.ceil(width(part) / per_line)) for part in text.split("\n"))
 
 
