@@ -52,3 +52,7 @@ def test_a_text_without_sentence_ends_is_cut_hard_but_nothing_is_lost():
     rows = [r for r in table_rows(build_report(campaign, "2026Q3", [record]), 23) if r.seq == 7]
     assert "".join(p for r in rows for p in r.paragraphs) == text
     assert len(rows) == -(-1000 // (23 * MAX_ROW_LINES)) and rows[0].label == "区应急管理局："
+
+
+def test_a_chinese_comma_ends_a_number():
+    assert kept("活动12，13日起") == ["12", "13"]

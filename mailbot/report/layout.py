@@ -26,7 +26,7 @@ MAX_ROW_LINES = 15  # a row of this many lines fits a landscape page under the h
 _SENTENCE = re.compile(r"(?<=[。；！？])")
 _NUMBERS = (r"\d{4}年\d{1,2}月(?:\d{1,2}日|底|初|中旬|上旬|下旬)?"  # dates
             r"|\d{1,2}月\d{1,2}日"
-            r"|\d+(?:[.,，]\d+)*(?:\s?[%％‰])?")  # numbers, percentages
+            r"|\d+(?:[.,]\d+)*(?:\s?[%％‰])?")  # numbers, percentages
 
 
 @dataclass(frozen=True)
