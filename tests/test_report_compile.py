@@ -4,6 +4,8 @@ it writes, under which name."""
 from __future__ import annotations
 
 import dataclasses
+import email
+import email.policy
 import os
 import subprocess
 import sys
@@ -65,6 +67,17 @@ def test_compile_keeps_output_and_format(demo):
     assert result.returncode == 0, result.stderr
     assert (demo / "out" / "q3.xlsx").is_file()
     assert "注意" not in result.stderr  # 15 of 18 reported: nothing to warn about
+
+
+def test_compile_send_mails_the_report_under_its_official_name(demo):
+    result = compile_(demo, "--quarter", "2026Q3", "--send", "-o", "sent.docx",
+                      now="2026-10-12T10:00:00")
+    assert result.returncode == 0, result.stderr
+    assert "2026年第三季度的汇总邮件已放入发件队列；本次发出1封，未能发出0封" in result.stdout
+    newest = max((demo / "var" / "outbox").glob("*.eml"))
+    mail = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
+    assert [part.get_filename() for part in mail.iter_attachments()
+            if part.get_content_type() != "image/png"] == [f"{Q3_NAME}.docx"]
 
 
 def test_file_names_follow_the_configured_title():

@@ -165,6 +165,7 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     """Write the consolidated report for a quarter (or a year) in the official form."""
     from mailbot.app.pipeline import flush_outbox
     from mailbot.app.notices import compile_report, queue_summary, statuses
+    from mailbot.core.models import quarter_label
     from mailbot.outgoing.outbox import open_transport
     from mailbot.report.content import ReportError
     from mailbot.report.coverage import coverage, early_warning
@@ -186,7 +187,8 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     if send:
         queue_summary(ctx, quarter, dedup_key=None)
         sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
-        click.echo(f"summary for {quarter} queued; outbox: {sent} sent, {failed} not sent")
+        click.echo(f"{quarter_label(quarter)}的汇总邮件已放入发件队列；"
+                   f"本次发出{sent}封，未能发出{failed}封")
         if failed:
             sys.exit(1)
 
