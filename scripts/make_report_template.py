@@ -1,4 +1,4 @@
-"""Make templates/report.docx, the consolidated report's docxtpl template.
+"""Make mailbot/templates/report.docx, the consolidated report's docxtpl template.
 
 Run once (and again after changing the layout rules here); the resulting file is
 committed so that staff can restyle it in Word or WPS without touching code.
@@ -7,9 +7,10 @@ type area stays 156 mm x 225 mm, title in 2号 小标宋, body in 3号 仿宋, t
 table a size smaller so that eighteen units' text stays legible, page numbers
 "— 1 —" in 4号 宋体, outside edge (odd pages right, even pages left).
 
-Fonts are named as Chinese offices have them (方正小标宋简体, 仿宋_GB2312, 黑体);
-where they are missing, Word/WPS substitute, and our LibreOffice conversion
-maps them to the closest free fonts through mailbot/templates/fonts.conf.
+Fonts are named as Chinese offices have them (方正小标宋简体, 仿宋_GB2312, 黑体) as
+East Asian fonts; the font table names what Word/WPS take where one is missing
+(仿宋, 楷体, 小标宋), and our LibreOffice conversion maps them to the closest free
+fonts through mailbot/templates/fonts.conf.
 
     python scripts/make_report_template.py [OUT.docx]
 """
@@ -24,9 +25,10 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from mailbot.report.docx import BODY_PT, COLUMNS_MM
 
@@ -62,6 +64,7 @@ def make_template() -> Document:
                       style="报表落款")
     _table(doc)
     _footers(doc)
+    _font_table(doc)
     return doc
 
 
@@ -177,6 +180,32 @@ def _row_flags(row, *tags: str) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     for tag in tags:
         tr_pr.append(OxmlElement(tag))
+
+
+# the office font, the name Word and WPS fall back to where it is not installed (newer
+# Windows has 仿宋 and 楷体 but not the _GB2312 fonts), and the font's family class
+FALLBACKS = ((TITLE_FONT, "小标宋", "roman"), (BODY_FONT, "仿宋", "modern"),
+             (SUBTITLE_FONT, "楷体", "script"), (HEADING_FONT, "SimHei", "modern"),
+             (PAGE_FONT, "SimSun", "roman"))
+
+
+def _font_table(doc: Document) -> None:
+    """Declare the office fonts with their fallback names (w:altName) and the GB2312
+    character set, so a machine without 仿宋_GB2312 uses 仿宋, not a Latin face."""
+    part = next(p for p in doc.part.package.iter_parts()
+                if p.partname == "/word/fontTable.xml")
+    fonts = parse_xml(part.blob)
+    for name, fallback, family in FALLBACKS:
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", fallback), ("w:charset", "86"),
+                           ("w:family", family), ("w:pitch", "variable")):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            font.append(child)
+        fonts.append(font)
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8",
+                                standalone=True)
 
 
 def _footers(doc: Document) -> None:

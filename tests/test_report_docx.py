@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import zipfile
 import subprocess
 import sys
 from datetime import date
@@ -121,6 +123,17 @@ def test_unit_column_fits_the_longest_name(report, tmp_path):
     widths = [cell.width.mm for cell in rows[1].cells]
     assert widths[2] >= 7 * 12 * 25.4 / 72 + 3.8  # 区人才发展中心 at 12 pt, with padding
     assert round(sum(widths)) == 225
+
+
+def test_office_fonts_are_declared_with_their_fallbacks(report, tmp_path):
+    out = write_docx(report, tmp_path / "r.docx", compiled_on=DAY)
+    with zipfile.ZipFile(out) as package:
+        fonts = package.read("word/fontTable.xml").decode("utf-8")
+        styles = package.read("word/styles.xml").decode("utf-8")
+    for name, fallback in (("仿宋_GB2312", "仿宋"), ("方正小标宋简体", "小标宋"), ("黑体", "SimHei")):
+        assert re.search(f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>'
+                         '<w:charset w:val="86"/>', fonts), name
+        assert f'w:eastAsia="{name}"' in styles
 
 
 def test_html_and_jinja_looking_text_comes_out_literal(report, tmp_path):
