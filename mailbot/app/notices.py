@@ -89,9 +89,20 @@ def _sheets(ctx: Context, quarter: str) -> dict:
     """What the workbook's 明细 and 报送情况 sheets need beyond the report."""
     summary = build_summary(ctx.config.campaign, quarter, statuses(ctx, quarter), [],
                             ctx.clock())
-    files = {record.unit: ctx.store.document_files(record.id)
-             for record in ctx.store.current_submissions(quarter)}
-    return {"summary": summary, "files": files}
+    return {"summary": summary, "files": _piece_files(ctx, quarter)}
+
+
+def _piece_files(ctx: Context, quarter: str) -> dict[str, list[str]]:
+    """Each unit's files of its current pieces (the form's mail, the stamped copy's)."""
+    counted = ctx.store.counted_submissions(quarter)
+    files: dict[str, list[str]] = {}
+    for record in ctx.current(quarter):
+        sources = {record.form_from, record.stamped_from} - {None}
+        for submission in counted:
+            if submission.unit == record.unit and submission.message_id in sources:
+                names = files.setdefault(record.unit, [])
+                names += [n for n in ctx.store.document_files(submission.id) if n not in names]
+    return files
 
 
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
