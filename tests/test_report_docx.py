@@ -111,11 +111,13 @@ def test_unit_label_is_bold_and_text_is_not(report, tmp_path):
     assert first.style.style_id == "TableBody"
 
 
-def test_names_and_dates_are_joined_against_line_breaks(report, tmp_path):
-    _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
-    text = rows[1].cells[3].paragraphs[0].runs[1].text
+def test_names_are_joined_against_line_breaks_only_for_print(report, tmp_path):
+    printed = write_docx(report, tmp_path / "p.docx", compiled_on=DAY, for_print=True)
+    text = table_rows(printed)[1][1].cells[3].paragraphs[0].runs[1].text
     assert WORD_JOINER.join("区人社局") in text
     assert "1500" in text  # digits stay whole by the Unicode rules, no joiner needed
+    _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
+    assert not any(WORD_JOINER in c.text for row in rows for c in row.cells)
 
 
 def test_unit_column_fits_the_longest_name(report, tmp_path):

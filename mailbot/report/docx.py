@@ -38,14 +38,18 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def write_docx(report: Report | AnnualReport, out: Path, *, compiled_on: date,
-               template: Path = DEFAULT_TEMPLATE) -> Path:
-    """Render `report` into `out` (a quarter's report or the annual one)."""
+               template: Path = DEFAULT_TEMPLATE, for_print: bool = False) -> Path:
+    """Render `report` into `out` (a quarter's report or the annual one).
+
+    `for_print` joins unit names and dates with word joiners so no line breaks inside
+    them; only for the PDF: in a DOCX staff edit, invisible joiners would defeat
+    searching and pasting the text."""
     if not template.is_file():
         raise ReportError(f"汇总表模板 {template} 不存在，请用 "
                           "python scripts/make_report_template.py 重新生成")
     doc = DocxTemplate(str(template))
     widths = column_widths(report)
-    doc.render(context(report, compiled_on, widths), autoescape=True)
+    doc.render(context(report, compiled_on, widths, for_print), autoescape=True)
     _fit_columns(doc.docx.tables[0], widths)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
@@ -78,14 +82,14 @@ def _fit_columns(table, widths: list[float]) -> None:
 
 
 def context(report: Report | AnnualReport, compiled_on: date,
-            widths: list[float] | None = None) -> dict:
+            widths: list[float] | None = None, for_print: bool = False) -> dict:
     """The template's variables: title, period, federation, compiled_on, headings, rows.
 
     A quarter's rows are the printed rows of report_layout (one per unit and item);
     the annual view keeps one row per item with every quarter in it.
     """
     annual = isinstance(report, AnnualReport)
-    names = unit_names(report)
+    names = unit_names(report) if for_print else None
     progress = chars_per_line((widths or column_widths(report))[3], BODY_PT, PADDING_MM)
     if annual:
         rows = [{"seq": row.seq, "title": clean(row.title), "unit": clean("\n".join(row.units)),
@@ -119,7 +123,7 @@ def clean(text: str) -> str:
     return _UNSAFE.sub("", text)
 
 
-def _row_cell(row: TableRow, names: tuple[str, ...],
+def _row_cell(row: TableRow, names: tuple[str, ...] | None,
               into: RichTextParagraph | None = None) -> RichTextParagraph:
     """One paragraph per paragraph of the text, the first opened by "单位：" in bold."""
     cell = into or RichTextParagraph()
@@ -130,15 +134,18 @@ def _row_cell(row: TableRow, names: tuple[str, ...],
     return cell
 
 
-def _add_kept_whole(rich: RichText, text: str, names: tuple[str, ...]) -> None:
+def _add_kept_whole(rich: RichText, text: str, names: tuple[str, ...] | None) -> None:
     """Unit names and dates with word joiners between their characters, so they move
     whole to the next line (the template's body text breaks by the Unicode rules, which
-    already keep "1443" and "60%" whole)."""
+    already keep "1443" and "60%" whole); the text as it is where `names` is None."""
+    if names is None:
+        rich.add(text)
+        return
     rich.add("".join(WORD_JOINER.join(piece) if whole and not piece.isascii()
                      else piece for piece, whole in tokens(text, names)))
 
 
-def _annual_cell(quarters, names: tuple[str, ...]) -> RichTextParagraph:
+def _annual_cell(quarters, names: tuple[str, ...] | None) -> RichTextParagraph:
     """Each quarter's label in bold, then that quarter's entries."""
     cell = RichTextParagraph()
     for label, entries in quarters:
@@ -157,7 +164,7 @@ def write_pdf(report: Report | AnnualReport, out: Path, *, compiled_on: date,
     """The same DOCX, converted by LibreOffice; raises ReportError if it cannot be."""
     with tempfile.TemporaryDirectory(prefix="mailbot-report-") as scratch:
         docx = write_docx(report, Path(scratch) / f"{out.stem}.docx",
-                          compiled_on=compiled_on, template=template)
+                          compiled_on=compiled_on, template=template, for_print=True)
         try:
             pdf = soffice.convert(docx, "pdf", Path(scratch), timeout=timeout)
         except soffice.ConvertError as error:
