@@ -37,6 +37,7 @@ ensure_system_packages() {
   command -v dovecot >/dev/null || missing+=(dovecot-imapd)
   command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
   fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
+  fc-list 2>/dev/null | grep -qi "LXGW WenKai" || missing+=(fonts-lxgw-wenkai)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)

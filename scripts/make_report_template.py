@@ -1,4 +1,4 @@
-"""Make templates/report.docx, the consolidated report's docxtpl template.
+"""Make mailbot/templates/report.docx, the consolidated report's docxtpl template.
 
 Run once (and again after changing the layout rules here); the resulting file is
 committed so that staff can restyle it in Word or WPS without touching code.
@@ -7,9 +7,10 @@ type area stays 156 mm x 225 mm, title in 2号 小标宋, body in 3号 仿宋, t
 table a size smaller so that eighteen units' text stays legible, page numbers
 "— 1 —" in 4号 宋体, outside edge (odd pages right, even pages left).
 
-Fonts are named as Chinese offices have them (方正小标宋简体, 仿宋_GB2312, 黑体);
-where they are missing, Word/WPS substitute, and our LibreOffice conversion
-maps them to Noto CJK (see mailbot/soffice.py).
+Fonts are named as Chinese offices have them (方正小标宋简体, 仿宋_GB2312, 黑体) as
+East Asian fonts; the font table names what Word/WPS take where one is missing
+(仿宋, 楷体, 小标宋), and our LibreOffice conversion maps them to the closest free
+fonts through mailbot/templates/fonts.conf.
 
     python scripts/make_report_template.py [OUT.docx]
 """
@@ -24,9 +25,12 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
+
+from mailbot.report.docx import BODY_PT, COLUMNS_MM
 
 LATIN = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
@@ -34,10 +38,10 @@ SUBTITLE_FONT = "楷体_GB2312"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 PAGE_FONT = "宋体"
-# headings come from the campaign's form ([form] columns); widths in mm, sum = 225
-COLUMNS = (("{{ headings.seq }}", 15), ("{{ headings.title }}", 36),
-           ("{{ headings.units }}", 30), ("{{ headings.progress }}", 110),
-           ("{{ headings.deadline }}", 34))
+# headings come from the campaign's form ([form] columns); widths in mm (the writer
+# widens 责任单位 to fit the unit names)
+COLUMNS = tuple(zip(("{{ headings.seq }}", "{{ headings.title }}", "{{ headings.units }}",
+                     "{{ headings.progress }}", "{{ headings.deadline }}"), COLUMNS_MM))
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "mailbot" / "templates" / "report.docx"
 
 
@@ -60,6 +64,7 @@ def make_template() -> Document:
                       style="报表落款")
     _table(doc)
     _footers(doc)
+    _font_table(doc)
     return doc
 
 
@@ -107,9 +112,24 @@ def _styles(doc: Document) -> None:
     _style(doc, "报表副标题", "ReportSubtitle", SUBTITLE_FONT, 16, center, space_after=6)
     _style(doc, "报表落款", "ReportByline", BODY_FONT, 14, right, space_after=6)
     _style(doc, "表头", "TableHeading", HEADING_FONT, 14, center)
-    _style(doc, "表格居中", "TableCenter", BODY_FONT, 12, center)
-    body = _style(doc, "表格正文", "TableBody", BODY_FONT, 12, left)
+    _style(doc, "表格居中", "TableCenter", BODY_FONT, BODY_PT, center)
+    body = _style(doc, "表格正文", "TableBody", BODY_FONT, BODY_PT, left)
     body.paragraph_format.line_spacing = Pt(20)
+    _break_by_unicode_rules(body)
+
+
+def _break_by_unicode_rules(style) -> None:
+    """The table text is tagged en-US as its East Asian language: LibreOffice then breaks
+    lines by the Unicode rules (no break inside a number, none before "，", none across a
+    word joiner) instead of its Chinese rule of "anywhere but before punctuation", which
+    split "1443人次" and unit names. The glyphs stay Chinese: the mapped font is a
+    simplified-Chinese one. No proofing, so Word does not mark the Chinese as misspelt
+    English."""
+    style.font.no_proof = True
+    lang = OxmlElement("w:lang")  # last but for elements not used here, as the schema orders
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "en-US")
+    style.element.get_or_add_rPr().append(lang)
 
 
 def _table(doc: Document) -> None:
@@ -118,7 +138,7 @@ def _table(doc: Document) -> None:
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    cells = ("{{ row.seq }}", "{{ row.title }}", "{{ row.units }}",
+    cells = ("{{ row.seq }}", "{{ row.title }}", "{{ row.unit }}",
              "{{p row.progress }}", "{{ row.deadline }}")
     for index, (heading, width) in enumerate(COLUMNS):
         for row in table.rows:
@@ -128,7 +148,8 @@ def _table(doc: Document) -> None:
         _fill(table.rows[2].cells[index], cells[index], style)
     _fill(table.rows[1].cells[0], "{%tr for row in rows %}", "表格居中")
     _fill(table.rows[3].cells[0], "{%tr endfor %}", "表格居中")
-    _repeat_header(table.rows[0])
+    _row_flags(table.rows[0], "w:tblHeader", "w:cantSplit")
+    _row_flags(table.rows[2], "w:cantSplit")
     _fixed_grid(table)
 
 
@@ -153,11 +174,38 @@ def _fill(cell, text: str, style: str) -> None:
                                else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
 
 
-def _repeat_header(row) -> None:
+def _row_flags(row, *tags: str) -> None:
+    """The header repeats on every page; no row breaks over a page (the writer keeps
+    rows shorter than a page)."""
     tr_pr = row._tr.get_or_add_trPr()
-    for tag in ("w:tblHeader", "w:cantSplit"):
-        element = OxmlElement(tag)
-        tr_pr.append(element)
+    for tag in tags:
+        tr_pr.append(OxmlElement(tag))
+
+
+# the office font, the name Word and WPS fall back to where it is not installed (newer
+# Windows has 仿宋 and 楷体 but not the _GB2312 fonts), and the font's family class
+FALLBACKS = ((TITLE_FONT, "小标宋", "roman"), (BODY_FONT, "仿宋", "modern"),
+             (SUBTITLE_FONT, "楷体", "script"), (HEADING_FONT, "SimHei", "modern"),
+             (PAGE_FONT, "SimSun", "roman"))
+
+
+def _font_table(doc: Document) -> None:
+    """Declare the office fonts with their fallback names (w:altName) and the GB2312
+    character set, so a machine without 仿宋_GB2312 uses 仿宋, not a Latin face."""
+    part = next(p for p in doc.part.package.iter_parts()
+                if p.partname == "/word/fontTable.xml")
+    fonts = parse_xml(part.blob)
+    for name, fallback, family in FALLBACKS:
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", fallback), ("w:charset", "86"),
+                           ("w:family", family), ("w:pitch", "variable")):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            font.append(child)
+        fonts.append(font)
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8",
+                                standalone=True)
 
 
 def _footers(doc: Document) -> None:

@@ -9,6 +9,7 @@ import docx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TITLE = "为全区妇女儿童办实事工作进展情况汇总表"
 
 
 def run_demo(folder: Path) -> subprocess.CompletedProcess:
@@ -24,11 +25,12 @@ def test_demo_runs_the_whole_cycle_and_again(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "11 on time, 2 late, 2 incomplete, 3 missing" in first.stdout
     assert "held for review: 1" in first.stdout
-    report = docx.Document(folder / "2026Q3-汇总表.docx")
+    report = docx.Document(folder / f"2026年第三季度{TITLE}.docx")
     [table] = report.tables
     seqs = [row.cells[0].text.strip() for row in table.rows[1:]]
-    assert seqs == [str(n) for n in range(1, 11)]
-    assert "（未报送）" in table.rows[7].cells[3].text  # item 7: 区应急管理局 never wrote
+    assert sorted(set(seqs), key=int) == [str(n) for n in range(1, 11)]
+    [item7] = [row for row in table.rows[1:] if row.cells[0].text == "7"]
+    assert "（未报送）" in item7.cells[3].text  # 区应急管理局 never wrote
     receipts = list((folder / "var" / "outbox").glob("*.eml"))
     assert len(receipts) == 23  # 16 receipts, 1 held notice, 5 reminders, 1 summary
     again = run_demo(folder)  # starts afresh, same result

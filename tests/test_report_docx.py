@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import zipfile
 import subprocess
 import sys
 from datetime import date
@@ -15,7 +17,7 @@ import pytest
 
 from mailbot.extract import soffice
 from mailbot.report.content import ReportError, build_annual, build_report
-from mailbot.report.docx import write_docx, write_pdf
+from mailbot.report.docx import WORD_JOINER, write_docx, write_pdf
 from mailbot.report.xlsx import write_xlsx
 from tests import report_data as data
 from tests.tools import require
@@ -47,29 +49,58 @@ def table_rows(path: Path):
     return document, document.tables[0].rows
 
 
-def test_docx_table_has_ten_items_with_labelled_texts(campaign, report, tmp_path):
+def plain(text: str) -> str:
+    """The text as a reader sees it: without the word joiners that keep names whole."""
+    return text.replace(WORD_JOINER, "")
+
+
+def unit_rows(rows):
+    """{(seq, unit): [the paragraphs of each of its printed rows]} of the body rows."""
+    found: dict[tuple[int, str], list[list[str]]] = {}
+    for row in rows[1:]:
+        cells = [plain(c.text) for c in row.cells]
+        unit = cells[2].split("\n")[0]
+        found.setdefault((int(cells[0]), unit), []).append(
+            [plain(p.text) for p in row.cells[3].paragraphs])
+    return found
+
+
+def test_docx_table_has_one_row_per_unit_and_item(campaign, report, tmp_path):
     document, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
     assert [c.text for c in rows[0].cells] == ["序号", "实事名称", "责任单位",
                                                "具体措施及任务进度情况", "完成时限"]
-    assert len(rows) == 11
     body = "\n".join(p.text for p in document.paragraphs)
     assert "2026年为全区妇女儿童办实事工作进展情况报表" in body
     assert "（2026年第三季度）" in body and "2026年10月9日" in body
-    for row, item in zip(rows[1:], campaign.items):
-        cells = [c.text for c in row.cells]
-        assert cells[0] == str(item.seq) and cells[1] == item.title
-        assert cells[2].split("\n") == list(item.units)
-        paragraphs = [p.text for p in row.cells[3].paragraphs]
-        labelled = [p for p in paragraphs if p.split("：")[0] in item.units]
-        assert [p.split("：")[0] for p in labelled] == list(item.units)
-        for unit in item.units:
-            expected = ("（未报送）" if unit in data.MISSING else data.marker(unit, item.seq))
-            assert any(p.startswith(f"{unit}：{expected}") for p in paragraphs), (unit, paragraphs)
-    all_text = "\n".join(c.text for row in rows for c in row.cells)
+    expected_keys = [(item.seq, unit) for item in campaign.items for unit in item.units]
+    found = unit_rows(rows)
+    assert list(found) == expected_keys
+    for row in rows[1:]:
+        seq = int(row.cells[0].text)
+        assert row.cells[1].text == campaign.items[seq - 1].title
+    for (seq, unit), printed in found.items():
+        expected = "（未报送）" if unit in data.MISSING else data.marker(unit, seq)
+        assert printed[0][0].startswith(f"{unit}：{expected}"), (unit, printed)
+    all_text = plain("\n".join(c.text for row in rows for c in row.cells))
     for unit in campaign.units:
         for item in campaign.items_of(unit.name):
             assert all_text.count(data.marker(unit.name, item.seq)) == \
                 (0 if unit.name in data.MISSING else 1)
+
+
+def test_a_text_longer_than_a_page_goes_on_in_marked_rows(campaign, tmp_path):
+    long = "\n".join(f"第{i}段：组织开展专项活动12场，覆盖群众1500余人次，"
+                     "完成年度目标的60%，各项工作有序推进。" * 3 for i in range(1, 9))
+    record = data.record(campaign, "区人社局", text=lambda u, s: long)
+    _, rows = table_rows(write_docx(build_report(campaign, "2026Q3", [record]),
+                                    tmp_path / "r.docx", compiled_on=DAY))
+    printed = unit_rows(rows)[(1, "区人社局")]
+    assert len(printed) >= 2
+    continued = [r for r in rows[1:] if r.cells[2].text == "区人社局\n（续）"]
+    assert len(continued) == len(printed) - 1
+    assert all(r.cells[0].text == "1" for r in continued)
+    assert [p for piece in printed for p in piece] == \
+        [f"区人社局：{long.split(chr(10))[0]}", *long.split("\n")[1:]]
 
 
 def test_unit_label_is_bold_and_text_is_not(report, tmp_path):
@@ -80,16 +111,43 @@ def test_unit_label_is_bold_and_text_is_not(report, tmp_path):
     assert first.style.style_id == "TableBody"
 
 
+def test_names_are_joined_against_line_breaks_only_for_print(report, tmp_path):
+    printed = write_docx(report, tmp_path / "p.docx", compiled_on=DAY, for_print=True)
+    text = table_rows(printed)[1][1].cells[3].paragraphs[0].runs[1].text
+    assert WORD_JOINER.join("区人社局") in text
+    assert "1500" in text  # digits stay whole by the Unicode rules, no joiner needed
+    _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
+    assert not any(WORD_JOINER in c.text for row in rows for c in row.cells)
+
+
+def test_unit_column_fits_the_longest_name(report, tmp_path):
+    _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
+    widths = [cell.width.mm for cell in rows[1].cells]
+    assert widths[2] >= 7 * 12 * 25.4 / 72 + 3.8  # 区人才发展中心 at 12 pt, with padding
+    assert round(sum(widths)) == 225
+
+
+def test_office_fonts_are_declared_with_their_fallbacks(report, tmp_path):
+    out = write_docx(report, tmp_path / "r.docx", compiled_on=DAY)
+    with zipfile.ZipFile(out) as package:
+        fonts = package.read("word/fontTable.xml").decode("utf-8")
+        styles = package.read("word/styles.xml").decode("utf-8")
+    for name, fallback in (("仿宋_GB2312", "仿宋"), ("方正小标宋简体", "小标宋"), ("黑体", "SimHei")):
+        assert re.search(f'<w:font w:name="{name}"><w:altName w:val="{fallback}"/>'
+                         '<w:charset w:val="86"/>', fonts), name
+        assert f'w:eastAsia="{name}"' in styles
+
+
 def test_html_and_jinja_looking_text_comes_out_literal(report, tmp_path):
     _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
-    cell = rows[6].cells[3].text
-    assert f"区教体局：{data.marker('区教体局', 6)}{data.HOSTILE}" in cell
+    cell = plain(unit_rows(rows)[(6, "区教体局")][0][0])
+    assert cell == f"区教体局：{data.marker('区教体局', 6)}{data.HOSTILE}"
 
 
 def test_control_characters_are_dropped_and_lines_kept(report, tmp_path):
     _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY))
-    paragraphs = [p.text for p in rows[7].cells[3].paragraphs]
-    assert paragraphs == [f"区应急管理局：{data.marker('区应急管理局', 7)}甲乙丙", "丁戊", "己"]
+    assert unit_rows(rows)[(7, "区应急管理局")] == [
+        [f"区应急管理局：{data.marker('区应急管理局', 7)}甲乙丙", "丁戊", "己"]]
 
 
 def test_missing_template_is_a_clear_error(report, tmp_path):
@@ -103,7 +161,7 @@ def test_template_script_makes_a_working_template(report, tmp_path):
                    capture_output=True)
     _, rows = table_rows(write_docx(report, tmp_path / "r.docx", compiled_on=DAY,
                                     template=tmp_path / "t.docx"))
-    assert len(rows) == 11
+    assert len(rows) == 1 + sum(len(item.units) for item in report.rows)
     section = docx.Document(str(tmp_path / "t.docx")).sections[0]
     assert section.page_width > section.page_height  # landscape A4
 
@@ -111,7 +169,7 @@ def test_template_script_makes_a_working_template(report, tmp_path):
 def test_annual_docx_and_xlsx(campaign, tmp_path):
     annual = build_annual(campaign, 2026, {"2026Q1": data.quarter_records(campaign, "2026Q1")})
     _, rows = table_rows(write_docx(annual, tmp_path / "a.docx", compiled_on=DAY))
-    paragraphs = [p.text for p in rows[1].cells[3].paragraphs]
+    paragraphs = [plain(p.text) for p in rows[1].cells[3].paragraphs]
     assert paragraphs[0] == "2026年第一季度"
     assert "2026年第四季度" in paragraphs and "区人社局：（未报送）" in paragraphs
     sheet = openpyxl.load_workbook(write_xlsx(annual, tmp_path / "a.xlsx",

@@ -67,7 +67,7 @@ def test_problems_name_the_unit_and_do_not_repeat(campaign, summary):
 
 
 def test_mail_parts_show_matrix_problems_and_held_mail(campaign, summary, tmp_path):
-    report = tmp_path / "2026Q3汇总表.docx"
+    report = tmp_path / "2026年第三季度为全区妇女儿童办实事工作进展情况汇总表.docx"
     report.write_bytes(b"PK fake docx bytes")
     mail = render_summary(campaign, summary, template_env(TEMPLATES), [report],
                           dedup_key="summary:2026Q3:2026-10-09")

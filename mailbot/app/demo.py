@@ -50,7 +50,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     reminders = queue_reminders(ctx, reminders_due(ctx, QUARTER))
     queue_summary(ctx, QUARTER, dedup_key=f"summary:{QUARTER}:demo")
     sent, _ = pipeline.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
-    report = compile_report(ctx, QUARTER, folder / f"{QUARTER}-汇总表.docx", "docx")
+    report = compile_report(ctx, QUARTER, folder, "docx")
     statuses = unit_statuses(campaign, QUARTER, ctx.current(QUARTER))
     echo("")
     echo(status_table(campaign, QUARTER, statuses))

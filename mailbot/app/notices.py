@@ -20,7 +20,7 @@ from mailbot.core.models import HeldMail, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
 from mailbot.outgoing.summary_mail import render_summary
-from mailbot.report.content import build_annual, build_report
+from mailbot.report.content import build_annual, build_report, file_name
 from mailbot.report.docx import write_docx, write_pdf
 from mailbot.report.xlsx import write_xlsx
 from mailbot.chase.status import unit_statuses
@@ -103,7 +103,10 @@ def remind_tick(ctx: Context) -> int:
 
 def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
                    year: int | None = None) -> Path:
-    """The consolidated report of the current submissions, or the annual view of `year`."""
+    """The consolidated report of the current submissions, or the annual view of `year`.
+
+    `target` is the file, or a folder to write it into under its official name.
+    """
     campaign = ctx.config.campaign
     if year is None:
         report = build_report(campaign, quarter, ctx.current(quarter))
@@ -112,7 +115,31 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
         report = build_annual(campaign, year,
                               {name: ctx.current(name) for name in names})
     today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
+    if target.is_dir():
+        target = target / file_name(report, fmt)
+    if fmt == "xlsx" and year is None:
+        return write_xlsx(report, target, compiled_on=today, **_sheets(ctx, quarter))
     return WRITERS[fmt](report, target, compiled_on=today)
+
+
+def _sheets(ctx: Context, quarter: str) -> dict:
+    """What the workbook's 明细 and 报送情况 sheets need beyond the report."""
+    summary = build_summary(ctx.config.campaign, quarter, statuses(ctx, quarter), [],
+                            ctx.clock())
+    return {"summary": summary, "files": _piece_files(ctx, quarter)}
+
+
+def _piece_files(ctx: Context, quarter: str) -> dict[str, list[str]]:
+    """Each unit's files of its current pieces (the form's mail, the stamped copy's)."""
+    counted = ctx.store.counted_submissions(quarter)
+    files: dict[str, list[str]] = {}
+    for record in ctx.current(quarter):
+        sources = {record.form_from, record.stamped_from} - {None}
+        for submission in counted:
+            if submission.unit == record.unit and submission.message_id in sources:
+                names = files.setdefault(record.unit, [])
+                names += [n for n in ctx.store.document_files(submission.id) if n not in names]
+    return files
 
 
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
@@ -127,17 +154,20 @@ def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | No
     summary = build_summary(campaign, quarter, statuses(ctx, quarter),
                             held_mails(ctx, quarter), now)
     with tempfile.TemporaryDirectory(prefix="mailbot-summary-") as scratch:
-        report = compile_report(ctx, quarter, Path(scratch) / f"{quarter}-汇总表.docx", "docx")
+        report = compile_report(ctx, quarter, Path(scratch), "docx")
         mail = render_summary(campaign, summary, ctx.env, [report], dedup_key=dedup_key)
     with ctx.store.transaction() as db:
         return outbox.queue(ctx.store, db, campaign, ctx.sender, mail, now, quarter=quarter)
 
 
 def summary_tick(ctx: Context) -> int:
-    """The worker's summary job: the closing summary and the weekly digests, each once."""
+    """The worker's summary job: the closing summary and the weekly digests, each once;
+    a digest after the due date only for quarters with units missing or incomplete."""
     config = ctx.config
+    outstanding = [q.name for q in config.campaign.quarters
+                   if any(s.state in ("missing", "incomplete") for s in statuses(ctx, q.name))]
     due = summaries_due(config.campaign, config.summary, config.calendar, ctx.clock(),
-                        ctx.store.dedup_keys("summary:"))
+                        ctx.store.dedup_keys("summary:"), outstanding)
     queued = sum(1 for quarter, key in due if queue_summary(ctx, quarter, key))
     if queued:
         log.info("summaries: %d queued", queued)

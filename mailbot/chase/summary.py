@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from mailbot.core.calendar import WorkCalendar
 from mailbot.core.schedule import SummarySchedule
-from mailbot.core.models import Campaign, HeldMail, UnitStatus, quarter_label
+from mailbot.core.models import Campaign, HeldMail, Quarter, UnitStatus, quarter_label
+from mailbot.intake.rules import quarter_by_date
 from mailbot.chase.remind import missing_parts
 
 STATES = ("on_time", "late", "incomplete", "missing")
@@ -108,11 +109,14 @@ CLOSING_GRACE = timedelta(days=14)  # a closing summary missed by downtime still
 
 
 def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkCalendar,
-                  now: datetime, sent_keys: Collection[str]) -> list[tuple[str, str]]:
-    """(quarter, dedup key) of each summary due now: the closing one, or the weekly digest
-    in the run-up to the due date.
+                  now: datetime, sent_keys: Collection[str],
+                  outstanding: Collection[str] = ()) -> list[tuple[str, str]]:
+    """(quarter, dedup key) of each summary due now: the closing one, or the weekly digest.
 
-    Both are keyed so a second tick, a restart or a missed day never sends one twice;
+    The digest runs in the `window_before` days up to the due date, and after the
+    closing summary's week goes on for each quarter in `outstanding` (units still
+    missing or incomplete) until the next quarter's reporting window opens. Every
+    summary is keyed so a second tick, a restart or a missed day never sends one twice;
     the digest goes on the first working day of its week on or after its weekday.
     """
     local = now.astimezone(ZoneInfo(campaign.timezone))
@@ -123,14 +127,24 @@ def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkC
     for quarter in campaign.quarters:
         closing_day = calendar.add_workdays(quarter.due, schedule.after_due)
         closing = f"summary:{quarter.name}:closing"
-        if closing_day <= today <= closing_day + CLOSING_GRACE:
-            if closing not in sent_keys:
-                due.append((quarter.name, closing))
-            continue
-        year, week, weekday = today.isocalendar()
-        weekly = f"summary:{quarter.name}:week{year}-{week:02d}"
-        if (schedule.weekly_weekday and weekday >= schedule.weekly_weekday
-                and quarter.due - timedelta(days=schedule.window_before) <= today <= quarter.due
-                and weekly not in sent_keys):
-            due.append((quarter.name, weekly))
+        if closing_day <= today <= closing_day + CLOSING_GRACE and closing not in sent_keys:
+            due.append((quarter.name, closing))
+        elif _digest_day(schedule, quarter, today, closing_day,
+                         quarter.name in outstanding, campaign):
+            year, week, _ = today.isocalendar()
+            weekly = f"summary:{quarter.name}:week{year}-{week:02d}"
+            if weekly not in sent_keys:
+                due.append((quarter.name, weekly))
     return due
+
+
+def _digest_day(schedule: SummarySchedule, quarter: Quarter, today: date, closing_day: date,
+                outstanding: bool, campaign: Campaign) -> bool:
+    """Whether `today` falls in a week that gets `quarter`'s digest."""
+    if not schedule.weekly_weekday or today.isoweekday() < schedule.weekly_weekday:
+        return False
+    if quarter.due - timedelta(days=schedule.window_before) <= today <= quarter.due:
+        return True
+    after_closing_week = today.isocalendar()[:2] > closing_day.isocalendar()[:2]
+    return (outstanding and after_closing_week
+            and quarter_by_date(campaign, today) == quarter)

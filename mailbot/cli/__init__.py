@@ -163,25 +163,31 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: int | None,
              send: bool) -> None:
     """Write the consolidated report for a quarter (or a year) in the official form."""
-    from mailbot.app.notices import compile_report, send_summary
+    from mailbot.app.notices import compile_report, send_summary, statuses
     from mailbot.app.review import operator
+    from mailbot.core.models import quarter_label
     from mailbot.outgoing.outbox import open_transport
     from mailbot.report.content import ReportError
+    from mailbot.report.coverage import coverage, early_warning
 
     quarter = resolve_quarter(app, quarter)
-    name = f"{year}年度" if year else quarter
-    target = Path(output) if output else Path(f"{name}-汇总表.{fmt}")
     ctx = app.context()
     if send:
         read_first(app, ctx)  # the federation is told what has arrived up to now
+    if year is None:
+        covered = coverage(app.config.campaign, quarter, statuses(ctx, quarter))
+        if warning := early_warning(app.config.campaign, covered, app.clock()):
+            click.echo(warning, err=True)
+        click.echo(covered.line())
     try:
-        click.echo(f"wrote {compile_report(ctx, quarter, target, fmt, year)}")
+        written = compile_report(ctx, quarter, Path(output) if output else Path("."), fmt, year)
     except ReportError as error:
         raise click.ClickException(str(error)) from None
+    click.echo(f"已生成汇总表：{written}")
     if send:
         result = send_summary(ctx, open_transport(app.config.smtp), quarter, operator())
-        click.echo(f"summary for {quarter} queued; outbox: {result.sent} sent, "
-                   f"{result.failed} not sent")
+        click.echo(f"{quarter_label(quarter)}的汇总邮件已放入发件队列；"
+                   f"本次发出{result.sent}封，未能发出{result.failed}封")
         if result.failed:
             sys.exit(1)
 

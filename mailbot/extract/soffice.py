@@ -4,9 +4,10 @@ Two soffice processes sharing a profile make the second fail silently, so every
 conversion gets its own throw-away profile; a hung conversion is killed with its
 whole process group. LibreOffice reads untrusted files, so it runs confined
 (confine.py: no secrets in its environment, no network, no writes outside its
-scratch folder): a hostile document's remote images and links fetch nothing. The fonts Chinese offices name (方正小标宋简体, 仿宋_GB2312,
-黑体, 楷体_GB2312...) are mapped to Noto CJK through a private fontconfig file, so
-a PDF made here shows a serif title and body instead of tofu or a random face.
+scratch folder): a hostile document's remote images and links fetch nothing. The
+fonts Chinese offices name (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312...) are
+mapped to the closest free fonts by mailbot/templates/fonts.conf, so a PDF made
+here shows them instead of tofu or a random face.
 """
 
 from __future__ import annotations
@@ -17,22 +18,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 
-INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-noto-cjk"
+INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-lxgw-wenkai"
 CONFINE_SCRIPT = str(Path(__file__).with_name("confine.py"))
 OSL_PIPE_DIR = "/tmp"  # LibreOffice makes its single-instance pipe here, whatever TMPDIR says
-SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN")
-SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
-KAI = ("AR PL UKai CN",) + SERIF
-HEAVY = ("方正小标宋简体", "方正小标宋_GBK", "小标宋")
-FONT_ALIASES = {
-    "方正小标宋简体": SERIF, "方正小标宋_GBK": SERIF, "小标宋": SERIF,
-    "仿宋_GB2312": SERIF, "仿宋": SERIF, "FangSong": SERIF, "FangSong_GB2312": SERIF,
-    "宋体": SERIF, "SimSun": SERIF, "华文中宋": SERIF,
-    "楷体_GB2312": KAI, "楷体": KAI, "KaiTi": KAI, "KaiTi_GB2312": KAI,
-    "黑体": SANS, "SimHei": SANS, "微软雅黑": SANS, "Microsoft YaHei": SANS,
-}
+FONTS_CONF = Path(str(resources.files("mailbot") / "templates" / "fonts.conf"))
 
 
 class ConvertError(Exception):
@@ -60,8 +52,7 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120,
     target = outdir / f"{src.stem}.{fmt.split(':', 1)[0]}"
     with tempfile.TemporaryDirectory(prefix="mailbot-soffice-") as scratch:
         profile = Path(scratch) / "profile"
-        env = {"FONTCONFIG_FILE": str(_fontconfig(Path(scratch))), "HOME": scratch,
-               "TMPDIR": scratch}
+        env = {"FONTCONFIG_FILE": str(FONTS_CONF), "HOME": scratch, "TMPDIR": scratch}
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nologo", "--nolockcheck", "--nodefault",
                    *([f"--infilter={infilter}"] if infilter else []),
@@ -101,20 +92,3 @@ def _run(command: list[str], timeout: float, src: Path) -> str:
              if line.strip() and "javaldx" not in line]
     return " ".join(lines[-3:])
 
-
-def _fontconfig(folder: Path) -> Path:
-    """A fonts.conf: the system's, plus the Chinese office fonts mapped to free ones."""
-    aliases = "".join(
-        f"<alias binding=\"same\"><family>{name}</family><prefer>"
-        + "".join(f"<family>{face}</family>" for face in faces)
-        + "</prefer></alias>"
-        for name, faces in FONT_ALIASES.items())
-    heavy = "".join(  # 小标宋 is a heavy face: take the bold weight of its stand-in
-        f'<match target="pattern"><test name="family"><string>{name}</string></test>'
-        '<edit name="weight" mode="assign"><const>bold</const></edit></match>'
-        for name in HEAVY)
-    path = folder / "fonts.conf"
-    path.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
-                    '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-                    f"{heavy}{aliases}</fontconfig>", encoding="utf-8")
-    return path

@@ -1,6 +1,6 @@
 """The consolidated report's content, from the current submissions (pure).
 
-The writers (report_docx, report_xlsx) only lay out what is decided here, so
+The writers (report.docx, report.xlsx, with report.layout's printed rows) only lay out what is decided here, so
 which text goes under which unit in which row is tested without any file.
 A unit's text always lands under its own name: the record's unit, never a
 name read from the document, so a unit cannot speak for another.
@@ -172,6 +172,23 @@ def _row(item: Item, texts, deadlines, order: dict[str, int]) -> ReportRow:
 
 def _joined(parts: list[str] | None) -> str | None:
     return "\n".join(parts) if parts else None
+
+
+_NOT_IN_FILE_NAMES = str.maketrans({char: "_" for char in '\\/:*?"<>|'})
+
+
+def file_name(report: Report | AnnualReport, fmt: str) -> str:
+    """The name staff give the file they hand up, from the configured title:
+    '2026年第三季度为全区妇女儿童办实事工作进展情况汇总表.docx' (the period first, the
+    form's 报表 as 汇总表); the annual view keeps its own title."""
+    if isinstance(report, AnnualReport):
+        stem = report.title
+    else:
+        rest = report.title.removeprefix(f"{report.quarter[:4]}年")
+        if not rest.endswith("汇总表"):
+            rest = rest.removesuffix("报表") + "汇总表"
+        stem = report.quarter_label + rest
+    return f"{stem.translate(_NOT_IN_FILE_NAMES).strip()}.{fmt}"
 
 
 class ReportError(Exception):

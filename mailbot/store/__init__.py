@@ -270,6 +270,12 @@ class Store:
                                " ORDER BY received_at, id", (quarter,))
         return [self._submission(row) for row in rows.fetchall()]
 
+    def document_files(self, submission: int) -> list[str]:
+        """The names of the files a submission brought, in the order they were read."""
+        rows = self.db.execute("SELECT file FROM documents WHERE submission = ? ORDER BY id",
+                               (submission,))
+        return [row["file"] for row in rows]
+
     def all_submissions(self, quarter: str | None = None) -> list[SubmissionRecord]:
         query, args = "SELECT * FROM submissions", ()
         if quarter:
