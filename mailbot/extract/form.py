@@ -39,6 +39,15 @@ EMPTY = Cell("", None)
 
 
 @dataclass(frozen=True)
+class Document:
+    """What every reader (WordML, spreadsheet, PDF) makes of a file: its tables as grids,
+    and the lines of text outside them (a 填报单位 line, the title)."""
+
+    grids: list[Grid]
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Header:
     """Where the form's columns are, and the first data row."""
 
@@ -110,12 +119,12 @@ def find_header(grid: Grid) -> Header | None:
     return None
 
 
-def read_form(grids: list[Grid], campaign: Campaign) -> FormResult:
+def read_form(document: Document, campaign: Campaign) -> FormResult:
     """All filled rows of every form table in the document, matched to the campaign."""
     rows: list[FormRow] = []
     warnings: list[str] = []
     found = False
-    for grid in grids:
+    for grid in document.grids:
         header = find_header(grid) if grid else None
         if header is None:
             continue

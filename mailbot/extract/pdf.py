@@ -20,7 +20,7 @@ from pdfminer.psparser import PSException
 
 from mailbot.extract import seal as seals
 from mailbot.extract.errors import ExtractError
-from mailbot.extract.form import EMPTY, Cell, Grid, Header, find_header, read_form
+from mailbot.extract.form import EMPTY, Cell, Document, Grid, Header, find_header, read_form
 from mailbot.extract.pdftable import CID, dedupe, table_grid
 from mailbot.core.models import Campaign, Extraction
 
@@ -77,7 +77,7 @@ def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
             _add_grid(grids, table_grid(table, chars, refs))
     if len(document.pages) > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} pages were read")
-    result = read_form([_without_cid(grid) for grid in grids], campaign)
+    result = read_form(Document([_without_cid(grid) for grid in grids]), campaign)
     scanned = scanned_pages > 0 and text_pages == 0
     if scanned:
         warnings.append("scanned PDF: no text layer, rows cannot be read without OCR")

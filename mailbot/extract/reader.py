@@ -42,8 +42,8 @@ def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
     if kind == "pdf":
         return pdf.read(data, campaign)
     if kind == "xlsx":
-        return _as_extraction(read_form(xlsx.read_grids(data), campaign))
-    return _as_extraction(read_form(docx.read_grids(data), campaign))
+        return _as_extraction(read_form(xlsx.read(data), campaign))
+    return _as_extraction(read_form(docx.read(data), campaign))
 
 
 def _as_extraction(result: FormResult) -> Extraction:

@@ -9,18 +9,19 @@ import io
 from itertools import count
 
 from mailbot.extract.archive import open_zip
-from mailbot.extract.form import Cell, Grid
+from mailbot.extract.form import Cell, Document, Grid
 
 MAX_ROWS = 500
 MAX_COLS = 30
 
 
-def read_grids(data: bytes) -> list[Grid]:
+def read(data: bytes) -> Document:
+    """Every sheet as one grid (a 填报单位 line typed in a cell is in the grid too)."""
     import openpyxl
     open_zip(data, "not an XLSX")  # bomb checks before openpyxl reads anything
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     refs = count()
-    return [_grid(sheet, refs) for sheet in book.worksheets]
+    return Document(grids=[_grid(sheet, refs) for sheet in book.worksheets])
 
 
 def _grid(sheet, refs) -> Grid:
