@@ -154,7 +154,8 @@ def shifted(campaign, unit, texts, more):
 
 
 SHAPES = {"wordml-placeholders": placeholders, "wordml-nested": nested,
-          "wordml-revisions": revisions, "wordml-text-boxes": text_boxes}
+          "wordml-revisions": revisions, "wordml-text-boxes": text_boxes,
+          "wordml-shifted": shifted}
 
 
 def build(shape: str, campaign, unit: str, texts, more):

@@ -14,27 +14,37 @@ from mailbot.core.models import Campaign, Item
 
 FUZZY_MIN = 0.6
 CONTAIN_MIN = 4
+AMBIGUOUS = 0.05          # two items this close in score: the title does not decide
+SHORTENED_PENALTY = 0.15  # a shortened title: share of its characters found in order, less this
 UNIT_SEPARATORS = "\n、，,;；/ 　"
 
 
 def title_match(title: str, campaign: Campaign) -> Item | None:
-    """The item a title names: exact after normalising, contained, or a close rewording."""
+    """The item a title names: exact after normalising, contained, a close rewording, or
+    a shortening that keeps most of its characters in order; None when two items fit
+    about equally well (the 序号 decides then)."""
     wanted = key(title)
     if not wanted:
         return None
-    best, best_ratio = None, 0.0
-    for item in campaign.items:
-        have = key(item.title)
-        if wanted == have:
-            return item
-        shorter = min(len(wanted), len(have))
-        if shorter >= CONTAIN_MIN and (wanted in have or have in wanted):
-            ratio = 0.99
-        else:
-            ratio = SequenceMatcher(None, wanted, have, autojunk=False).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = item, ratio
-    return best if best_ratio >= FUZZY_MIN else None
+    scored = sorted(((_similarity(wanted, key(item.title)), item) for item in campaign.items),
+                    key=lambda pair: pair[0], reverse=True)
+    (best, item), (second, _) = scored[0], scored[1] if len(scored) > 1 else (0.0, None)
+    if best < FUZZY_MIN or (best < 1.0 and best - second < AMBIGUOUS):
+        return None
+    return item
+
+
+def _similarity(wanted: str, have: str) -> float:
+    if wanted == have:
+        return 1.0
+    if min(len(wanted), len(have)) >= CONTAIN_MIN and (wanted in have or have in wanted):
+        return 0.99
+    matcher = SequenceMatcher(None, wanted, have, autojunk=False)
+    ratio = matcher.ratio()
+    if len(wanted) < CONTAIN_MIN:
+        return ratio
+    kept = sum(block.size for block in matcher.get_matching_blocks()) / len(wanted)
+    return max(ratio, kept - SHORTENED_PENALTY)
 
 
 def _item_by_seq(seq: int | None, campaign: Campaign) -> Item | None:
@@ -80,17 +90,25 @@ def unit_named(token: str, campaign: Campaign) -> str | None:
 def match_units(text: str, campaign: Campaign) -> tuple[str, ...]:
     """Every configured unit named in a 责任单位 cell, in order, without repeats; a name
     broken over two lines (区人才发展中 / 心, as a page break leaves it) is put together."""
+    return split_units(text, campaign)[0]
+
+
+def split_units(text: str, campaign: Campaign) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the units a cell names, the pieces of it that name no unit)."""
     for separator in UNIT_SEPARATORS:
         text = text.replace(separator, "\n")
     tokens = [token for token in text.split("\n") if token]
     found: list[str] = []
+    rest: list[str] = []
     index = 0
     while index < len(tokens):
         name = unit_named(tokens[index], campaign)
         if name is None and index + 1 < len(tokens):
             name = unit_named(tokens[index] + tokens[index + 1], campaign)
             index += name is not None
-        if name and name not in found:
+        if name is None:
+            rest.append(tokens[index])
+        elif name not in found:
             found.append(name)
         index += 1
-    return tuple(found)
+    return tuple(found), tuple(rest)

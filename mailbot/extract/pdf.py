@@ -101,7 +101,7 @@ def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
     """The form table with its continuation: a 序号/实事名称/完成时限 cell merged over the
     page break is blank on the new page and inherits the cell above; a row split by the
     break is joined back."""
-    names = [header.columns[f] for f in ("seq", "title", "deadline") if f in header.columns]
+    names = [header.first(f) for f in ("seq", "title", "deadline") if f in header.columns]
     last = previous[-1]
     rows = []
     for row in grid:
@@ -111,7 +111,7 @@ def _continued(previous: Grid, grid: Grid, header: Header) -> Grid:
                 row[col] = last[col]
         rows.append(row)
     if _split_row(previous, grid, header):
-        lines = {header.columns.get("units")}  # one unit a line: a break, not a wrap
+        lines = set(header.columns.get("units", ()))  # one unit a line: a break, not a wrap
         return previous[:-1] + [_joined(last, grid[0], lines)] + rows[1:]
     return previous + rows
 
@@ -123,10 +123,10 @@ def _split_row(previous: Grid, grid: Grid, header: Header) -> bool:
     the next row of a group whose 序号 is merged over the break (one row per unit): there
     a named 责任单位 starts a new row. Outside such a group a blank 序号 means a split
     row, even where the 责任单位 cell, listing several units, ran over the break too."""
-    key = header.columns.get("seq", header.columns.get("title"))
+    key = header.first("seq") if "seq" in header.columns else header.first("title")
     if grid[0][key].text.strip():
         return False
-    units = header.columns.get("units")
+    units = header.first("units")
     if units is None or not grid[0][units].text.strip():
         return True
     merged = (len(previous) > 1 and previous[-2][key].ref == previous[-1][key].ref) or (
