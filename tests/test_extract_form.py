@@ -96,3 +96,29 @@ def test_a_row_that_cannot_be_lined_up_is_refused_not_read_shifted(campaign):
     result, rows = read(campaign, form)
     assert rows == [(8, "区融媒体中心", "推出报道12期。")]
     assert "table row 2: its cells do not line up with the header; not read" in result.warnings
+
+
+def test_units_written_in_full_are_recognised(campaign):
+    form = grid(HEADER, ["2", "保护和增进妇女儿童健康", "淄川区卫生健康局", "筛查4800人次。", ""],
+                ["3", "强化妇女儿童权益保障", "淄博市公安局淄川分局", "发出告诫书6份。", ""],
+                ["9", "厚植婚恋文明新风尚", "共青团淄川区委员会", "举办联谊会2场。", ""])
+    _, rows = read(campaign, form)
+    assert [unit for _, unit, _ in rows] == ["区卫健局", "区公安分局", "团区委"]
+
+
+def test_a_row_under_several_units_in_full_is_the_reporting_units(campaign):
+    form = grid(HEADER, ["2", "保护和增进妇女儿童健康", "淄川区卫生健康局淄川区妇女联合会\n淄川区残疾人联合会",
+                         "开展“两癌”筛查4800人次。", ""])
+    _, rows = read(campaign, form)
+    assert rows == [(2, None, "开展“两癌”筛查4800人次。")]
+    _, rows = read(campaign, form, lines=("填报单位：淄川区妇女联合会（盖章）   填报日期：2026年3月31日",))
+    assert rows == [(2, "区妇联", "开展“两癌”筛查4800人次。")]
+
+
+def test_lead_and_cooperating_columns_give_the_row_to_the_reporting_unit(campaign):
+    form = grid(["填报单位：区妇联", "<", "<", "<", "<"],
+                ["序号", "实事名称", "牵头单位", "配合单位", "进展情况"],
+                ["1", "拓宽妇女就业创业渠道", "区人社局", "", "举办巾帼创业培训2期。"],
+                ["4", "深化家庭家教家风建设", "区文明办", "区妇联", "评选最美家庭20户。"])
+    _, rows = read(campaign, form)
+    assert rows == [(1, "区妇联", "举办巾帼创业培训2期。"), (4, "区妇联", "评选最美家庭20户。")]

@@ -8,7 +8,8 @@ are recognised as one. Everything after that is decided here, on plain data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from mailbot.extract.boiler import boilerplate, placeholder
 from mailbot.extract.match import match_item, match_units
@@ -25,6 +26,8 @@ FIELDS = (
     ("seq", ("序号", "编号", "序")),
 )
 MULTI = ("progress", "units")
+REPORTER = re.compile(r"(?:填报|报送|填表|报告)(?:单位|部门)\s*[:：]?\s*([^\n]*)")
+BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 HEADER_ROWS_SCANNED = 6
 
 
@@ -133,6 +136,7 @@ def read_form(document: Document, campaign: Campaign) -> FormResult:
     rows: list[FormRow] = []
     warnings: list[str] = []
     form: Header | None = None
+    reporter = reporting_unit(document, campaign)
     for number, grid in enumerate(document.grids, start=1):
         header = find_header(grid) if grid else None
         if header is None:
@@ -144,7 +148,29 @@ def read_form(document: Document, campaign: Campaign) -> FormResult:
         _read_rows(grid, header, campaign, rows, warnings)
     if form is None:
         warnings.append("no progress table found")
-    return FormResult(form is not None, tuple(rows), tuple(warnings))
+    return FormResult(form is not None, tuple(_reported_by(row, reporter) for row in rows),
+                      tuple(warnings))
+
+
+def reporting_unit(document: Document, campaign: Campaign) -> str | None:
+    """The unit a 填报单位/报送单位 line names, in the text or in a cell of any table."""
+    texts = [*document.lines, *(cell.text for grid in document.grids for row in grid
+                                for cell in dict.fromkeys(row))]
+    for text in texts:
+        for match in REPORTER.finditer(text):
+            tail = BRACKETED.sub(" ", match.group(1))
+            named = match_units(tail, campaign)
+            if named:
+                return named[0]
+    return None
+
+
+def _reported_by(row: FormRow, reporter: str | None) -> FormRow:
+    """A row naming no single unit (several in its 责任单位 cell, or 牵头 and 配合 units) is
+    the 填报单位's own, when that unit is responsible for the item."""
+    if row.unit is not None or reporter is None or reporter not in row.units:
+        return row
+    return replace(row, unit=reporter)
 
 
 def _read_rows(grid: Grid, header: Header, campaign: Campaign,
@@ -203,10 +229,19 @@ def _row(cells: dict[str, tuple[Cell, ...]], campaign: Campaign, number: int,
         warnings.append(f"table row {number}: {warning}")
     if item is None:
         return None
-    named = match_units(texts.get("units", ""), campaign)
     return FormRow(seq=item.seq, title=item.title, units=item.units,
-                   unit=named[0] if len(named) == 1 else None,
+                   unit=_row_unit(cells.get("units", ()), item.units, campaign),
                    progress=progress, deadline=texts.get("deadline", ""))
+
+
+def _row_unit(cells: tuple[Cell, ...], owners: tuple[str, ...], campaign: Campaign) -> str | None:
+    """The one unit a row is for: the item's only unit, or the one unit its 责任单位 cell
+    names. Several unit columns (牵头单位 | 配合单位) name several units however filled:
+    the 填报单位 line decides those (see _reported_by)."""
+    if len(owners) == 1:
+        return owners[0]
+    named = match_units(_text(cells), campaign)
+    return named[0] if len(named) == 1 and len(cells) == 1 else None
 
 
 def _starts(row: list[Cell]) -> set[int]:

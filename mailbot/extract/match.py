@@ -72,6 +72,11 @@ def _unit_core(name: str) -> str:
     return name[1:] if name.startswith("区") and len(name) > 2 else name
 
 
+def _district(prefix: str) -> bool:
+    """A district's name before a unit's core name (淄川区, 淄博市淄川区), no other unit."""
+    return prefix.endswith("区") and prefix.count("区") == 1 and len(prefix) <= 6
+
+
 def unit_named(token: str, campaign: Campaign) -> str | None:
     """The unit a token names: 区妇联, 妇联 and 淄川区妇联 all name 区妇联."""
     flat = key(token)
@@ -82,7 +87,7 @@ def unit_named(token: str, campaign: Campaign) -> str | None:
             core = key(_unit_core(name))
             if flat == key(name) or flat == core:
                 return unit.name
-            if len(core) >= 2 and flat.endswith(core) and flat[:-len(core)].endswith("区"):
+            if len(core) >= 2 and flat.endswith(core) and _district(flat[:-len(core)]):
                 return unit.name
     return None
 
@@ -106,9 +111,30 @@ def split_units(text: str, campaign: Campaign) -> tuple[tuple[str, ...], tuple[s
         if name is None and index + 1 < len(tokens):
             name = unit_named(tokens[index] + tokens[index + 1], campaign)
             index += name is not None
-        if name is None:
+        names = [name] if name else _names_inside(tokens[index], campaign)
+        if not names:
             rest.append(tokens[index])
-        elif name not in found:
-            found.append(name)
+        found.extend(name for name in names if name not in found)
         index += 1
     return tuple(found), tuple(rest)
+
+
+def _names_inside(token: str, campaign: Campaign) -> list[str]:
+    """Full names written one after another with nothing between (淄川区卫生健康局淄川区妇女
+    联合会): the units, when the names cover the whole token."""
+    spans: list[tuple[int, int, str]] = []
+    flat = key(token)
+    names = sorted(((key(name), unit.name) for unit in campaign.units
+                    for name in (unit.name, *unit.aliases) if len(name) >= 3),
+                   key=lambda pair: len(pair[0]), reverse=True)
+    covered = [False] * len(flat)
+    for name, unit in names:
+        start = flat.find(name)
+        while start >= 0:
+            if not any(covered[start:start + len(name)]):
+                covered[start:start + len(name)] = [True] * len(name)
+                spans.append((start, start + len(name), unit))
+            start = flat.find(name, start + 1)
+    if not spans or not all(covered):
+        return []
+    return list(dict.fromkeys(unit for _, _, unit in sorted(spans)))
