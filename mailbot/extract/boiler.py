@@ -13,7 +13,7 @@ import re
 
 from mailbot.extract.match import split_units
 from mailbot.extract.text import key
-from mailbot.models import Campaign
+from mailbot.core.models import Campaign
 
 PLACEHOLDERS = tuple(key(text) for text in (
     "单击或点击此处输入文字", "单击此处输入文字", "点击此处输入文字", "单击或点击此处输入日期",
