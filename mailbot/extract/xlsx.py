@@ -1,11 +1,14 @@
-"""XLSX -> grids of cells with openpyxl (some units retype the form in Excel).
+"""XLSX -> grids of cells with openpyxl (some units retype the form in Excel or WPS).
 
-Merged ranges fill every slot they cover under one ref, like Word's merges;
-openpyxl is opened read-only with no formulas evaluated (values as saved)."""
+Every spreadsheet comes here: .xls, WPS .et and .ods arrive converted to XLSX by
+LibreOffice. Merged ranges fill every slot they cover under one ref, like Word's
+merges; formulas are not evaluated (values as saved); a number is written as a
+person typed it (1, not 1.0) and a date as a date."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime, time
 from itertools import count
 
 from mailbot.extract.archive import open_zip
@@ -39,8 +42,18 @@ def _grid(sheet, refs) -> Grid:
         for c in range(1, cols + 1):
             home = owner.get((r, c), (r, c))
             if home not in cells:
-                value = sheet.cell(*home).value
-                cells[home] = Cell("" if value is None else str(value), next(refs))
+                cells[home] = Cell(_shown(sheet.cell(*home).value), next(refs))
             line.append(cells[home])
         grid.append(line)
     return grid
+
+
+def _shown(value) -> str:
+    """A cell's value as the sheet shows it: whole numbers without ".0", dates as dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    return str(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mailbot.core.models import Assessment, Campaign, Extraction, FormRow, Submission
 
-ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "xlsx")
+ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "et", "ods")
 
 
 def assess(campaign: Campaign, submission: Submission,

@@ -1,0 +1,147 @@
+"""Forms made by the other tool chains units use, each with the rows it must yield.
+
+Like tests/shapes.py, a builder takes (campaign, unit, texts, more) and returns
+(bytes, expected rows); the suffix of its name is the file's format. These go
+through the real programs on the machine: openpyxl and LibreOffice for
+spreadsheets (.xlsx, Excel 97 .xls, WPS .et, .ods), LibreOffice from HTML and
+to .odt, pandoc from HTML, LibreOffice's PDF passed through PostScript and
+ghostscript (pdftops | ps2pdf), a PDF page turned by /Rotate or drawn turned
+by ghostscript, and a scan made searchable by tesseract's OCR text layer.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import subprocess
+import tempfile
+from pathlib import Path
+
+from mailbot.extract.convert import DOCX, convert
+from tests.forms import HEADER, build_docx, scan_page
+from tests.shapes import _whole_expected, items_of
+
+TITLE = "2026年为全区妇女儿童办实事工作进展情况报表"
+
+
+def _reporter_line(unit: str) -> str:
+    return f"填报单位：{unit}（盖章）        填报时间：2026年3月31日"
+
+
+def sheet_form(campaign, unit, texts, more) -> tuple[bytes, list]:
+    """The form retyped in a spreadsheet: a merged title row, the 填报单位 row, and one row
+    per responsible unit with 序号/实事名称/完成时限 merged down over the item's rows."""
+    import openpyxl
+    from openpyxl.styles import Alignment
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([TITLE])
+    sheet.merge_cells("A1:E1")
+    sheet.append([_reporter_line(unit)])
+    sheet.merge_cells("A2:E2")
+    sheet.append(list(HEADER))
+    expected = []
+    for item in items_of(campaign, unit):
+        first = sheet.max_row + 1
+        for owner in item.units:
+            text = texts.get(item.seq, "") if owner == unit else more()
+            sheet.append([item.seq, item.title, owner, text, item.deadline])
+            expected.append((item.seq, owner, text))
+        if len(item.units) > 1:
+            for col in "ABE":
+                sheet.merge_cells(f"{col}{first}:{col}{sheet.max_row}")
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), expected
+
+
+def sheet_as(kind: str):
+    """The spreadsheet form saved by LibreOffice as .xls or .ods (WPS .et is BIFF8: the
+    .xls bytes under that name)."""
+    def build(campaign, unit, texts, more):
+        data, expected = sheet_form(campaign, unit, texts, more)
+        return convert(data, "xlsx", "ods" if kind == "ods" else "xls"), expected
+    return build
+
+
+def _html_table(campaign, texts) -> str:
+    """The whole form as an HTML page (a unit's web form or a mail client's saved table)."""
+    def cell(text: str, tag: str = "td") -> str:
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n"))
+        return f"<{tag}>{paragraphs}</{tag}>"
+    head = "<tr>" + "".join(cell(text, "th") for text in HEADER) + "</tr>"
+    body = "".join("<tr>" + "".join(cell(text) for text in (
+        str(item.seq), item.title, "\n".join(item.units), texts.get(item.seq, ""),
+        item.deadline)) + "</tr>" for item in campaign.items)
+    return (f"<html><head><meta charset=\"utf-8\"></head><body><h1>{TITLE}</h1>"
+            f"<table border=\"1\">{head}{body}</table></body></html>")
+
+
+def html_by_libreoffice(target: str):
+    """The HTML form opened by LibreOffice Writer and saved as .docx or .odt."""
+    def build(campaign, unit, texts, more):
+        page = _html_table(campaign, texts).encode("utf-8")
+        return (convert(page, "html", WRITER_FILTERS[target]),
+                _whole_expected(campaign, texts))
+    return build
+
+
+WRITER_FILTERS = {"docx": DOCX, "odt": "odt:writer8"}
+
+
+def html_by_pandoc(campaign, unit, texts, more):
+    """The HTML form turned into DOCX by pandoc (its own table and paragraph styles)."""
+    page = _html_table(campaign, texts)
+    with tempfile.TemporaryDirectory() as work:
+        target = Path(work) / "form.docx"
+        subprocess.run(["pandoc", "-f", "html", "-t", "docx", "-o", str(target)],
+                       input=page.encode("utf-8"), check=True, timeout=120)
+        return target.read_bytes(), _whole_expected(campaign, texts)
+
+
+# --- forms the way units really fill them (python-docx, the units' own layouts) -------
+
+FULL_NAMES = {"区人社局": "淄川区人力资源和社会保障局", "区妇联": "淄川区妇女联合会",
+              "区卫健局": "淄川区卫生健康局", "区残联": "淄川区残疾人联合会",
+              "区公安分局": "淄博市公安局淄川分局", "区法院": "淄川区人民法院",
+              "区检察院": "淄川区人民检察院", "团区委": "共青团淄川区委员会",
+              "区教体局": "淄川区教育和体育局", "区医保分局": "淄博市医疗保障局淄川分局"}
+
+
+def full(name: str) -> str:
+    return FULL_NAMES.get(name, "淄川" + name if name.startswith("区") else name)
+
+
+def full_names(campaign, unit, texts, more):
+    """The whole form retyped with every 责任单位 in full, the 填报单位 line above it: the
+    rows are the reporting unit's."""
+    rows = [[str(item.seq), item.title, "\n".join(full(u) for u in item.units),
+             texts.get(item.seq, ""), item.deadline] for item in campaign.items]
+    data = build_docx([[list(HEADER)] + rows], before=f"{TITLE}\n{_reporter_line(full(unit))}")
+    return data, [(item.seq, unit, texts[item.seq]) for item in campaign.items
+                  if texts.get(item.seq)]
+
+
+def lead_and_partners(campaign, unit, texts, more):
+    """牵头单位 and 配合单位 columns, 具体措施 and 任务进度情况 as two columns, no 完成时限,
+    own rows renumbered with shortened titles; the 填报单位 line says whose rows they are."""
+    header = ["序号", "实事名称", "牵头单位", "配合单位", "具体措施", "任务进度情况"]
+    rows = []
+    expected = []
+    for number, item in enumerate(items_of(campaign, unit), start=1):
+        text = texts.get(item.seq, "")
+        measures, _, progress = text.partition("\n")
+        rows.append([str(number), shorten(item.title), item.units[0],
+                     "、".join(item.units[1:]), measures, progress])
+        expected.append((item.seq, unit, text))
+    data = build_docx([[header] + rows], before=f"{TITLE}\n{_reporter_line(unit)}")
+    return data, expected
+
+
+def shorten(title: str) -> str:
+    """The title as a unit shortens it: its core words, the verb in front dropped."""
+    plain = title.replace("“", "").replace("”", "")
+    return plain[2:] if len(plain) > 8 else plain
