@@ -145,3 +145,99 @@ def shorten(title: str) -> str:
     """The title as a unit shortens it: its core words, the verb in front dropped."""
     plain = title.replace("“", "").replace("”", "")
     return plain[2:] if len(plain) > 8 else plain
+
+
+# --- PDFs from other producers -----------------------------------------------------------
+
+def pdf_of(build):
+    """A DOCX builder's form printed to PDF by LibreOffice."""
+    def printed(campaign, unit, texts, more):
+        data, expected = build(campaign, unit, texts, more)
+        return convert(data, "docx", "pdf"), expected
+    return printed
+
+
+def through_postscript(build):
+    """The PDF printed to PostScript (poppler's pdftops) and distilled again by ghostscript
+    (ps2pdf): fonts re-embedded without their ToUnicode maps, CJK glyphs named by CID."""
+    def distilled(campaign, unit, texts, more):
+        data, expected = build(campaign, unit, texts, more)
+        with tempfile.TemporaryDirectory() as work:
+            source, script, target = (Path(work) / name for name in ("a.pdf", "a.ps", "b.pdf"))
+            source.write_bytes(data)
+            subprocess.run(["pdftops", str(source), str(script)], check=True, timeout=120)
+            subprocess.run(["ps2pdf", str(script), str(target)], check=True, timeout=120)
+            return target.read_bytes(), expected
+    return distilled
+
+
+def turned(build, angle: int, drawn: bool):
+    """Every page turned by `angle` degrees: by /Rotate, or (drawn) with the rotation moved
+    into the page's content, as a landscape page drawn on portrait paper is (pypdf)."""
+    def rotate(campaign, unit, texts, more):
+        from pypdf import PdfWriter
+        data, expected = build(campaign, unit, texts, more)
+        writer = PdfWriter(clone_from=io.BytesIO(data))
+        for page in writer.pages:
+            page.rotate(angle)
+            if drawn:
+                page.transfer_rotation_to_content()
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue(), expected
+    return rotate
+
+
+LONG = ("组织开展“护苗”系列主题活动，联合各镇（街道）、社区和学校，围绕心理健康、安全教育、"
+        "家庭教育等内容开展宣讲，覆盖学生和家长三千余人次；")
+
+
+def long_cell(campaign, unit, texts, more):
+    """Own rows with one progress cell of 1,400 characters in paragraphs, running over two
+    page breaks under a header row Word repeats on every page (w:tblHeader)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    texts = dict(texts)
+    first = items_of(campaign, unit)[0].seq
+    texts[first] = "\n".join(f"{n}. {LONG}" for n in range(1, 22))
+
+    def edit(document):
+        pr = document.tables[0].rows[0]._tr.get_or_add_trPr()
+        pr.append(OxmlElement("w:tblHeader"))
+        pr.find(qn("w:tblHeader")).set(qn("w:val"), "true")
+
+    rows = [[str(item.seq), item.title, unit, texts.get(item.seq, ""), item.deadline]
+            for item in items_of(campaign, unit)]
+    return (build_docx([[list(HEADER)] + rows], edit=edit),
+            [(item.seq, unit, texts[item.seq]) for item in items_of(campaign, unit)])
+
+
+def searchable_scan(campaign, unit, texts, more):
+    """A scanned page made searchable by tesseract: the image with an invisible OCR text
+    layer over it. It is still a scan; no rows come from its text layer."""
+    with tempfile.TemporaryDirectory() as work:
+        image = Path(work) / "scan.jpg"
+        page = scan_page(seal=True)
+        page.resize((620, round(page.height * 620 / page.width))).save(image, quality=60)
+        subprocess.run(["tesseract", str(image), str(Path(work) / "scan"), "-l", "chi_sim",
+                        "--dpi", "75", "pdf"], check=True, timeout=300, capture_output=True)
+        return (Path(work) / "scan.pdf").read_bytes(), []
+
+
+def form_then_table(campaign, unit, texts, more):
+    """The unit's rows, then on a new page after a line of text an unrelated table as wide
+    as the form (a list of activities): it is no continuation of the form."""
+    from docx.enum.text import WD_BREAK
+    activities = [["序号", "活动名称", "时间", "地点", "参加人数"], ["1", "专题培训", "3月8日", "区文化中心", "300"],
+                  ["2", "宣传周", "3月15日", "各镇（街道）", "1200"]]
+
+    def edit(document):
+        paragraph = document.add_paragraph()
+        paragraph.add_run().add_break(WD_BREAK.PAGE)
+        paragraph.add_run("附：本季度开展的主要活动")
+        document.element.body.append(document.tables[1]._tbl)
+
+    rows = [[str(item.seq), item.title, unit, texts.get(item.seq, ""), item.deadline]
+            for item in items_of(campaign, unit)]
+    return (build_docx([[list(HEADER)] + rows, activities], edit=edit),
+            [(item.seq, unit, texts[item.seq]) for item in items_of(campaign, unit)])

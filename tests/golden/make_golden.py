@@ -205,6 +205,10 @@ def toolchain_case(name: str, build, unit: str):
     return case
 
 
+def whole(campaign, unit, texts, more):
+    return shapes.build("whole-form", campaign, unit, texts, more)
+
+
 def toolchain_cases() -> dict:
     """Forms made by the other tool chains units use (the real programs on the machine)."""
     chains = {f"{shape}.docx": (function, "区妇联") for shape, function in wordml.SHAPES.items()}
@@ -218,6 +222,14 @@ def toolchain_cases() -> dict:
         "html-libreoffice.docx": (toolchains.html_by_libreoffice("docx"), "区妇联"),
         "html-libreoffice.odt": (toolchains.html_by_libreoffice("odt"), "区教体局"),
         "html-pandoc.docx": (toolchains.html_by_pandoc, "区应急管理局"),
+        "ps2pdf.pdf": (toolchains.through_postscript(toolchains.pdf_of(whole)), "区妇联"),
+        "rotate-90.pdf": (toolchains.turned(toolchains.pdf_of(whole), 90, False), "区教体局"),
+        "drawn-turned.pdf": (toolchains.turned(toolchains.pdf_of(whole), 270, True), "区法院"),
+        "long-cell-pages.pdf": (toolchains.pdf_of(toolchains.long_cell), "区教体局"),
+        "long-cell-ps2pdf.pdf": (toolchains.through_postscript(
+            toolchains.pdf_of(toolchains.long_cell)), "区应急管理局"),
+        "form-then-table.pdf": (toolchains.pdf_of(toolchains.form_then_table), "区融媒体中心"),
+        "scan-ocr-layer.pdf": (toolchains.searchable_scan, "区妇联"),
     })
     return {name: toolchain_case(name, *spec) for name, spec in chains.items()}
 
