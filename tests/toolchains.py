@@ -241,3 +241,34 @@ def form_then_table(campaign, unit, texts, more):
             for item in items_of(campaign, unit)]
     return (build_docx([[list(HEADER)] + rows, activities], edit=edit),
             [(item.seq, unit, texts[item.seq]) for item in items_of(campaign, unit)])
+
+
+def _whole(campaign, unit, texts, more):
+    from tests import shapes
+    return shapes.build("whole-form", campaign, unit, texts, more)
+
+
+def chains() -> dict:
+    """name -> (file suffix, builder) of every tool chain here and in tests/wordml.py: the
+    golden files' inputs and the accuracy benchmark's second set."""
+    from tests import wordml
+    built = {shape: (".docx", function) for shape, function in wordml.SHAPES.items()}
+    built.update({
+        "full-names": (".docx", full_names),
+        "lead-partners": (".docx", lead_and_partners),
+        "sheet-merged": (".xlsx", sheet_form),
+        "sheet-excel97": (".xls", sheet_as("xls")),
+        "sheet-wps": (".et", sheet_as("xls")),
+        "sheet-odf": (".ods", sheet_as("ods")),
+        "html-libreoffice": (".docx", html_by_libreoffice("docx")),
+        "html-libreoffice-odt": (".odt", html_by_libreoffice("odt")),
+        "html-pandoc": (".docx", html_by_pandoc),
+        "ps2pdf": (".pdf", through_postscript(pdf_of(_whole))),
+        "rotate-90": (".pdf", turned(pdf_of(_whole), 90, False)),
+        "drawn-turned": (".pdf", turned(pdf_of(_whole), 270, True)),
+        "long-cell-pages": (".pdf", pdf_of(long_cell)),
+        "long-cell-ps2pdf": (".pdf", through_postscript(pdf_of(long_cell))),
+        "form-then-table": (".pdf", pdf_of(form_then_table)),
+        "scan-ocr-layer": (".pdf", searchable_scan),
+    })
+    return built

@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from mailbot.extract import extract_path  # noqa: E402
-from tests import shapes, toolchains, wordml  # noqa: E402
+from tests import shapes, toolchains  # noqa: E402
 from tests.forms import libreoffice, load_campaign, scan_page, zip_bytes  # noqa: E402
 
 FORMS = HERE / "forms"
@@ -205,33 +205,22 @@ def toolchain_case(name: str, build, unit: str):
     return case
 
 
-def whole(campaign, unit, texts, more):
-    return shapes.build("whole-form", campaign, unit, texts, more)
+# the unit each tool chain's golden form is sent by (each has fixed texts in TEXTS)
+CHAIN_UNITS = {"full-names": "区妇联", "lead-partners": "区教体局", "sheet-merged": "区融媒体中心",
+               "sheet-excel97": "区融媒体中心", "sheet-wps": "区总工会", "sheet-odf": "区妇联",
+               "html-libreoffice": "区妇联", "html-libreoffice-odt": "区教体局",
+               "html-pandoc": "区应急管理局", "ps2pdf": "区妇联", "rotate-90": "区教体局",
+               "drawn-turned": "区法院", "long-cell-pages": "区教体局",
+               "long-cell-ps2pdf": "区应急管理局", "form-then-table": "区融媒体中心"}
 
 
 def toolchain_cases() -> dict:
     """Forms made by the other tool chains units use (the real programs on the machine)."""
-    chains = {f"{shape}.docx": (function, "区妇联") for shape, function in wordml.SHAPES.items()}
-    chains.update({
-        "full-names.docx": (toolchains.full_names, "区妇联"),
-        "lead-partners.docx": (toolchains.lead_and_partners, "区教体局"),
-        "sheet-merged.xlsx": (toolchains.sheet_form, "区融媒体中心"),
-        "sheet-excel97.xls": (toolchains.sheet_as("xls"), "区融媒体中心"),
-        "sheet-wps.et": (toolchains.sheet_as("xls"), "区总工会"),
-        "sheet-odf.ods": (toolchains.sheet_as("ods"), "区妇联"),
-        "html-libreoffice.docx": (toolchains.html_by_libreoffice("docx"), "区妇联"),
-        "html-libreoffice.odt": (toolchains.html_by_libreoffice("odt"), "区教体局"),
-        "html-pandoc.docx": (toolchains.html_by_pandoc, "区应急管理局"),
-        "ps2pdf.pdf": (toolchains.through_postscript(toolchains.pdf_of(whole)), "区妇联"),
-        "rotate-90.pdf": (toolchains.turned(toolchains.pdf_of(whole), 90, False), "区教体局"),
-        "drawn-turned.pdf": (toolchains.turned(toolchains.pdf_of(whole), 270, True), "区法院"),
-        "long-cell-pages.pdf": (toolchains.pdf_of(toolchains.long_cell), "区教体局"),
-        "long-cell-ps2pdf.pdf": (toolchains.through_postscript(
-            toolchains.pdf_of(toolchains.long_cell)), "区应急管理局"),
-        "form-then-table.pdf": (toolchains.pdf_of(toolchains.form_then_table), "区融媒体中心"),
-        "scan-ocr-layer.pdf": (toolchains.searchable_scan, "区妇联"),
-    })
-    return {name: toolchain_case(name, *spec) for name, spec in chains.items()}
+    built = {}
+    for chain, (suffix, build) in toolchains.chains().items():
+        name = chain.removesuffix("-odt") + suffix  # html-libreoffice.odt beside its .docx
+        built[name] = toolchain_case(name, build, CHAIN_UNITS.get(chain, "区妇联"))
+    return built
 
 
 def actual(path: Path) -> list[dict]:
