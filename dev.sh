@@ -41,6 +41,7 @@ ensure_system_packages() {
   # the golden files' and accuracy benchmark's other tool chains
   command -v ps2pdf >/dev/null || missing+=(ghostscript)
   command -v pandoc >/dev/null || missing+=(pandoc)
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr tesseract-ocr-chi-sim)
   fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v chromium >/dev/null || missing+=(chromium)
