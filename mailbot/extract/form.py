@@ -1,9 +1,12 @@
 """Find the progress form among a document's tables and read its rows (pure).
 
-Every format reader (DOCX, PDF, converted .doc/.wps) reduces a document to a
-list of grids of `Cell`s; a cell carries the identity of the underlying cell
-(`ref`) so merged cells, which readers repeat in every grid slot they cover,
-are recognised as one. Everything after that is decided here, on plain data.
+Every format reader (WordML, spreadsheets, PDF text layers; converted .doc,
+.wps, .odt, .xls, .et, .ods) reduces a document to one `Document`: grids of
+`Cell`s and the text outside them. A cell carries the identity of the
+underlying cell (`ref`) so merged cells, which readers repeat in every grid
+slot they cover, are recognised as one. Everything after that is decided here,
+on plain data: the form's columns by their headers, each row lined up with
+them (or refused), matched to an item, kept only when it is a report.
 """
 
 from __future__ import annotations
