@@ -30,6 +30,7 @@ _SKIP = {"Fallback", "delText", "instrText", "delInstrText", "tcPr", "trPr", "tb
          "rPr", "sdtPr", "sdtEndPr", "del", "moveFrom", "commentReference",
          "footnoteReference", "endnoteReference", "fldData"}
 PLACEHOLDER_STYLES = {"PlaceholderText", "Placeholder Text"}
+_MAY_HIDE = {"sdt", "r"}
 
 
 def _local(element) -> str:
@@ -91,7 +92,7 @@ def _outer(element, tables: list, lines: list[str]) -> None:
     """Collect the tables not inside another table, and the paragraphs outside tables."""
     for child in element:
         name = _local(child)
-        if name in _SKIP or _hidden(child):
+        if name in _SKIP or (name in _MAY_HIDE and _hidden(child, name)):
             continue
         if name == "tbl":
             tables.append(child)
@@ -196,7 +197,7 @@ def cell_text(tc) -> str:
 def _walk(element, parts: list[str]) -> None:
     for child in element:
         name = _local(child)
-        if name in _SKIP or _hidden(child):
+        if name in _SKIP or (name in _MAY_HIDE and _hidden(child, name)):
             continue
         if name == "t":
             parts.append(child.text or "")
@@ -231,10 +232,9 @@ def _pr_children(element, pr_name: str):
             yield from pr
 
 
-def _hidden(element) -> bool:
+def _hidden(element, name: str) -> bool:
     """Text Word does not show: an unfilled content control (its placeholder), a run in
     the placeholder style, hidden (w:vanish) text."""
-    name = _local(element)
     if name == "sdt":
         return any(_local(child) == "showingPlcHdr" for child in _pr_children(element, "sdtPr"))
     if name == "r":
