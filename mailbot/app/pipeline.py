@@ -218,11 +218,14 @@ def describe(outcome: Outcome) -> str:
 
 
 def run_checks(config: Config) -> list[tuple[bool, str]]:
-    """`mailbot check`: try the mailbox and SMTP logins where they are remote."""
+    """`mailbot check`: no placeholder addresses left; the mailbox and SMTP logins where remote."""
     from mailbot.mailbox import imap
     from mailbot.outgoing import smtp
 
     results = []
+    if config.placeholders:
+        results.append((False, f"{len(config.placeholders)} 处邮箱仍是占位地址（@example.invalid），"
+                               f"请填写真实地址：{'、'.join(config.placeholders)}"))
     if config.mailbox.scheme != "maildir":
         results.append(imap.check_login(config.mailbox))
     if config.smtp.scheme != "outbox":

@@ -32,10 +32,11 @@ class Reminder:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     quarter: str
-    stage: str  # notice | due | overdue1, overdue2, ...
+    stage: str  # opening | notice | due | overdue1, overdue2, ...
     subject: str
     dedup_key: str
     missing: tuple[str, ...] = ()  # non-empty: a targeted reminder for an incomplete report
+    with_form: bool = False  # the unit's own form goes with it
 
     def to_json(self) -> dict:
         """The object of `remind --dry-run --json` (docs/design.md)."""
@@ -47,14 +48,17 @@ def dedup_key(quarter: str, unit: str, stage: str) -> str:
     return f"reminder:{quarter}:{unit}:{stage}"
 
 
+FORM_STAGES = ("opening", "notice")  # the stages that carry the unit's form
+
+
 def current_step(ladder: Ladder, calendar: WorkCalendar, due: date,
-                 today: date) -> tuple[int, Step] | None:
+                 today: date, opens: date | None = None) -> tuple[int, Step] | None:
     """The latest step whose day has come, with its index; None outside the window.
 
     The window closes one interval after the last step, so a quarter long past
     sends nothing when the worker comes back from a long downtime.
     """
-    steps = ladder_steps(ladder, calendar, due)
+    steps = ladder_steps(ladder, calendar, due, opens)
     if not steps or today >= calendar.add_workdays(steps[-1].day, max(ladder.overdue_every, 1)):
         return None
     passed = [(index, step) for index, step in enumerate(steps) if step.day <= today]
@@ -81,7 +85,7 @@ def active_quarters(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     """The quarters whose reminder window holds now: those `remind` without --quarter serves."""
     today = local_now(campaign, now).date()
     return [quarter for quarter in campaign.quarters
-            if current_step(ladder, calendar, quarter.due, today)]
+            if current_step(ladder, calendar, quarter.due, today, quarter.start)]
 
 
 def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
@@ -95,12 +99,13 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     today = sending_day(campaign, ladder, calendar, now)
     if today is None:
         return []
-    found = current_step(ladder, calendar, campaign.quarter(quarter).due, today)
+    period = campaign.quarter(quarter)
+    found = current_step(ladder, calendar, period.due, today, period.start)
     if found is None:
         return []
     index, step = found
     later_stages = [later.stage for later in ladder_steps(
-        ladder, calendar, campaign.quarter(quarter).due)[index:]]
+        ladder, calendar, period.due, period.start)[index:]]
     by_unit = {status.unit: status for status in statuses}
     reminders = []
     for unit in campaign.units:
@@ -118,7 +123,8 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
         reminders.append(Reminder(
             unit=unit.name, to=unit.emails, cc=cc, quarter=quarter, stage=step.stage,
             subject=subject(campaign, quarter, step, bool(missing)),
-            dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing))
+            dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing,
+            with_form=step.stage in FORM_STAGES or ladder.form_every))
     return reminders
 
 
@@ -179,4 +185,6 @@ def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool) -> s
         return f"【催报】请尽快报送{name}（第{step.overdue}次催报）"
     if step.stage == "due":
         return f"【提醒】{name}报送截止日期为{due}，请抓紧报送"
+    if step.stage == "opening":
+        return f"【通知】{name}报送工作开始，请于{due}前报送（附本单位报表）"
     return f"【提醒】请于{due}前报送{name}"

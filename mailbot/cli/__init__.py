@@ -280,16 +280,38 @@ def demo(app: App, folder: str) -> None:
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=True))
-def init(folder: str) -> None:
+@click.option("--notice", type=click.Path(exists=True, dir_okay=False),
+              help="The notice (DOCX, PDF with text, .doc/.wps, or its text): "
+                   "the campaign is read from it.")
+def init(folder: str, notice: str | None) -> None:
     """Make a new campaign folder: config.toml to edit, and var/ for the data."""
-    from mailbot.app.init import InitError, init_campaign, next_steps
+    from mailbot.app.init import InitError, draft_summary, init_campaign, next_steps
 
     try:
-        path = init_campaign(Path(folder))
+        path, draft = init_campaign(Path(folder), Path(notice) if notice else None)
     except InitError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
+    if draft is not None:
+        click.echo("\n".join(draft_summary(draft)))
     click.echo("\n".join(next_steps(path)))
+
+
+@main.command()
+@quarter_option
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False),
+              help="Folder for the forms (default: var/forms/Q beside config.toml).")
+@click.pass_obj
+def forms(app: App, quarter: str | None, folder: str | None) -> None:
+    """Make each unit's own form for a quarter: its rows only, progress cells empty."""
+    from mailbot.app.forms import write_forms
+
+    quarter = resolve_quarter(app, quarter)
+    target = Path(folder) if folder else app.config.base_dir / "var" / "forms" / quarter
+    written = write_forms(app.config.campaign, quarter, target)
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"已生成 {len(written)} 个单位的报表，保存在 {target}")
 
 
 @main.group(invoke_without_command=True)

@@ -12,12 +12,12 @@ them (or refused), matched to an item, kept only when it is a report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from mailbot.extract.boiler import boilerplate, placeholder
 from mailbot.extract.match import match_item, match_units
 from mailbot.extract.text import clean_lines, key
-from mailbot.core.models import Campaign, FormRow
+from mailbot.core.models import DEFAULT_COLUMNS, Campaign, Column, ColumnRole, FormRow
 
 # Header keywords, checked in this order: a 完成时限 cell must not count as a
 # title, nor 具体措施及任务进度情况 as a deadline.
@@ -32,6 +32,8 @@ MULTI = ("progress", "units")
 REPORTER = re.compile(r"(?:填报|报送|填表|报告)(?:单位|部门)\s*[:：]?\s*([^\n]*)")
 BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 HEADER_ROWS_SCANNED = 6
+ROLE_FIELDS = {ColumnRole.SEQ: "seq", ColumnRole.TITLE: "title", ColumnRole.UNITS: "units",
+               ColumnRole.DEADLINE: "deadline", ColumnRole.FILLED: "progress"}
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,37 @@ class FormResult:
     warnings: tuple[str, ...]
 
 
-def classify(text: str) -> str | None:
-    """The form field a header cell names, or None (备注, blank, anything else)."""
+def classify(text: str, columns: tuple[Column, ...] = DEFAULT_COLUMNS) -> str | None:
+    """The form field a header cell names, or None (备注, blank, anything else).
+
+    The campaign's own headings count first (工作任务 names the title there); a
+    further column of a role already taken (配合单位 after 牵头单位, 存在问题 after
+    进展情况) is a field of its own, named by its heading."""
     flat = key(text)
     if not flat or len(flat) > 16:
         return None
+    for column in columns:
+        if key(column.name) == flat:
+            return _field(column, columns)
+    for column in further_columns(columns):
+        if key(column.name) in flat:
+            return column.name
     for field, words in FIELDS:
         if any(word in flat for word in words):
             return field
     return None
+
+
+def further_columns(columns: tuple[Column, ...]) -> list[Column]:
+    """The columns after the first of their role: read under their own heading."""
+    firsts = {column.role: column for column in reversed(columns)}
+    return [column for column in columns if firsts[column.role] != column]
+
+
+def _field(column: Column, columns: tuple[Column, ...]) -> str:
+    if column in further_columns(columns):
+        return column.name
+    return ROLE_FIELDS[column.role]
 
 
 def _cell(row: list[Cell], col: int) -> Cell:
@@ -106,24 +130,26 @@ def _header_texts(grid: Grid, start: int, height: int) -> list[str]:
     return texts
 
 
-def _columns(texts: list[str]) -> dict[str, tuple[int, ...]]:
-    """Field -> its columns: the first column for most fields, every one for MULTI."""
+def _columns(texts: list[str], configured: tuple[Column, ...] = DEFAULT_COLUMNS
+             ) -> dict[str, tuple[int, ...]]:
+    """Field -> its columns: the first column for most fields, every one for MULTI (two
+    columns the generic words both name progress, or 责任单位, are read together)."""
     columns: dict[str, tuple[int, ...]] = {}
     for col, text in enumerate(texts):
-        field = classify(text)
+        field = classify(text, configured)
         if field and (field not in columns or field in MULTI):
             columns[field] = columns.get(field, ()) + (col,)
     return columns
 
 
-def find_header(grid: Grid) -> Header | None:
+def find_header(grid: Grid, configured: tuple[Column, ...] = DEFAULT_COLUMNS) -> Header | None:
     """The header of a form table: 具体措施 plus 实事名称 or 序号, in one or two rows."""
     best: Header | None = None
     for start in range(min(HEADER_ROWS_SCANNED, len(grid))):
         for height in (1, 2):
             if start + height > len(grid):
                 continue
-            columns = _columns(_header_texts(grid, start, height))
+            columns = _columns(_header_texts(grid, start, height), configured)
             if "progress" not in columns or not ({"title", "seq"} & columns.keys()):
                 continue
             if best is None or len(columns) > len(best.columns):
@@ -141,18 +167,17 @@ def read_form(document: Document, campaign: Campaign) -> FormResult:
     form: Header | None = None
     reporter = reporting_unit(document, campaign)
     for number, grid in enumerate(document.grids, start=1):
-        header = find_header(grid) if grid else None
+        header = find_header(grid, campaign.columns) if grid else None
         if header is None:
             continue
         if form is not None and header.columns.keys() != form.columns.keys():
             warnings.append(f"table {number} after the form has other columns; not read")
             continue
         form = form or header
-        _read_rows(grid, header, campaign, rows, warnings)
+        _read_rows(grid, header, Context(campaign, reporter), rows, warnings)
     if form is None:
         warnings.append("no progress table found")
-    return FormResult(form is not None, tuple(_reported_by(row, reporter) for row in rows),
-                      tuple(warnings))
+    return FormResult(form is not None, tuple(rows), tuple(warnings))
 
 
 def reporting_unit(document: Document, campaign: Campaign) -> str | None:
@@ -168,21 +193,23 @@ def reporting_unit(document: Document, campaign: Campaign) -> str | None:
     return None
 
 
-def _reported_by(row: FormRow, reporter: str | None) -> FormRow:
-    """A row naming no single unit (several in its 责任单位 cell, or 牵头 and 配合 units) is
-    the 填报单位's own, when that unit is responsible for the item."""
-    if row.unit is not None or reporter is None or reporter not in row.units:
-        return row
-    return replace(row, unit=reporter)
+@dataclass(frozen=True)
+class Context:
+    """What reading a table's rows needs besides the table: the campaign and the unit the
+    document's 填报单位 line names."""
+
+    campaign: Campaign
+    reporter: str | None
 
 
-def _read_rows(grid: Grid, header: Header, campaign: Campaign,
+def _read_rows(grid: Grid, header: Header, context: Context,
                rows: list[FormRow], warnings: list[str]) -> None:
     done: set[object] = set()
     starts = _starts(grid[header.data_start - 1])
+    configured = context.campaign.columns
     for number, row in enumerate(grid[header.data_start:], start=header.data_start + 1):
         cells = _fields(row, header)
-        if _spans_row(cells) or len(_columns([c.text for c in row])) >= 3:
+        if _spans_row(cells) or len(_columns([c.text for c in row], configured)) >= 3:
             continue  # a heading spanning the table, or the header repeated
         if not _aligned(row, header, starts):
             cells = _realigned(row, header, starts)
@@ -195,7 +222,7 @@ def _read_rows(grid: Grid, header: Header, campaign: Campaign,
         if progress_refs in done:
             continue  # a vertically merged progress cell, read at its first row
         done.add(progress_refs)
-        row_read = _row(cells, campaign, number, warnings)
+        row_read = _row(cells, context, number, warnings)
         if row_read is not None:
             rows.append(row_read)
 
@@ -217,9 +244,10 @@ def _text(cells: tuple[Cell, ...]) -> str:
     return "\n".join(filter(None, (clean_lines(cell.text) for cell in cells)))
 
 
-def _row(cells: dict[str, tuple[Cell, ...]], campaign: Campaign, number: int,
+def _row(cells: dict[str, tuple[Cell, ...]], context: Context, number: int,
          warnings: list[str]) -> FormRow | None:
     """The row as a FormRow, or None when it is no report (the no-invented-rows rule)."""
+    campaign = context.campaign
     texts = {field: _text(value) for field, value in cells.items()}
     progress = texts["progress"]
     if boilerplate(progress, campaign):
@@ -232,19 +260,27 @@ def _row(cells: dict[str, tuple[Cell, ...]], campaign: Campaign, number: int,
         warnings.append(f"table row {number}: {warning}")
     if item is None:
         return None
+    unit_fields = ("units", *(c.name for c in further_columns(campaign.columns)
+                              if c.role is ColumnRole.UNITS))
+    unit_cells = tuple(cell for field in unit_fields for cell in cells.get(field, ()))
     return FormRow(seq=item.seq, title=item.title, units=item.units,
-                   unit=_row_unit(cells.get("units", ()), item.units, campaign),
-                   progress=progress, deadline=texts.get("deadline", ""))
+                   unit=_row_unit(unit_cells, item.units, context),
+                   progress=progress, deadline=texts.get("deadline", ""),
+                   extra=tuple((c.name, texts.get(c.name, ""))
+                               for c in campaign.filled_columns[1:]))
 
 
-def _row_unit(cells: tuple[Cell, ...], owners: tuple[str, ...], campaign: Campaign) -> str | None:
-    """The one unit a row is for: the item's only unit, or the one unit its 责任单位 cell
-    names. Several unit columns (牵头单位 | 配合单位) name several units however filled:
-    the 填报单位 line decides those (see _reported_by)."""
+def _row_unit(cells: tuple[Cell, ...], owners: tuple[str, ...], context: Context) -> str | None:
+    """The one unit a row is for: the item's only unit; the 填报单位 where the row names
+    several units, or sits under several unit columns (牵头单位 | 配合单位: the lead's name is
+    no sign of who wrote), and the 填报单位 is responsible for the item; else the one unit
+    its unit cells name."""
     if len(owners) == 1:
         return owners[0]
-    named = match_units(_text(cells), campaign)
-    return named[0] if len(named) == 1 and len(cells) == 1 else None
+    named = match_units(_text(cells), context.campaign)
+    if context.reporter in owners and (len(named) != 1 or len(cells) > 1):
+        return context.reporter
+    return named[0] if len(named) == 1 else None
 
 
 def _starts(row: list[Cell]) -> set[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # readers are imported here, in the parent, so a forked child starts with them loaded
 from mailbot.extract import archive, convert, docx, pdf, sandbox, xlsx
+from mailbot.extract.hint import apply_hint
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
@@ -35,7 +36,7 @@ def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extr
     parsed = sandbox.run(lambda: _parse(readable, data, campaign), LIMITS)
     return Extraction(file=filename, format=kind, has_form=parsed.has_form,
                       scanned=parsed.scanned, seal=parsed.seal, rows=parsed.rows,
-                      warnings=warnings + parsed.warnings)
+                      warnings=warnings + parsed.warnings, form_of=parsed.form_of)
 
 
 def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
@@ -44,7 +45,7 @@ def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
         return pdf.read(data, campaign)
     if kind == "xlsx":
         return _as_extraction(read_form(xlsx.read(data), campaign))
-    return _as_extraction(read_form(docx.read(data), campaign))
+    return apply_hint(_as_extraction(read_form(docx.read(data), campaign)), data, campaign)
 
 
 def _as_extraction(result: FormResult) -> Extraction:

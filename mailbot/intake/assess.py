@@ -7,7 +7,10 @@ items have progress, and what the receipt must tell the unit to fix.
 
 from __future__ import annotations
 
-from mailbot.core.models import Assessment, Campaign, Extraction, FormRow, Submission
+from dataclasses import replace
+
+from mailbot.core.models import (Assessment, Campaign, Extraction, FormRow, Submission,
+                                 quarter_label)
 
 ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "et", "ods")
 
@@ -22,7 +25,8 @@ def assess(campaign: Campaign, submission: Submission,
     rows = _unit_rows(campaign, unit, electronic or pdfs)
     owned = [item.seq for item in campaign.items_of(unit)]
     items = tuple(sorted({row.seq for row in rows}))
-    problems = [*_file_problems(extractions, pdfs, stamped)]
+    problems = [*_file_problems(extractions, pdfs, stamped),
+                *_hint_problems(extractions, unit, submission.quarter)]
     if not electronic:
         problems.append("未收到可识别的电子版报表（Word 文件）")
     if not stamped:
@@ -48,10 +52,24 @@ def _unit_rows(campaign: Campaign, unit: str,
     for extraction in sources:
         for row in extraction.rows:
             if row.seq in owned and row.unit in (None, unit) and row.seq not in chosen:
-                chosen[row.seq] = FormRow(seq=row.seq, title=row.title, units=row.units,
-                                          unit=unit, progress=row.progress,
-                                          deadline=row.deadline)
+                chosen[row.seq] = replace(row, unit=unit)
     return tuple(chosen[seq] for seq in sorted(chosen))
+
+
+def _hint_problems(extractions: list[Extraction], unit: str, quarter: str) -> list[str]:
+    """A form made for another unit or quarter: said, never silently reassigned."""
+    problems = []
+    for extraction in extractions:
+        hint = extraction.form_of
+        if hint is None:
+            continue
+        if hint.unit != unit:
+            problems.append(f"附件《{extraction.file}》是为{hint.unit}生成的报表，"
+                            f"请使用本单位（{unit}）的报表填报")
+        if hint.quarter != quarter:
+            problems.append(f"附件《{extraction.file}》是{quarter_label(hint.quarter)}的报表，"
+                            f"本次按{quarter_label(quarter)}登记，请核对")
+    return problems
 
 
 def _file_problems(extractions, pdfs, stamped) -> list[str]:

@@ -14,15 +14,19 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Protocol
 
 from mailbot.core.models import Campaign, OutgoingMail
+from mailbot.outgoing.filenames import name_both_ways
 from mailbot.outgoing.smtp import SmtpTransport, TransportError
 from mailbot.store import QueuedMail, Store
 
 log = logging.getLogger(__name__)
+# headers stored raw (the attachment names, see filenames.py) are written as given
+COMPOSE_POLICY = default_policy.clone(refold_source="none")
 MAX_SEND_ATTEMPTS = 8  # refusals of one mail before it is given up (about four hours)
 RETRY_FIRST = timedelta(minutes=2)
 RETRY_MAX = timedelta(hours=2)
@@ -84,7 +88,7 @@ def allowed_addresses(campaign: Campaign) -> set[str]:
 
 def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) -> EmailMessage:
     """Build the MIME message: UTF-8, threaded, marked automatic so no one auto-answers it."""
-    message = EmailMessage()
+    message = EmailMessage(policy=COMPOSE_POLICY)
     message["From"] = formataddr((sender_name, sender))
     message["To"] = ", ".join(mail.to)
     if mail.cc:
@@ -111,6 +115,7 @@ def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) ->
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                                filename=attachment.filename)
+        name_both_ways(message.get_payload()[-1], attachment.filename)
     return message
 
 

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from mailbot.core.models import (Assessment, Campaign, Extraction, Message, OutgoingMail,
-                            quarter_label)
+from mailbot.core.models import (Assessment, Attachment, Campaign, Extraction, Message,
+                                 OutgoingMail, quarter_label)
 from mailbot.chase.remind import Reminder, cn_date, report_name
+from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
 
 WEEKDAYS = "一二三四五六日"
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
@@ -127,9 +128,20 @@ def render_reminder(env: jinja2.Environment, campaign: Campaign,
         due=cn_date_weekday(campaign.quarter(reminder.quarter).due),
         overdue=reminder.stage.startswith("overdue"),
         items=campaign.items_of(reminder.unit),
+        filled="、".join(column.name for column in campaign.filled_columns),
+        form=form_filename(campaign, reminder.unit, reminder.quarter)
+        if reminder.with_form else None,
     )
     html = env.get_template("reminder.html.j2").render(
         subject=reminder.subject, paragraphs=paragraphs(text))
     return OutgoingMail(
         kind="reminder", to=reminder.to, cc=reminder.cc, subject=reminder.subject,
-        text=text, html=html, auto_submitted="auto-generated", dedup_key=reminder.dedup_key)
+        text=text, html=html, auto_submitted="auto-generated", dedup_key=reminder.dedup_key,
+        attachments=(_form(campaign, reminder),) if reminder.with_form else ())
+
+
+def _form(campaign: Campaign, reminder: Reminder) -> Attachment:
+    """The unit's own form for the quarter, as it goes with a reminder."""
+    quarter = campaign.quarter(reminder.quarter)
+    return Attachment(form_filename(campaign, reminder.unit, quarter.name), DOCX_TYPE,
+                      unit_form(campaign, reminder.unit, quarter.name, quarter.due))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import tenacity
+
 from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
 from mailbot.store.schema import MIGRATIONS
 
@@ -75,6 +77,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def _busy(error: BaseException) -> bool:
+    return (isinstance(error, sqlite3.OperationalError)
+            and getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                             sqlite3.SQLITE_LOCKED))
+
+
 class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
@@ -87,12 +95,20 @@ class Store:
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         os.chmod(self.path, 0o600)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._enter_wal()
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
     def close(self) -> None:
         self.db.close()
+
+    def _enter_wal(self) -> None:
+        """Switch a new file to WAL. The switch takes the lock without SQLite's busy
+        handler, so jobs opening a brand-new store at once retry it briefly instead."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_busy), stop=tenacity.stop_after_delay(self.timeout),
+            wait=tenacity.wait_random(0.01, 0.1), reraise=True)
+        retrying(self.db.execute, "PRAGMA journal_mode=WAL")
 
     def _migrate(self) -> None:
         """Apply the missing migrations; the version is read inside the write transaction,
@@ -228,10 +244,11 @@ class Store:
                  json.dumps(extraction.warnings, ensure_ascii=False)))
         for row in assessment.rows:
             db.execute(
-                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline, extra)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (submission, row.seq, row.title, json.dumps(row.units, ensure_ascii=False),
-                 row.unit, row.progress, row.deadline))
+                 row.unit, row.progress, row.deadline,
+                 json.dumps(row.extra, ensure_ascii=False)))
         return submission
 
     def current_submissions(self, quarter: str) -> list[SubmissionRecord]:
@@ -251,7 +268,8 @@ class Store:
     def _submission(self, row) -> SubmissionRecord:
         form_rows = tuple(
             FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
-                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"])
+                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
+                    extra=tuple((name, text) for name, text in json.loads(r["extra"])))
             for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
                                      (row["id"],)))
         return SubmissionRecord(

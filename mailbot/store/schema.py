@@ -86,4 +86,7 @@ MIGRATIONS = [
     """
     ALTER TABLE outgoing ADD COLUMN next_try_at TEXT
     """,
+    """
+    ALTER TABLE rows ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'
+    """,
 ]
