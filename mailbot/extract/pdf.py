@@ -26,7 +26,7 @@ from mailbot.extract.form import EMPTY, Cell, Document, Grid, Header, find_heade
 from mailbot.extract.pdftable import CID, dedupe, table_grid
 from mailbot.core.models import Campaign, Extraction
 
-TABLE_SETTINGS = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                   "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3}
 STRAIGHT = 0.5  # points: a rule whose ends differ by less is horizontal (or vertical)
 MAX_PAGES = 200
@@ -138,7 +138,8 @@ def _tables(page) -> list:
     rules = page.rects + page.curves + [_straightened(line) for line in page.lines]
     if len(rules) < 2:
         return []
-    return page.find_tables(dict(TABLE_SETTINGS, explicit_vertical_lines=rules,
+    return page.find_tables(dict(TABLE_SETTINGS, vertical_strategy="explicit",
+                                 horizontal_strategy="explicit", explicit_vertical_lines=rules,
                                  explicit_horizontal_lines=rules))
 
 
