@@ -104,8 +104,9 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     if found is None:
         return []
     index, step = found
-    later_stages = [later.stage for later in ladder_steps(
-        ladder, calendar, period.due, period.start)[index:]]
+    steps = ladder_steps(ladder, calendar, period.due, period.start)
+    later_stages = [later.stage for later in steps[index:]]
+    chased = [earlier.stage for earlier in steps[:index] if earlier.overdue]
     by_unit = {status.unit: status for status in statuses}
     reminders = []
     for unit in campaign.units:
@@ -118,11 +119,14 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
             log.warning("no address for %s: reminder %s not possible", unit.name, step.stage)
             continue
         missing = missing_parts(campaign, status) if status.state == "incomplete" else ()
-        cc = (campaign.federation_emails
-              if step.overdue and step.overdue >= ladder.cc_federation_from else ())
+        # the count the unit reads is of the 催报 it actually got (after downtime only
+        # the latest stage is sent, so overdue3 may be its first)
+        number = 1 + sum(dedup_key(quarter, unit.name, stage) in sent_keys for stage in chased)
+        cc = tuple(a for a in campaign.federation_emails if a not in unit.emails) if (
+            step.overdue and number >= ladder.cc_federation_from) else ()
         reminders.append(Reminder(
             unit=unit.name, to=unit.emails, cc=cc, quarter=quarter, stage=step.stage,
-            subject=subject(campaign, quarter, step, bool(missing)),
+            subject=subject(campaign, quarter, step, bool(missing), number),
             dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing,
             with_form=step.stage in FORM_STAGES or ladder.form_every))
     return reminders
@@ -176,13 +180,15 @@ def cn_date(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool) -> str:
+def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool,
+            number: int = 1) -> str:
+    """The reminder's subject; `number` counts the 催报 this unit has actually had."""
     name = report_name(campaign, quarter)
     due = cn_date(campaign.quarter(quarter).due)
     if incomplete:
         return f"【补报提醒】{name}材料尚不完整，请补充报送"
     if step.overdue:
-        return f"【催报】请尽快报送{name}（第{step.overdue}次催报）"
+        return f"【催报】请尽快报送{name}（第{number}次催报）"
     if step.stage == "due":
         return f"【提醒】{name}报送截止日期为{due}，请抓紧报送"
     if step.stage == "opening":

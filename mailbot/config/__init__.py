@@ -151,7 +151,8 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         calendar=calendar,
         reminders=ladder,
         summary=summary,
-        warnings=tuple(coverage_message(year) for year in guessed),
+        warnings=(*(coverage_message(year) for year in guessed),
+                  *_shared_addresses(units, fed_emails)),
         placeholders=_placeholders(units, fed_emails),
         limits=Limits(**_bounded(data.get("limits", {}), "limits", _LIMITS, Limits, (),
                                  problems)),
@@ -182,6 +183,15 @@ def _placeholders(units, fed_emails) -> tuple[str, ...]:
     owners = [(unit.name, unit.emails) for unit in units] + [("区妇联（[federation]）", fed_emails)]
     return tuple(name for name, emails in owners
                  if any(address.endswith(PLACEHOLDER) for address in emails))
+
+
+def _shared_addresses(units, fed_emails) -> list[str]:
+    """The collecting address should be the federation's alone: a unit's own mail from it
+    would be read as the federation forwarding, not as that unit's report."""
+    return [f"federation.emails: {address} is also an address of {unit.name} ([[units]]); "
+            "give the unit its own reporting address, or its mails from this one count "
+            "only as forwards" for unit in units for address in unit.emails
+            if address in fed_emails]
 
 
 def _authserv_ids(table: dict, problems: _Problems) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 # --- the campaign (from config.toml) -------------------------------------
@@ -159,6 +159,34 @@ class Message:
         return None
 
 
+# --- what became of a mail -------------------------------------------------
+
+
+class MailState(StrEnum):
+    """What became of a recorded mail (the store keeps the value); `zh` is what staff read."""
+
+    CLAIMED = "claimed"  # being processed (a crash leaves it so: retried at the next sighting)
+    DONE = "done"  # counted for a unit's quarter
+    NOT_REPORT = "not_report"  # from a unit, but brings no piece: changes nothing
+    BEFORE_SINCE = "before_since"  # arrived before the start point: never answered
+    IGNORED = "ignored"  # automatic, or nobody's mail
+    HELD = "held"  # waits for a person
+    FAILED = "failed"  # processing failed (retried, then listed by review)
+    REJECTED = "rejected"  # set aside by review
+    DUPLICATE = "duplicate"  # an outcome only: the mail was recorded before
+
+    @property
+    def zh(self) -> str:
+        return MAIL_STATES_ZH[self]
+
+
+MAIL_STATES_ZH = {
+    MailState.CLAIMED: "处理中", MailState.DONE: "已计入", MailState.NOT_REPORT: "非报送邮件",
+    MailState.BEFORE_SINCE: "起始日期前的邮件", MailState.IGNORED: "无需处理",
+    MailState.HELD: "待人工审核", MailState.FAILED: "处理失败", MailState.REJECTED: "已退回",
+    MailState.DUPLICATE: "重复邮件"}
+
+
 # --- intake decisions -----------------------------------------------------
 
 
@@ -260,6 +288,7 @@ class Assessment:
     items: tuple[int, ...]
     rows: tuple[FormRow, ...]
     problems: tuple[str, ...]
+    report: bool = True  # False: no rows for the unit's items and no PDF of the form
 
     @property
     def complete(self) -> bool:
@@ -271,7 +300,7 @@ class Assessment:
 
 @dataclass(frozen=True)
 class SubmissionRecord:
-    """A stored submission; the newest one per (unit, quarter) is current."""
+    """A stored submission: one mail's pieces for a unit's quarter (see assess.current_record)."""
 
     id: int
     message_id: str
@@ -283,6 +312,9 @@ class SubmissionRecord:
     items: tuple[int, ...]
     problems: tuple[str, ...]
     rows: tuple[FormRow, ...] = ()
+    # in a unit's current quarter (assess.current_record): the mails its pieces come from
+    form_from: str | None = None
+    stamped_from: str | None = None
 
 
 @dataclass(frozen=True)

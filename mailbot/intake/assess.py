@@ -1,8 +1,12 @@
-"""Submission + what was read from its files -> Assessment (pure).
+"""Submission + what was read from its files -> Assessment; a unit's pieces -> its quarter (pure).
 
 This is where "what a table row means" for one unit is decided: which file is
 the electronic version, whether a PDF carries the seal, which of the unit's
 items have progress, and what the receipt must tell the unit to fix.
+
+A unit's quarter is built from pieces, not from its last mail: the electronic
+form and the stamped PDF often come in two mails, and a later mail replaces
+only the piece it brings again. A mail that brings no piece is not a report.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mailbot.core.models import (Assessment, Campaign, Extraction, FormRow, Submission,
-                                 quarter_label)
+                                 SubmissionRecord, quarter_label)
 
 ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "et", "ods")
 
@@ -21,23 +25,74 @@ def assess(campaign: Campaign, submission: Submission,
     electronic = [e for e in extractions
                   if e.format in ELECTRONIC_FORMATS and not e.error and e.has_form]
     pdfs = [e for e in extractions if e.format == "pdf" and not e.error]
-    stamped = [e for e in pdfs if e.seal]
+    form_pdfs = [e for e in pdfs if e.has_form or e.scanned]  # not a stamped meeting notice
+    stamped = [e for e in form_pdfs if e.seal]
     rows = _unit_rows(campaign, unit, electronic or pdfs)
-    owned = [item.seq for item in campaign.items_of(unit)]
     items = tuple(sorted({row.seq for row in rows}))
     problems = [*_file_problems(extractions, pdfs, stamped),
-                *_hint_problems(extractions, unit, submission.quarter)]
+                *_hint_problems(extractions, unit, submission.quarter),
+                *missing(campaign, unit, bool(electronic), bool(stamped), items)]
+    return Assessment(unit=unit, quarter=submission.quarter, electronic=bool(electronic),
+                      stamped_pdf=bool(stamped), items=items, rows=rows,
+                      problems=tuple(problems), report=bool(rows or form_pdfs))
+
+
+def missing(campaign: Campaign, unit: str, electronic: bool, stamped: bool,
+            items: tuple[int, ...]) -> list[str]:
+    """What a unit's quarter still lacks: the two pieces and its own items' rows."""
+    problems = []
     if not electronic:
         problems.append("未收到可识别的电子版报表（Word 文件）")
     if not stamped:
         problems.append("未收到加盖公章的 PDF 版")
-    for seq in owned:
-        if seq not in items:
-            title = next(item.title for item in campaign.items if item.seq == seq)
-            problems.append(f"报表中未填写第{seq}项“{title}”的进展情况")
-    return Assessment(unit=unit, quarter=submission.quarter, electronic=bool(electronic),
-                      stamped_pdf=bool(stamped), items=items, rows=rows,
-                      problems=tuple(problems))
+    for item in campaign.items_of(unit):
+        if item.seq not in items:
+            problems.append(f"报表中未填写第{item.seq}项“{item.title}”的进展情况")
+    return problems
+
+
+def file_problems(campaign: Campaign, assessment: Assessment) -> list[str]:
+    """The assessment's complaints about this mail's files (unreadable, no seal found),
+    without what the quarter lacks (that is judged on the current pieces)."""
+    lacking = set(missing(campaign, assessment.unit, assessment.electronic,
+                          assessment.stamped_pdf, assessment.items))
+    return [problem for problem in assessment.problems if problem not in lacking]
+
+
+def current_records(campaign: Campaign, records: list[SubmissionRecord]
+                    ) -> list[SubmissionRecord]:
+    """Each unit's quarter from its counted submissions (one quarter's), in unit order."""
+    by_unit: dict[str, list[SubmissionRecord]] = {}
+    for record in records:
+        by_unit.setdefault(record.unit, []).append(record)
+    return [current_record(campaign, by_unit[unit]) for unit in sorted(by_unit)]
+
+
+def current_record(campaign: Campaign, records: list[SubmissionRecord]) -> SubmissionRecord:
+    """One unit's quarter: the form from the latest mail that brought one (a Word form
+    before a PDF read as text), the stamped copy from the latest that brought one.
+
+    The result names the newest mail that supplies a current piece; its problems are
+    what the current pieces still lack, not the complaints about older mails."""
+    ordered = sorted(records, key=lambda r: (r.received_at, r.id))
+    form = (_latest(ordered, lambda r: r.electronic and r.rows)
+            or _latest(ordered, lambda r: r.rows))
+    stamped = _latest(ordered, lambda r: r.stamped_pdf)
+    sources = [r for r in (form, stamped) if r is not None] or ordered[-1:]
+    newest = max(sources, key=lambda r: (r.received_at, r.id))
+    electronic = bool(form and form.electronic)
+    items = form.items if form else ()
+    return replace(newest, electronic=electronic, stamped_pdf=stamped is not None,
+                   items=items, rows=form.rows if form else (),
+                   form_from=form.message_id if form else None,
+                   stamped_from=stamped.message_id if stamped else None,
+                   problems=tuple(missing(campaign, newest.unit, electronic,
+                                          stamped is not None, items)))
+
+
+def _latest(ordered: list[SubmissionRecord], brings) -> SubmissionRecord | None:
+    found = [record for record in ordered if brings(record)]
+    return found[-1] if found else None
 
 
 def _unit_rows(campaign: Campaign, unit: str,

@@ -10,17 +10,19 @@ import fcntl
 import hashlib
 import logging
 import os
+import secrets
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Protocol
 
 from mailbot.core.models import Campaign, OutgoingMail
 from mailbot.outgoing.filenames import name_both_ways
+from mailbot.intake.worth import OUR_MARK
 from mailbot.outgoing.smtp import SmtpTransport, TransportError
 from mailbot.store import QueuedMail, Store
 
@@ -95,7 +97,8 @@ def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) ->
         message["Cc"] = ", ".join(mail.cc)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    # short enough not to be folded, and marked, so replies to it are recognised
+    message["Message-ID"] = f"<{secrets.token_hex(10)}.{OUR_MARK}@{sender.rsplit('@', 1)[-1]}>"
     message["Auto-Submitted"] = mail.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"
     if mail.in_reply_to:
@@ -162,6 +165,7 @@ def flush(store: Store, transport: Transport,
                 _count_failure(store, mail, error, now)
                 continue
             store.mark_sent(mail.id)
+            log.info("outbox: %s %d sent to %s", mail.kind, mail.id, ", ".join(mail.recipients))
             sent += 1
     return sent, failed
 

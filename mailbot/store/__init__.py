@@ -22,7 +22,6 @@ import tenacity
 from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
 from mailbot.store.schema import MIGRATIONS
 
-FINAL_STATES = ("done", "ignored", "held", "rejected", "accepted")
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
 
@@ -57,6 +56,19 @@ class MessageRecord:
     unit: str | None
     quarter: str | None
     attempts: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One review action: who did what to which mail, when and why."""
+
+    id: int
+    at: datetime
+    who: str
+    action: str
+    message: int | None
+    detail: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -251,12 +263,11 @@ class Store:
                  json.dumps(row.extra, ensure_ascii=False)))
         return submission
 
-    def current_submissions(self, quarter: str) -> list[SubmissionRecord]:
-        """The newest submission of each unit for the quarter (later ones supersede)."""
-        rows = self.db.execute(
-            "SELECT * FROM submissions s WHERE quarter = ? AND id = ("
-            " SELECT id FROM submissions t WHERE t.unit = s.unit AND t.quarter = s.quarter"
-            " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY unit", (quarter,))
+    def counted_submissions(self, quarter: str) -> list[SubmissionRecord]:
+        """The quarter's submissions that count (not rejected by review), oldest first;
+        assess.current_record builds each unit's quarter from them."""
+        rows = self.db.execute("SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
+                               " ORDER BY received_at, id", (quarter,))
         return [self._submission(row) for row in rows.fetchall()]
 
     def all_submissions(self, quarter: str | None = None) -> list[SubmissionRecord]:
@@ -264,6 +275,31 @@ class Store:
         if quarter:
             query, args = query + " WHERE quarter = ?", (quarter,)
         return [self._submission(row) for row in self.db.execute(query + " ORDER BY id", args)]
+
+    def uncount(self, db, message: int) -> int:
+        """The mail's submissions stop counting (kept for the record); how many there were."""
+        return db.execute("UPDATE submissions SET counted = 0 WHERE message = ? AND counted = 1",
+                          (message,)).rowcount
+
+    def confirm_seal(self, db, message: int) -> int:
+        """A person saw the seal: the mail's counted submissions bring the stamped piece."""
+        return db.execute("UPDATE submissions SET stamped_pdf = 1 WHERE message = ?"
+                          " AND counted = 1", (message,)).rowcount
+
+    # --- audit trail ------------------------------------------------------------
+
+    def audit(self, db, who: str, action: str, message: int | None, detail: str,
+              reason: str, at: datetime) -> None:
+        db.execute("INSERT INTO audit (at, who, action, message, detail, reason)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (_iso(at), who, action, message, detail, reason))
+
+    def audit_trail(self, message: int | None = None) -> list[AuditEntry]:
+        query, args = "SELECT * FROM audit", ()
+        if message is not None:
+            query, args = query + " WHERE message = ?", (message,)
+        return [AuditEntry(row["id"], datetime.fromisoformat(row["at"]), row["who"],
+                           row["action"], row["message"], row["detail"], row["reason"])
+                for row in self.db.execute(query + " ORDER BY id", args)]
 
     def _submission(self, row) -> SubmissionRecord:
         form_rows = tuple(
@@ -341,12 +377,13 @@ class Store:
                                (prefix.replace("%", r"\%") + "%",))
         return {row[0] for row in rows}
 
-    def mails_to_since(self, address: str, kind: str, since: datetime) -> int:
-        """How many mails of a kind went to an address since a moment (rate limits)."""
+    def mails_to_since(self, address: str, kinds: tuple[str, ...], since: datetime) -> int:
+        """How many mails of these kinds went to an address since a moment (rate limits)."""
+        marks = ",".join("?" * len(kinds))
         return self.db.execute(
-            "SELECT count(*) FROM outgoing WHERE kind = ? AND created_at >= ?"
+            f"SELECT count(*) FROM outgoing WHERE kind IN ({marks}) AND created_at >= ?"
             " AND EXISTS (SELECT 1 FROM json_each(recipients) WHERE value = ?)",
-            (kind, _iso(since), address)).fetchone()[0]
+            (*kinds, _iso(since), address)).fetchone()[0]
 
     def outgoing(self, kind: str | None = None) -> list[dict]:
         query, args = "SELECT * FROM outgoing", ()

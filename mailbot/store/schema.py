@@ -89,4 +89,16 @@ MIGRATIONS = [
     """
     ALTER TABLE rows ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'
     """,
+    """
+    ALTER TABLE submissions ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        message INTEGER REFERENCES messages (id),
+        detail TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )
+    """,
 ]
