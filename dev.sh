@@ -36,6 +36,12 @@ ensure_system_packages() {
   local missing=()
   command -v dovecot >/dev/null || missing+=(dovecot-imapd)
   command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+  # spreadsheets (.xls, WPS .et, .ods) are converted by Calc
+  [ -e /usr/lib/libreoffice/program/libsclo.so ] || missing+=(libreoffice-calc-nogui)
+  # the golden files' and accuracy benchmark's other tool chains
+  command -v ps2pdf >/dev/null || missing+=(ghostscript)
+  command -v pandoc >/dev/null || missing+=(pandoc)
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr tesseract-ocr-chi-sim)
   fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
   fc-list 2>/dev/null | grep -qi "LXGW WenKai" || missing+=(fonts-lxgw-wenkai)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)

@@ -15,7 +15,7 @@ from tests.tools import need_tool
 from tests.golden.make_golden import FORMS, actual
 
 INPUTS = sorted(p for p in FORMS.iterdir() if p.suffix != ".json")
-CONVERTED = {".doc", ".wps"}  # read through LibreOffice
+CONVERTED = {".doc", ".wps", ".odt", ".xls", ".et", ".ods"}  # read through LibreOffice
 
 
 def case(path: Path):

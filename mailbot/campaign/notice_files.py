@@ -19,7 +19,7 @@ from docx import Document
 from mailbot.extract import soffice
 from mailbot.campaign.notice import NoticeText
 from mailbot.campaign.text_table import Table, text_tables
-from mailbot.extract.docx import read_grids
+from mailbot.extract import docx as wordml
 from mailbot.extract.form import Grid
 from mailbot.extract.pdf import TABLE_SETTINGS
 from mailbot.extract.pdftable import dedupe, table_grid
@@ -64,7 +64,7 @@ def docx_notice(data: bytes) -> NoticeText:
     except Exception as error:  # python-docx raises several kinds for a bad package
         raise NoticeError(f"无法打开 Word 文件：{error}") from None
     lines = tuple(paragraph.text for paragraph in document.paragraphs)
-    return NoticeText(lines, tuple(_table(grid) for grid in read_grids(data)))
+    return NoticeText(lines, tuple(_table(grid) for grid in wordml.read(data).grids))
 
 
 def _table(grid: Grid) -> Table:

@@ -1,4 +1,5 @@
-"""Old Word/WPS/RTF -> DOCX through LibreOffice headless (mailbot.soffice does the running).
+"""Old Word/WPS/RTF and ODF text -> DOCX, Excel 97/WPS/ODF spreadsheets -> XLSX, through
+LibreOffice headless (mailbot.extract.soffice does the running).
 
 Bytes in, bytes out, with the runner's ConvertError turned into the extractor's
 ExtractError, so a missing or failing LibreOffice is one plain error line for
@@ -15,13 +16,19 @@ from pathlib import Path
 from mailbot.extract import soffice
 from mailbot.extract.errors import ExtractError
 
-CONVERTIBLE = ("doc", "wps", "rtf")
+# The export filters are named: an .odt saved from HTML opens in Writer/Web, which has
+# no default .docx export.
+DOCX = "docx:MS Word 2007 XML"
+XLSX = "xlsx:Calc MS Excel 2007 XML"
+# kind -> (the name LibreOffice is given the file under, the format it is read in)
+CONVERTIBLE = {"doc": ("doc", DOCX), "wps": ("wps", DOCX), "rtf": ("rtf", DOCX),
+               "odt": ("odt", DOCX), "xls": ("xls", XLSX), "ods": ("ods", XLSX),
+               "et": ("xls", XLSX)}  # LibreOffice knows WPS .et only as the BIFF8 it is
 TIMEOUT = 60.0
 INSTALL_HINT = soffice.INSTALL_HINT
 
 
 HTML_FILTER = "HTML (StarWriter)"  # Writer, not Writer/Web: only Writer exports DOCX
-DOCX_EXPORT = "docx:MS Word 2007 XML"
 
 
 def convert(data: bytes, source: str, target: str, timeout: float = TIMEOUT) -> bytes:
@@ -35,7 +42,7 @@ def convert(data: bytes, source: str, target: str, timeout: float = TIMEOUT) -> 
     with tempfile.TemporaryDirectory(prefix="mailbot-convert-") as work:
         source_path = Path(work) / f"input.{source}"
         source_path.write_bytes(data)
-        fmt = DOCX_EXPORT if target == "docx" else target
+        fmt = DOCX if target == "docx" else target
         try:
             produced = soffice.convert(source_path, fmt, Path(work) / "out", timeout,
                                        infilter=HTML_FILTER if html is not None else None)
@@ -65,5 +72,7 @@ def _charset(label: str) -> str:
     return "gb18030" if label.lower() in ("gb2312", "gbk") else label
 
 
-def to_docx(data: bytes, kind: str) -> bytes:
-    return convert(data, kind, "docx")
+def to_readable(data: bytes, kind: str) -> tuple[bytes, str]:
+    """(the file in a format the readers read, that format: docx or xlsx)."""
+    source, target = CONVERTIBLE[kind]
+    return convert(data, source, target), target.split(":", 1)[0]

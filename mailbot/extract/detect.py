@@ -16,6 +16,10 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGES = {b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
           b"BM": "BMP image", b"II*\x00": "TIFF image", b"MM\x00*": "TIFF image"}
 CONVERTED = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".dot": "doc", ".wpt": "wps"}
+SHEETS = {".xls": "xls", ".et": "et", ".xlt": "xls", ".ett": "et"}  # BIFF8 (WPS .et too)
+ODF = {f"application/vnd.oasis.opendocument.{name}": kind for name, kind in (
+    ("text", "odt"), ("text-template", "odt"), ("text-web", "odt"), ("text-master", "odt"),
+    ("spreadsheet", "ods"), ("spreadsheet-template", "ods"))}
 
 
 def suffix(filename: str) -> str:
@@ -23,7 +27,8 @@ def suffix(filename: str) -> str:
 
 
 def detect(filename: str, data: bytes) -> str:
-    """One of docx, pdf, doc, wps, rtf, xlsx, zip; ExtractError for what we cannot read."""
+    """One of docx, pdf, doc, wps, rtf, odt, xlsx, xls, et, ods, zip; ExtractError for what
+    we cannot read."""
     ext = suffix(filename)
     if not data:
         raise ExtractError("empty file (0 bytes)")
@@ -35,7 +40,7 @@ def detect(filename: str, data: bytes) -> str:
     if data.startswith(OLE):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise ExtractError("encrypted (password-protected) Office document")
-        return CONVERTED.get(ext, "doc") if ext not in (".xls", ".ppt") else _unsupported(ext)
+        return _ole_kind(data, ext)
     if data.lstrip()[:5] == b"{\\rtf":
         return "rtf"
     lowered = head.lstrip().lower()
@@ -44,7 +49,7 @@ def detect(filename: str, data: bytes) -> str:
     for magic, name in IMAGES.items():
         if data.startswith(magic):
             raise ExtractError(f"unsupported file type: {name}, not a document")
-    if ext in (".docx", ".pdf", ".zip", ".xlsx") | CONVERTED.keys():
+    if ext in (".docx", ".pdf", ".zip", ".xlsx", ".odt", ".ods") | CONVERTED.keys() | SHEETS.keys():
         raise ExtractError(f"not a {ext[1:].upper()}: the content is not that format "
                            f"(starts with {data[:8]!r})")
     return _unsupported(ext)
@@ -52,16 +57,38 @@ def detect(filename: str, data: bytes) -> str:
 
 def _unsupported(ext: str) -> str:
     raise ExtractError(f"unsupported file type: {ext or 'no extension'} "
-                       "(send the form as .docx, .doc, .wps or PDF)")
+                       "(send the form as .docx, .doc, .wps, a spreadsheet or PDF)")
+
+
+def _ole_kind(data: bytes, ext: str) -> str:
+    """An OLE compound file: a Word or WPS document, or an Excel/WPS spreadsheet (its
+    directory names a Workbook stream), or PowerPoint, which holds no form."""
+    if ext in SHEETS:
+        return SHEETS[ext]
+    streams = data[:1 << 20]
+    if ("Workbook".encode("utf-16-le") in streams
+            and "WordDocument".encode("utf-16-le") not in streams):
+        return "xls"
+    if ext in CONVERTED:
+        return CONVERTED[ext]
+    if ext == ".ppt":
+        return _unsupported(ext)
+    return "doc"
 
 
 def _zip_kind(data: bytes, ext: str) -> str:
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+            return "docx"
+        if "mimetype" in names and "content.xml" in names:
+            with archive.open("mimetype") as member:  # ODF: its first member names the kind
+                mimetype = member.read(100).decode("ascii", "replace").strip()
+            if mimetype in ODF:
+                return ODF[mimetype]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
         return {".xlsx": "xlsx", ".zip": "zip"}.get(ext, "docx")  # the reader says what is wrong
-    if "word/document.xml" in names or any(n.startswith("word/") for n in names):
-        return "docx"
     if any(name.startswith("xl/") for name in names):
         return "xlsx"
     if ext == ".docx":

@@ -1,15 +1,20 @@
 """Find the progress form among a document's tables and read its rows (pure).
 
-Every format reader (DOCX, PDF, converted .doc/.wps) reduces a document to a
-list of grids of `Cell`s; a cell carries the identity of the underlying cell
-(`ref`) so merged cells, which readers repeat in every grid slot they cover,
-are recognised as one. Everything after that is decided here, on plain data.
+Every format reader (WordML, spreadsheets, PDF text layers; converted .doc,
+.wps, .odt, .xls, .et, .ods) reduces a document to one `Document`: grids of
+`Cell`s and the text outside them. A cell carries the identity of the
+underlying cell (`ref`) so merged cells, which readers repeat in every grid
+slot they cover, are recognised as one. Everything after that is decided here,
+on plain data: the form's columns by their headers, each row lined up with
+them (or refused), matched to an item, kept only when it is a report.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from mailbot.extract.boiler import boilerplate, placeholder
 from mailbot.extract.match import match_item, match_units
 from mailbot.extract.text import clean_lines, key
 from mailbot.core.models import DEFAULT_COLUMNS, Campaign, Column, ColumnRole, FormRow
@@ -23,6 +28,9 @@ FIELDS = (
     ("title", ("实事名称", "名称", "实事", "项目", "事项")),
     ("seq", ("序号", "编号", "序")),
 )
+MULTI = ("progress", "units")
+REPORTER = re.compile(r"(?:填报|报送|填表|报告)(?:单位|部门)\s*[:：]?\s*([^\n]*)")
+BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 HEADER_ROWS_SCANNED = 6
 ROLE_FIELDS = {ColumnRole.SEQ: "seq", ColumnRole.TITLE: "title", ColumnRole.UNITS: "units",
                ColumnRole.DEADLINE: "deadline", ColumnRole.FILLED: "progress"}
@@ -41,11 +49,25 @@ EMPTY = Cell("", None)
 
 
 @dataclass(frozen=True)
-class Header:
-    """Where the form's columns are, and the first data row."""
+class Document:
+    """What every reader (WordML, spreadsheet, PDF) makes of a file: its tables as grids,
+    and the lines of text outside them (a 填报单位 line, the title)."""
 
-    columns: dict[str, int]
+    grids: list[Grid]
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the form's columns are, and the first data row. Progress and 责任单位 may
+    take several columns (具体措施 | 任务进度情况, 牵头单位 | 配合单位), read together."""
+
+    columns: dict[str, tuple[int, ...]]
     data_start: int
+
+    def first(self, field: str) -> int | None:
+        cols = self.columns.get(field)
+        return cols[0] if cols else None
 
 
 @dataclass(frozen=True)
@@ -108,12 +130,15 @@ def _header_texts(grid: Grid, start: int, height: int) -> list[str]:
     return texts
 
 
-def _columns(texts: list[str], configured: tuple[Column, ...] = DEFAULT_COLUMNS) -> dict[str, int]:
-    columns: dict[str, int] = {}
+def _columns(texts: list[str], configured: tuple[Column, ...] = DEFAULT_COLUMNS
+             ) -> dict[str, tuple[int, ...]]:
+    """Field -> its columns: the first column for most fields, every one for MULTI (two
+    columns the generic words both name progress, or 责任单位, are read together)."""
+    columns: dict[str, tuple[int, ...]] = {}
     for col, text in enumerate(texts):
         field = classify(text, configured)
-        if field and field not in columns:
-            columns[field] = col
+        if field and (field not in columns or field in MULTI):
+            columns[field] = columns.get(field, ()) + (col,)
     return columns
 
 
@@ -134,57 +159,159 @@ def find_header(grid: Grid, configured: tuple[Column, ...] = DEFAULT_COLUMNS) ->
     return None
 
 
-def read_form(grids: list[Grid], campaign: Campaign) -> FormResult:
-    """All filled rows of every form table in the document, matched to the campaign."""
+def read_form(document: Document, campaign: Campaign) -> FormResult:
+    """All filled rows of the document's form tables, matched to the campaign. A table
+    with no form header gives no rows, nor does one after the form with other columns."""
     rows: list[FormRow] = []
     warnings: list[str] = []
-    found = False
-    for grid in grids:
+    form: Header | None = None
+    reporter = reporting_unit(document, campaign)
+    for number, grid in enumerate(document.grids, start=1):
         header = find_header(grid, campaign.columns) if grid else None
         if header is None:
             continue
-        found = True
-        _read_rows(grid, header, campaign, rows, warnings)
-    if not found:
+        if form is not None and header.columns.keys() != form.columns.keys():
+            warnings.append(f"table {number} after the form has other columns; not read")
+            continue
+        form = form or header
+        _read_rows(grid, header, Context(campaign, reporter), rows, warnings)
+    if form is None:
         warnings.append("no progress table found")
-    return FormResult(found, tuple(rows), tuple(warnings))
+    return FormResult(form is not None, tuple(rows), tuple(warnings))
 
 
-def _read_rows(grid: Grid, header: Header, campaign: Campaign,
+def reporting_unit(document: Document, campaign: Campaign) -> str | None:
+    """The unit a 填报单位/报送单位 line names, in the text or in a cell of any table."""
+    texts = [*document.lines, *(cell.text for grid in document.grids for row in grid
+                                for cell in dict.fromkeys(row))]
+    for text in texts:
+        for match in REPORTER.finditer(text):
+            tail = BRACKETED.sub(" ", match.group(1))
+            named = match_units(tail, campaign)
+            if named:
+                return named[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What reading a table's rows needs besides the table: the campaign and the unit the
+    document's 填报单位 line names."""
+
+    campaign: Campaign
+    reporter: str | None
+
+
+def _read_rows(grid: Grid, header: Header, context: Context,
                rows: list[FormRow], warnings: list[str]) -> None:
     done: set[object] = set()
+    starts = _starts(grid[header.data_start - 1])
+    configured = context.campaign.columns
     for number, row in enumerate(grid[header.data_start:], start=header.data_start + 1):
-        cells = {field: _cell(row, col) for field, col in header.columns.items()}
-        progress_cell = cells["progress"]
-        if progress_cell.ref is not None and progress_cell.ref in done:
-            continue  # a vertically merged progress cell, read at its first row
-        done.add(progress_cell.ref)
-        if _spans_row(cells) or len(_columns([c.text for c in row], campaign.columns)) >= 3:
+        cells = _fields(row, header)
+        if _spans_row(cells) or len(_columns([c.text for c in row], configured)) >= 3:
             continue  # a heading spanning the table, or the header repeated
-        progress = clean_lines(progress_cell.text)
-        if not progress:
-            continue
-        texts = {field: clean_lines(cell.text) for field, cell in cells.items()}
-        item, warning = match_item(texts.get("seq", ""), texts.get("title", ""), campaign)
-        if warning:
-            warnings.append(f"table row {number}: {warning}")
-        if item is None:
-            continue
-        more_units = [c.name for c in further_columns(campaign.columns)
-                      if c.role is ColumnRole.UNITS]
-        named = match_units("\n".join(texts.get(f, "") for f in ("units", *more_units)),
-                            campaign)
-        rows.append(FormRow(
-            seq=item.seq, title=item.title, units=item.units,
-            unit=named[0] if len(named) == 1 else None,
-            progress=progress, deadline=texts.get("deadline", ""),
-            extra=tuple((c.name, texts.get(c.name, "")) for c in campaign.filled_columns[1:]),
-        ))
+        if not _aligned(row, header, starts):
+            cells = _realigned(row, header, starts)
+            if cells is None:
+                if any(cell.text.strip() for cell in row):
+                    warnings.append(f"table row {number}: its cells do not line up with the "
+                                    "header; not read")
+                continue
+        progress_refs = tuple(cell.ref for cell in cells["progress"])
+        if progress_refs in done:
+            continue  # a vertically merged progress cell, read at its first row
+        done.add(progress_refs)
+        row_read = _row(cells, context, number, warnings)
+        if row_read is not None:
+            rows.append(row_read)
 
 
-def _spans_row(cells: dict[str, Cell]) -> bool:
+def _fields(row: list[Cell], header: Header) -> dict[str, tuple[Cell, ...]]:
+    """Field -> the distinct cells in its columns (a cell spanning two counted once)."""
+    fields = {}
+    for field, cols in header.columns.items():
+        distinct: list[Cell] = []
+        for col in cols:
+            cell = _cell(row, col)
+            if cell.ref is None or all(cell.ref != seen.ref for seen in distinct):
+                distinct.append(cell)
+        fields[field] = tuple(distinct)
+    return fields
+
+
+def _text(cells: tuple[Cell, ...]) -> str:
+    return "\n".join(filter(None, (clean_lines(cell.text) for cell in cells)))
+
+
+def _row(cells: dict[str, tuple[Cell, ...]], context: Context, number: int,
+         warnings: list[str]) -> FormRow | None:
+    """The row as a FormRow, or None when it is no report (the no-invented-rows rule)."""
+    campaign = context.campaign
+    texts = {field: _text(value) for field, value in cells.items()}
+    progress = texts["progress"]
+    if boilerplate(progress, campaign):
+        if key(progress) and not placeholder(progress):
+            warnings.append(f"table row {number}: the progress cell holds only the form's own "
+                            "text (a unit, title or deadline); not a report")
+        return None
+    item, warning = match_item(texts.get("seq", ""), texts.get("title", ""), campaign)
+    if warning:
+        warnings.append(f"table row {number}: {warning}")
+    if item is None:
+        return None
+    unit_fields = ("units", *(c.name for c in further_columns(campaign.columns)
+                              if c.role is ColumnRole.UNITS))
+    unit_cells = tuple(cell for field in unit_fields for cell in cells.get(field, ()))
+    return FormRow(seq=item.seq, title=item.title, units=item.units,
+                   unit=_row_unit(unit_cells, item.units, context),
+                   progress=progress, deadline=texts.get("deadline", ""),
+                   extra=tuple((c.name, texts.get(c.name, ""))
+                               for c in campaign.filled_columns[1:]))
+
+
+def _row_unit(cells: tuple[Cell, ...], owners: tuple[str, ...], context: Context) -> str | None:
+    """The one unit a row is for: the item's only unit; the 填报单位 where the row names
+    several units, or sits under several unit columns (牵头单位 | 配合单位: the lead's name is
+    no sign of who wrote), and the 填报单位 is responsible for the item; else the one unit
+    its unit cells name."""
+    if len(owners) == 1:
+        return owners[0]
+    named = match_units(_text(cells), context.campaign)
+    if context.reporter in owners and (len(named) != 1 or len(cells) > 1):
+        return context.reporter
+    return named[0] if len(named) == 1 else None
+
+
+def _starts(row: list[Cell]) -> set[int]:
+    """The columns where a real cell begins (EMPTY slots are no cell)."""
+    return {col for col, cell in enumerate(row)
+            if cell.ref is not None and (col == 0 or row[col - 1].ref != cell.ref)}
+
+
+def _aligned(row: list[Cell], header: Header, starts: set[int]) -> bool:
+    """Does every field's column start a cell in this row as it does in the header row?
+    Missing cells at the end of a short row are fine; an empty slot before a cell is not."""
+    width = max((col + 1 for col, cell in enumerate(row) if cell.ref is not None), default=0)
+    own = _starts(row)
+    wanted = {col for cols in header.columns.values() for col in cols if col in starts}
+    return all(col in own for col in wanted if col < width)
+
+
+def _realigned(row: list[Cell], header: Header,
+               starts: set[int]) -> dict[str, tuple[Cell, ...]] | None:
+    """A row shifted against its header (a PDF-to-Word converter's grid): its own cells,
+    in order, taken as the header's columns when there are as many of them; else None."""
+    own = [row[col] for col in sorted(_starts(row))]
+    order = sorted(starts)
+    if len(own) != len(order):
+        return None
+    slot = {col: own[index] for index, col in enumerate(order)}
+    return {field: tuple(dict.fromkeys(slot[col] for col in cols if col in slot))
+            for field, cols in header.columns.items()}
+
+
+def _spans_row(cells: dict[str, tuple[Cell, ...]]) -> bool:
     """True when the progress slot is the same cell as the title or seq slot."""
-    ref = cells["progress"].ref
-    if ref is None:
-        return False
-    return any(cells[field].ref == ref for field in ("title", "seq") if field in cells)
+    refs = {cell.ref for cell in cells["progress"]} - {None}
+    return any(cell.ref in refs for field in ("title", "seq") for cell in cells.get(field, ()))

@@ -10,6 +10,7 @@ of the cell's right edge (a real paragraph break).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from mailbot.extract.form import EMPTY, Cell, Grid
 
@@ -47,7 +48,8 @@ def table_grid(table, chars: list[dict], refs) -> Grid:
     cells = [tuple(cell) for cell in table.cells]
     xs = _edges([c[0] for c in cells] + [c[2] for c in cells])
     ys = _edges([c[1] for c in cells] + [c[3] for c in cells])
-    owners = {cell: Cell(cell_text(cell, chars), next(refs)) for cell in cells}
+    band = _bands(chars)
+    owners = {cell: Cell(cell_text(cell, band(cell[1], cell[3])), next(refs)) for cell in cells}
     grid: Grid = []
     for top, bottom in zip(ys, ys[1:]):
         row = []
@@ -58,6 +60,18 @@ def table_grid(table, chars: list[dict], refs) -> Grid:
         if any(cell.ref is not None for cell in row):
             grid.append(row)
     return grid
+
+
+def _bands(chars: list[dict]):
+    """band(top, bottom): the chars whose vertical centre lies between, found by bisection
+    (a report of thousands of cells would otherwise scan every char for every cell)."""
+    ordered = sorted(chars, key=_middle)
+    middles = [_middle(char) for char in ordered]
+    return lambda top, bottom: ordered[bisect_left(middles, top):bisect_right(middles, bottom)]
+
+
+def _middle(char: dict) -> float:
+    return (char["top"] + char["bottom"]) / 2
 
 
 def cell_text(bbox, chars: list[dict]) -> str:

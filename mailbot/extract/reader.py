@@ -29,10 +29,11 @@ def read_document(filename: str, data: bytes, campaign: Campaign, depth: int) ->
 
 def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extraction:
     warnings: tuple[str, ...] = ()
+    readable = kind
     if kind in convert.CONVERTIBLE:
-        data = convert.to_docx(data, kind)
+        data, readable = convert.to_readable(data, kind)
         warnings = (f"converted from .{kind} with LibreOffice",)
-    parsed = sandbox.run(lambda: _parse(kind, data, campaign), LIMITS)
+    parsed = sandbox.run(lambda: _parse(readable, data, campaign), LIMITS)
     return Extraction(file=filename, format=kind, has_form=parsed.has_form,
                       scanned=parsed.scanned, seal=parsed.seal, rows=parsed.rows,
                       warnings=warnings + parsed.warnings, form_of=parsed.form_of)
@@ -43,8 +44,8 @@ def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
     if kind == "pdf":
         return pdf.read(data, campaign)
     if kind == "xlsx":
-        return _as_extraction(read_form(xlsx.read_grids(data), campaign))
-    return apply_hint(_as_extraction(read_form(docx.read_grids(data), campaign)), data, campaign)
+        return _as_extraction(read_form(xlsx.read(data), campaign))
+    return apply_hint(_as_extraction(read_form(docx.read(data), campaign)), data, campaign)
 
 
 def _as_extraction(result: FormResult) -> Extraction:

@@ -1,26 +1,30 @@
-"""XLSX -> grids of cells with openpyxl (some units retype the form in Excel).
+"""XLSX -> grids of cells with openpyxl (some units retype the form in Excel or WPS).
 
-Merged ranges fill every slot they cover under one ref, like Word's merges;
-openpyxl is opened read-only with no formulas evaluated (values as saved)."""
+Every spreadsheet comes here: .xls, WPS .et and .ods arrive converted to XLSX by
+LibreOffice. Merged ranges fill every slot they cover under one ref, like Word's
+merges; formulas are not evaluated (values as saved); a number is written as a
+person typed it (1, not 1.0) and a date as a date."""
 
 from __future__ import annotations
 
 import io
+from datetime import datetime, time
 from itertools import count
 
 from mailbot.extract.archive import open_zip
-from mailbot.extract.form import Cell, Grid
+from mailbot.extract.form import Cell, Document, Grid
 
 MAX_ROWS = 500
 MAX_COLS = 30
 
 
-def read_grids(data: bytes) -> list[Grid]:
+def read(data: bytes) -> Document:
+    """Every sheet as one grid (a 填报单位 line typed in a cell is in the grid too)."""
     import openpyxl
     open_zip(data, "not an XLSX")  # bomb checks before openpyxl reads anything
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     refs = count()
-    return [_grid(sheet, refs) for sheet in book.worksheets]
+    return Document(grids=[_grid(sheet, refs) for sheet in book.worksheets])
 
 
 def _grid(sheet, refs) -> Grid:
@@ -38,8 +42,18 @@ def _grid(sheet, refs) -> Grid:
         for c in range(1, cols + 1):
             home = owner.get((r, c), (r, c))
             if home not in cells:
-                value = sheet.cell(*home).value
-                cells[home] = Cell("" if value is None else str(value), next(refs))
+                cells[home] = Cell(_shown(sheet.cell(*home).value), next(refs))
             line.append(cells[home])
         grid.append(line)
     return grid
+
+
+def _shown(value) -> str:
+    """A cell's value as the sheet shows it: whole numbers without ".0", dates as dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    return str(value)

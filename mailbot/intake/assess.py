@@ -16,7 +16,7 @@ from dataclasses import replace
 from mailbot.core.models import (Assessment, Campaign, Extraction, FormRow, Submission,
                                  SubmissionRecord, quarter_label)
 
-ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "xlsx")
+ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "et", "ods")
 
 
 def assess(campaign: Campaign, submission: Submission,

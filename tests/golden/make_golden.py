@@ -3,7 +3,9 @@
     PYTHONPATH=. python tests/golden/make_golden.py [--update] [NAME ...]
 
 Every input is built from code (tests/shapes.py, tests/forms.py, LibreOffice
-for PDF/.doc, Pillow for scans) with fixed texts; zip timestamps and PDF dates
+for PDF/.doc, Pillow for scans; tests/wordml.py and tests/toolchains.py for the
+forms other tool chains make: raw WordML, openpyxl and LibreOffice spreadsheets,
+HTML through LibreOffice and pandoc, PostScript and rotated PDFs, OCR layers) with fixed texts; zip timestamps and PDF dates
 are pinned so the bytes do not change between runs. --update rewrites each
 NAME.json from what extraction reads now: review every changed JSON by hand
 (right item, exact progress text, right unit) before committing it. Without
@@ -24,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from mailbot.extract import extract_path  # noqa: E402
-from tests import shapes  # noqa: E402
+from tests import shapes, toolchains  # noqa: E402
 from tests.forms import libreoffice, load_campaign, scan_page, zip_bytes  # noqa: E402
 
 FORMS = HERE / "forms"
@@ -190,6 +192,34 @@ def cases() -> dict[str, tuple]:
         "converted.wps": lambda: doc_case(("own-rows", "区教体局")),  # a .doc inside
         "gbk-names.zip": zip_case,
     })
+    built.update(toolchain_cases())
+    return built
+
+
+def toolchain_case(name: str, build, unit: str):
+    """A form from tests/wordml.py or tests/toolchains.py, with the unit's fixed texts."""
+    def case():
+        data, expected = build(load_campaign(), unit, TEXTS[unit], more_texts())
+        return (stable_zip(data) if name.endswith(".docx") else data,
+                [row for row in expected if row[2].strip()])
+    return case
+
+
+# the unit each tool chain's golden form is sent by (each has fixed texts in TEXTS)
+CHAIN_UNITS = {"full-names": "区妇联", "lead-partners": "区教体局", "sheet-merged": "区融媒体中心",
+               "sheet-excel97": "区融媒体中心", "sheet-wps": "区总工会", "sheet-odf": "区妇联",
+               "html-libreoffice": "区妇联", "html-libreoffice-odt": "区教体局",
+               "html-pandoc": "区应急管理局", "ps2pdf": "区妇联", "rotate-90": "区教体局",
+               "drawn-turned": "区法院", "long-cell-pages": "区教体局",
+               "long-cell-ps2pdf": "区应急管理局", "form-then-table": "区融媒体中心"}
+
+
+def toolchain_cases() -> dict:
+    """Forms made by the other tool chains units use (the real programs on the machine)."""
+    built = {}
+    for chain, (suffix, build) in toolchains.chains().items():
+        name = chain.removesuffix("-odt") + suffix  # html-libreoffice.odt beside its .docx
+        built[name] = toolchain_case(name, build, CHAIN_UNITS.get(chain, "区妇联"))
     return built
 
 
