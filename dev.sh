@@ -51,17 +51,17 @@ command=${1:-help}
 [ $# -gt 0 ] && shift
 case "$command" in
   demo)
-    ensure_venv ""
+    ensure_venv "[ocr]"
     exec "$VENV/bin/mailbot" demo "$@"
     ;;
   test)
     ensure_system_packages
-    ensure_venv "[test]"
+    ensure_venv "[test,ocr]"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   bench)
     ensure_system_packages
-    ensure_venv "[test]"
+    ensure_venv "[test,ocr]"
     failed=()
     for script in benchmarks/bench_*.py; do
       echo "== $script"

@@ -152,6 +152,36 @@ class FormRow:
     unit: str | None
     progress: str
     deadline: str
+    ocr: bool = False                 # read from a scan or photo, not from a text layer
+    confidence: float | None = None   # the OCR engine's mean score for the progress text
+
+    def to_json(self) -> dict:
+        data = dict(asdict(self), units=list(self.units))
+        if not self.ocr:
+            del data["ocr"], data["confidence"]
+        return data
+
+
+@dataclass(frozen=True)
+class StampedCheck:
+    """How the stamped copy compares with the electronic version (pure verdict).
+
+    `similarity` is the lowest normalised similarity of an item's progress text;
+    `problems` name each mismatch in the receipt's words; `ok` when there are none."""
+
+    unit: str | None
+    quarter: int | None
+    items: tuple[int, ...]
+    similarity: float | None
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        return dict(asdict(self), items=list(self.items), problems=list(self.problems),
+                    ok=self.ok)
 
 
 @dataclass(frozen=True)
@@ -166,11 +196,18 @@ class Extraction:
     seal: bool | None = None
     rows: tuple[FormRow, ...] = ()
     warnings: tuple[str, ...] = ()
+    text: str = ""  # a scan's text outside its tables (title, 填报单位 line), read by OCR
+    stamped_check: StampedCheck | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["rows"] = [dict(asdict(row), units=list(row.units)) for row in self.rows]
+        del data["text"]
+        data["rows"] = [row.to_json() for row in self.rows]
         data["warnings"] = list(self.warnings)
+        if self.stamped_check is None:
+            del data["stamped_check"]
+        else:
+            data["stamped_check"] = self.stamped_check.to_json()
         return data
 
 

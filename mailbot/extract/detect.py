@@ -15,6 +15,7 @@ from mailbot.extract.errors import ExtractError
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGES = {b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
           b"BM": "BMP image", b"II*\x00": "TIFF image", b"MM\x00*": "TIFF image"}
+READ_IMAGES = {"JPEG image": "jpeg", "PNG image": "png", "TIFF image": "tiff"}  # by OCR
 CONVERTED = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".dot": "doc", ".wpt": "wps"}
 
 
@@ -23,7 +24,8 @@ def suffix(filename: str) -> str:
 
 
 def detect(filename: str, data: bytes) -> str:
-    """One of docx, pdf, doc, wps, rtf, xlsx, zip; ExtractError for what we cannot read."""
+    """One of docx, pdf, doc, wps, rtf, xlsx, zip, jpeg, png, tiff; ExtractError for what
+    we cannot read."""
     ext = suffix(filename)
     if not data:
         raise ExtractError("empty file (0 bytes)")
@@ -42,6 +44,8 @@ def detect(filename: str, data: bytes) -> str:
     if ext in CONVERTED and (lowered.startswith((b"<html", b"<!doctype", b"<?xml", b"mime-"))):
         return CONVERTED[ext]  # Word "web page" or Word 2003 XML saved as .doc
     for magic, name in IMAGES.items():
+        if data.startswith(magic) and name in READ_IMAGES:
+            return READ_IMAGES[name]
         if data.startswith(magic):
             raise ExtractError(f"unsupported file type: {name}, not a document")
     if ext in (".docx", ".pdf", ".zip", ".xlsx") | CONVERTED.keys():

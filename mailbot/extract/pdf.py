@@ -74,7 +74,7 @@ def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
         if page.images or _coloured(page):
             render.append(number)
         for table in page.find_tables(TABLE_SETTINGS):
-            _add_grid(grids, table_grid(table, chars, refs))
+            add_grid(grids, table_grid(table, chars, refs))
     if len(document.pages) > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} pages were read")
     result = read_form([_without_cid(grid) for grid in grids], campaign)
@@ -86,7 +86,7 @@ def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
                       warnings=tuple(warnings) + result.warnings)
 
 
-def _add_grid(grids: list[Grid], grid: Grid) -> None:
+def add_grid(grids: list[Grid], grid: Grid) -> None:
     """Append a table, or join it to the form table it continues from the page before."""
     if not grid:
         return

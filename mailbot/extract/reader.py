@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 # readers are imported here, in the parent, so a forked child starts with them loaded
-from mailbot.extract import archive, convert, docx, pdf, sandbox, xlsx
+from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, xlsx
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
@@ -28,13 +30,16 @@ def read_document(filename: str, data: bytes, campaign: Campaign, depth: int) ->
 
 def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extraction:
     warnings: tuple[str, ...] = ()
+    if kind in scan.IMAGE_KINDS:
+        parsed = scan.read_image(data, kind, campaign)
+        return replace(parsed, file=filename, format=kind)
     if kind in convert.CONVERTIBLE:
         data = convert.to_docx(data, kind)
         warnings = (f"converted from .{kind} with LibreOffice",)
     parsed = sandbox.run(lambda: _parse(kind, data, campaign), LIMITS)
-    return Extraction(file=filename, format=kind, has_form=parsed.has_form,
-                      scanned=parsed.scanned, seal=parsed.seal, rows=parsed.rows,
-                      warnings=warnings + parsed.warnings)
+    if parsed.scanned:
+        parsed = scan.read_scanned(data, parsed, campaign)
+    return replace(parsed, file=filename, format=kind, warnings=warnings + parsed.warnings)
 
 
 def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
