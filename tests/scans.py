@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from mailbot.models import Campaign
-from mailbot.samples import form_docx
+from mailbot.core.models import Campaign
+from mailbot.app.samples import form_docx
 from tests.forms import FONT, libreoffice
 from tests.tools import need_tool
 

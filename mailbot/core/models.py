@@ -222,6 +222,7 @@ class Assessment:
     items: tuple[int, ...]
     rows: tuple[FormRow, ...]
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # told in the receipt, without making the report incomplete
 
     @property
     def complete(self) -> bool:

@@ -16,7 +16,7 @@ from mailbot.extract import sandbox
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.ocr import engine as engines
 from mailbot.extract.ocr import pages, read_pages
-from mailbot.models import Campaign, Extraction
+from mailbot.core.models import Campaign, Extraction
 
 IMAGE_KINDS = ("jpeg", "png", "tiff")
 LIMITS = sandbox.Limits(seconds=30.0 + 15.0 * pages.MAX_PAGES, memory_mb=2048)

@@ -7,9 +7,15 @@ items have progress, and what the receipt must tell the unit to fix.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mailbot.core.models import Assessment, Campaign, Extraction, FormRow, Submission
+from mailbot.intake.stamped import check_stamped
 
 ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "xlsx")
+IMAGE_FORMATS = ("jpeg", "png", "tiff")
+PHOTO_NOTE = "盖章版为图片（照片），已予登记；请另行发送盖章版 PDF 扫描件，以便存档"
+SCAN_ONLY = "本次仅收到盖章扫描件，进展情况系从扫描件识别，请核对并补发电子版报表（Word 文件）"
 
 
 def assess(campaign: Campaign, submission: Submission,
@@ -17,12 +23,17 @@ def assess(campaign: Campaign, submission: Submission,
     unit = submission.unit
     electronic = [e for e in extractions
                   if e.format in ELECTRONIC_FORMATS and not e.error and e.has_form]
-    pdfs = [e for e in extractions if e.format == "pdf" and not e.error]
-    stamped = [e for e in pdfs if e.seal]
-    rows = _unit_rows(campaign, unit, electronic or pdfs)
+    copies = [e for e in extractions
+              if e.format in ("pdf", *IMAGE_FORMATS) and not e.error]
+    sealed = [e for e in copies if e.seal and (e.format == "pdf" or e.has_form)]
+    checks = [check_stamped(campaign, unit, submission.quarter, e,
+                            electronic[0] if electronic else None) for e in sealed]
+    stamped = [e for e, check in zip(sealed, checks) if check.ok]
+    rows = _unit_rows(campaign, unit, electronic or stamped or copies)
     owned = [item.seq for item in campaign.items_of(unit)]
     items = tuple(sorted({row.seq for row in rows}))
-    problems = [*_file_problems(extractions, pdfs, stamped)]
+    problems = [*_file_problems(extractions, copies, sealed)]
+    problems.extend(problem for check in checks for problem in check.problems)
     if not electronic:
         problems.append("未收到可识别的电子版报表（Word 文件）")
     if not stamped:
@@ -33,7 +44,16 @@ def assess(campaign: Campaign, submission: Submission,
             problems.append(f"报表中未填写第{seq}项“{title}”的进展情况")
     return Assessment(unit=unit, quarter=submission.quarter, electronic=bool(electronic),
                       stamped_pdf=bool(stamped), items=items, rows=rows,
-                      problems=tuple(problems))
+                      problems=tuple(problems), notes=_notes(electronic, stamped, rows))
+
+
+def _notes(electronic, stamped, rows) -> tuple[str, ...]:
+    notes = []
+    if stamped and all(e.format in IMAGE_FORMATS for e in stamped):
+        notes.append(PHOTO_NOTE)
+    if not electronic and any(row.ocr for row in rows):
+        notes.append(SCAN_ONLY)
+    return tuple(notes)
 
 
 def _unit_rows(campaign: Campaign, unit: str,
@@ -48,19 +68,20 @@ def _unit_rows(campaign: Campaign, unit: str,
     for extraction in sources:
         for row in extraction.rows:
             if row.seq in owned and row.unit in (None, unit) and row.seq not in chosen:
-                chosen[row.seq] = FormRow(seq=row.seq, title=row.title, units=row.units,
-                                          unit=unit, progress=row.progress,
-                                          deadline=row.deadline)
+                chosen[row.seq] = replace(row, unit=unit)
     return tuple(chosen[seq] for seq in sorted(chosen))
 
 
-def _file_problems(extractions, pdfs, stamped) -> list[str]:
+def _file_problems(extractions, copies, sealed) -> list[str]:
     problems = [f"附件《{e.file}》无法读取：{e.error}" for e in extractions if e.error]
-    for extraction in pdfs:
-        if extraction in stamped:
+    for extraction in copies:
+        kind = "PDF" if extraction.format == "pdf" else "图片"
+        if extraction in sealed:
             continue
         if extraction.seal is None:
-            problems.append(f"PDF《{extraction.file}》无法判断是否加盖公章（如为黑白扫描，请彩色扫描）")
+            problems.append(f"{kind}《{extraction.file}》无法判断是否加盖公章（如为黑白扫描，请彩色扫描）")
+        elif extraction.seal:
+            problems.append(f"图片《{extraction.file}》中未识别出进展情况报表，不能作为盖章版")
         else:
-            problems.append(f"PDF《{extraction.file}》中未发现公章，不能作为盖章版")
+            problems.append(f"{kind}《{extraction.file}》中未发现公章，不能作为盖章版")
     return problems

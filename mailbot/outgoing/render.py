@@ -57,7 +57,7 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
     text = env.get_template("receipt.txt.j2").render(
         unit=assessment.unit, quarter_label=label, items_text=items,
         documents=[describe_document(e) for e in extractions],
-        problems=assessment.problems, **_common(campaign, message, received, now))
+        problems=assessment.problems, notes=assessment.notes, **_common(campaign, message, received, now))
     verdict = "材料齐全" if assessment.complete else "请补充材料"
     return OutgoingMail(
         kind="receipt", to=campaign.unit(assessment.unit).emails,
@@ -93,10 +93,12 @@ def describe_document(extraction: Extraction) -> str:
     name = f"《{extraction.file}》"
     if extraction.error:
         return f"{name}：无法读取（{extraction.error}）"
-    if extraction.format == "pdf":
+    if extraction.format in ("pdf", "jpeg", "png", "tiff"):
+        kind = "PDF" if extraction.format == "pdf" else "图片"
+        read = "，已识别报表文字" if any(row.ocr for row in extraction.rows) else ""
         if extraction.seal:
-            return f"{name}：PDF 盖章版，已识别到公章"
-        return f"{name}：PDF，未识别到公章"
+            return f"{name}：{kind} 盖章版，已识别到公章{read}"
+        return f"{name}：{kind}，未识别到公章{read}"
     if extraction.has_form:
         seqs = "、".join(str(row.seq) for row in extraction.rows) or "无"
         return f"{name}：电子版报表，填报事项序号 {seqs}"

@@ -228,10 +228,10 @@ class Store:
                  json.dumps(extraction.warnings, ensure_ascii=False)))
         for row in assessment.rows:
             db.execute(
-                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline,"
+                " ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (submission, row.seq, row.title, json.dumps(row.units, ensure_ascii=False),
-                 row.unit, row.progress, row.deadline))
+                 row.unit, row.progress, row.deadline, int(row.ocr)))
         return submission
 
     def current_submissions(self, quarter: str) -> list[SubmissionRecord]:
@@ -251,7 +251,8 @@ class Store:
     def _submission(self, row) -> SubmissionRecord:
         form_rows = tuple(
             FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
-                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"])
+                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
+                    ocr=bool(r["ocr"]))
             for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
                                      (row["id"],)))
         return SubmissionRecord(

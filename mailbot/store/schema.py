@@ -86,4 +86,7 @@ MIGRATIONS = [
     """
     ALTER TABLE outgoing ADD COLUMN next_try_at TEXT
     """,
+    """
+    ALTER TABLE rows ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0
+    """,
 ]

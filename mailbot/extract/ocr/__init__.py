@@ -22,7 +22,7 @@ from mailbot.extract.ocr.engine import OcrEngine
 from mailbot.extract.ocr.page import read_page
 from mailbot.extract.pdf import add_grid
 from mailbot.extract.pdftable import LIST_MARKER, SENTENCE_END
-from mailbot.models import Campaign, Extraction
+from mailbot.core.models import Campaign, Extraction
 
 log = logging.getLogger("mailbot.extract")
 
