@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from mailbot.core.models import CN_QUARTERS, Campaign, Extraction, FormRow, StampedCheck
-from mailbot.intake.rules import quarter_number
+from mailbot.intake.rules import quarter_number, unit_in_rows
 
+ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "xlsx")
+IMAGE_FORMATS = ("jpeg", "png", "tiff")
 SIMILAR = 0.85          # a progress text less similar than this is another text
 UNIT_LINE = "填报单位"
 NOT_TEXT = re.compile(r"[\W_]+")
@@ -48,6 +51,18 @@ def check_stamped(campaign: Campaign, unit: str, quarter: str | None, stamped: E
         similarity = round(min(ratios.values()), 3) if ratios else None
     return StampedCheck(unit=named_unit, quarter=named_quarter, items=tuple(sorted(scanned)),
                         similarity=similarity, problems=tuple(problems))
+
+
+def annotate(campaign: Campaign, extractions: list[Extraction]) -> list[Extraction]:
+    """`extract --json`: every sealed copy with a readable form carries its check against
+    the electronic version among the same files (the unit is the one its rows name)."""
+    electronic = next((e for e in extractions if e.format in ELECTRONIC_FORMATS
+                       and e.has_form and not e.error), None)
+    unit = unit_in_rows(campaign, (electronic,)) if electronic else None
+    if unit is None:
+        return extractions
+    return [replace(e, stamped_check=check_stamped(campaign, unit.name, None, e, electronic))
+            if e.seal and e.has_form and e is not electronic else e for e in extractions]
 
 
 def similar(a: str, b: str) -> float:

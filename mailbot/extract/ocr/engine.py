@@ -39,20 +39,27 @@ class OcrEngine(Protocol):
 
 
 class RapidEngine:
-    """RapidOCR with the models its wheel ships; created in the sandboxed child."""
+    """RapidOCR with the models its wheel ships, loaded at the first page that has a
+    table (in the sandboxed child; a scan with no form never loads them)."""
 
     def __init__(self) -> None:
-        try:
-            from rapidocr_onnxruntime import RapidOCR
-        except ImportError:
-            raise ExtractError("本机未安装文字识别组件，扫描件无法识别"
-                               "（请运行 pip install -e \".[ocr]\"）") from None
-        self._ocr = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1,
-                             det_limit_side_len=DET_SIDE, det_limit_type="max")
+        self._ocr = None
 
     def read(self, image: np.ndarray) -> list[TextLine]:
+        if self._ocr is None:
+            self._ocr = _load()
         found, _ = self._ocr(image)
         return [_line(quad, text, score) for quad, text, score in found or ()]
+
+
+def _load():
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        raise ExtractError("本机未安装文字识别组件，扫描件无法识别"
+                           "（请运行 pip install -e \".[ocr]\"）") from None
+    return RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1,
+                    det_limit_side_len=DET_SIDE, det_limit_type="max")
 
 
 def _line(quad, text: str, score) -> TextLine:
