@@ -22,6 +22,8 @@ from mailbot.extract.text import clean_lines
 POINTS = 72 / 200     # pages are rendered at about 200 dpi
 HALF_WIDTH = 0.55     # a Latin letter or digit is about half as wide as a Chinese character
 SPACE_BY_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
+PUNCTUATION_BY_CJK = re.compile(r'(?<=[^\x00-\x7f])[,;:()!?"]|[,;:()!?"](?=[^\x00-\x7f])')
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def _points(box) -> tuple[float, float, float, float]:
 
 def _chars(line: TextLine) -> list[dict]:
     """The line's characters with boxes shared out by width, as pdfplumber chars."""
-    text = SPACE_BY_CJK.sub("", line.text.strip())  # the gap Word leaves by digits
+    text = chinese_punctuation(SPACE_BY_CJK.sub("", line.text.strip()))
     weights = [HALF_WIDTH if char.isascii() else 1.0 for char in text]
     total = sum(weights) or 1.0
     step = (line.right - line.left) / total
@@ -85,6 +87,15 @@ def _chars(line: TextLine) -> list[dict]:
                       "size": size, "score": line.score})
         x += weight * step
     return chars
+
+
+def chinese_punctuation(text: str) -> str:
+    """ASCII punctuation beside Chinese text in its full-width form, as it was typed:
+    the recogniser cannot tell "，" from "," nor “ from \" by their shapes. Quote marks
+    open and close in turn."""
+    quotes = iter("“”" * len(text))
+    return PUNCTUATION_BY_CJK.sub(
+        lambda m: next(quotes) if m[0] == '"' else FULL_WIDTH[m[0]], text)
 
 
 def _holds(box, char: dict) -> bool:
