@@ -53,6 +53,13 @@ def test_an_old_draft_names_the_items_that_differ():
     assert check.problems == ("盖章版内容与电子版不一致：第4项、第9项",)
 
 
+def test_last_quarters_text_reworked_differs_by_its_figures():
+    reworked = scan(rows=rows("2026Q2", ocr=True))  # this quarter's heading on it
+    check = check_stamped(CAMPAIGN, UNIT, "2026Q3", reworked, electronic())
+    assert check.problems == ("盖章版内容与电子版不一致：第1项、第2项、第4项、第9项",)
+    assert 0.85 < check.similarity < 0.95
+
+
 def test_ocr_noise_is_still_the_same_text():
     typed = progress_text(UNIT, 1, "2026Q3")
     noisy = typed.replace("，", ",").replace("场次", "场 次").replace("服务", "服各")

@@ -4,9 +4,12 @@ electronic version (pure).
 Units stamp and scan the wrong paper: last quarter's form, another unit's, an
 old draft. The scan's text outside the table (title, 填报单位 line) names the
 unit and the quarter; its rows, read by OCR, are compared item by item with the
-electronic version's after normalising (width, punctuation, spaces), where OCR
-noise leaves a similarity near 1 and another quarter's text a low one. The
-threshold is measured by benchmarks/bench_ocr.py.
+electronic version's after normalising (width, punctuation, spaces): OCR noise
+leaves a similarity near 1 (the lowest measured by benchmarks/bench_ocr.py is
+above 0.95) and another form's text a low one. Last quarter's text reworked
+into this quarter's can be as similar as 0.92, with other figures: so the
+numbers must be the same too (the recogniser reads digits well, and a lost
+line lowers the similarity anyway).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ IMAGE_FORMATS = ("jpeg", "png", "tiff")
 SIMILAR = 0.85          # a progress text less similar than this is another text
 UNIT_LINE = "填报单位"
 NOT_TEXT = re.compile(r"[\W_]+")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def check_stamped(campaign: Campaign, unit: str, quarter: str | None, stamped: Extraction,
@@ -44,8 +48,9 @@ def check_stamped(campaign: Campaign, unit: str, quarter: str | None, stamped: E
         typed = _own_rows(campaign, unit, electronic)
         ratios = {seq: similar(scanned[seq].progress, typed[seq].progress)
                   for seq in scanned.keys() & typed.keys()}
-        differ = sorted((scanned.keys() ^ typed.keys())
-                        | {seq for seq, ratio in ratios.items() if ratio < SIMILAR})
+        differ = sorted((scanned.keys() ^ typed.keys()) | {
+            seq for seq, ratio in ratios.items()
+            if ratio < SIMILAR or _numbers(scanned[seq].progress) != _numbers(typed[seq].progress)})
         if differ:
             problems.append("盖章版内容与电子版不一致：" + "、".join(f"第{seq}项" for seq in differ))
         similarity = round(min(ratios.values()), 3) if ratios else None
@@ -73,6 +78,10 @@ def similar(a: str, b: str) -> float:
 
 def normalised(text: str) -> str:
     return NOT_TEXT.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _numbers(text: str) -> list[str]:
+    return NUMBER.findall(unicodedata.normalize("NFKC", text))
 
 
 def _own_rows(campaign: Campaign, unit: str, extraction: Extraction) -> dict[int, FormRow]:
