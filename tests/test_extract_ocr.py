@@ -72,3 +72,10 @@ def test_grey_scan_to_pdf_continues_the_table_on_page_two(pages, campaign):
     row = extraction.to_json()["rows"][0]
     assert row["ocr"] is True and 0.8 < row["confidence"] <= 1.0
     json.dumps(extraction.to_json(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("turn", [90, 180])
+def test_a_page_scanned_sideways_or_upside_down_is_turned_upright(pages, campaign, turn):
+    page = scans.stamp(pages[150][0]).rotate(turn, expand=True)
+    extraction = read_back("扫描.png", scans.encoded(page, "PNG"), campaign)
+    assert_rows(extraction, [1, 2, 4])

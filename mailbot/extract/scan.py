@@ -39,6 +39,8 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
         read = _cached(data, "pdf", campaign, lambda: pages.pdf_pages(data))
     except ExtractError as error:
         return replace(parsed, warnings=parsed.warnings + (str(error),))
+    if not read.has_form:
+        return parsed  # no ruled form on any page: nothing OCR could add
     seal = parsed.seal if read.seal is None else read.seal or parsed.seal
     return replace(read, seal=seal, warnings=read.warnings + ("scanned PDF: rows read by OCR",))
 

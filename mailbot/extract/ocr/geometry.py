@@ -63,6 +63,11 @@ def rule_mask(grey: np.ndarray, thicken: int = 1) -> np.ndarray:
     return cv2.dilate(rules, np.ones((3, 3), np.uint8))
 
 
+def has_table(grey: np.ndarray) -> bool:
+    """Is there a ruled table on the page, whichever way it lies?"""
+    return bool(_outlines(rule_mask(grey, thicken=5)))
+
+
 def straighten(grey: np.ndarray) -> np.ndarray:
     """The page with its largest table's outline warped to an upright rectangle
     (skew and phone-photo perspective alike); unchanged where no table is found."""

@@ -44,15 +44,17 @@ class _Table:
 
 
 def read_page(rgb: np.ndarray, engine: OcrEngine, refs: count) -> PageText:
-    """Straighten the page, find its tables, read its text and put each line in its cell.
+    """Turn the page upright, straighten it, find its tables, read its text and put each
+    line in its cell.
 
     A page without a ruled table is not read at all (a cover letter, a photo of
     something else): only the form's cells and the lines around them matter."""
-    grey = geometry.straighten(geometry.without_red(rgb))
+    grey = geometry.without_red(rgb)
+    if not geometry.has_table(grey):
+        return PageText([], "", {})  # no ruled table, no form: not worth the OCR time
+    grey = geometry.straighten(np.ascontiguousarray(np.rot90(grey, engine.quarter_turns(grey))))
     rules = geometry.rule_mask(grey)
     found = geometry.tables(rules)
-    if not found:
-        return PageText([], "", {})  # no ruled table, no form: not worth the OCR time
     chars = [char for line in engine.read(geometry.erase(grey, rules))
              for char in _chars(line)]
     grids, scores = [], {}
