@@ -10,6 +10,7 @@ looked for on the page as it came (in colour), the text read with red removed.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from itertools import count
 
@@ -25,6 +26,7 @@ from mailbot.extract.pdftable import LIST_MARKER, SENTENCE_END
 from mailbot.core.models import Campaign, Extraction
 
 log = logging.getLogger("mailbot.extract")
+QUOTE = re.compile("[“”]")
 
 
 def read_pages(pages: list[Image.Image], campaign: Campaign, engine: OcrEngine,
@@ -59,7 +61,8 @@ def rejoin(text: str) -> str:
     for line in lines[1:]:
         broken = out[-1][-1:] in SENTENCE_END or LIST_MARKER.match(line)
         out.append(("\n" if broken else "") + line)
-    return "".join(out)
+    quotes = iter("“”" * len(text))  # a quotation may run over a line: open and close in turn
+    return QUOTE.sub(lambda _: next(quotes), "".join(out))
 
 
 def _rounded(score: float | None) -> float | None:

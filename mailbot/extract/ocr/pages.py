@@ -26,8 +26,8 @@ def image_pages(data: bytes) -> list[Image.Image]:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise ExtractError(f"图片过大（超过 {MAX_PIXELS // 10**6} 百万像素），未识别") from None
-    except (OSError, ValueError) as error:
-        raise ExtractError(f"图片文件已损坏，无法打开（{error}）") from None
+    except (OSError, ValueError):
+        raise ExtractError("图片文件已损坏，无法打开") from None
     frames = getattr(image, "n_frames", 1)
     if frames > MAX_PAGES:
         raise ExtractError(f"图片共 {frames} 页，超过 {MAX_PAGES} 页的上限，未识别")
@@ -37,8 +37,8 @@ def image_pages(data: bytes) -> list[Image.Image]:
         _check_size(*image.size)
         try:
             page = ImageOps.exif_transpose(image).convert("RGB")
-        except (OSError, ValueError, SyntaxError) as error:
-            raise ExtractError(f"图片文件已损坏，无法读取（{error}）") from None
+        except (OSError, ValueError, SyntaxError):
+            raise ExtractError(f"图片文件已损坏，第 {number + 1} 页无法读取") from None
         pages.append(fit(page))
     return pages
 
