@@ -9,7 +9,7 @@ from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, xlsx
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
-from mailbot.core.models import Campaign, Extraction
+from mailbot.core.models import IMAGE_FORMATS, Campaign, Extraction
 
 MAX_DEPTH = 2  # a zip inside a zip is read ("nested at most one level"); deeper is refused
 LIMITS = sandbox.Limits()
@@ -30,7 +30,7 @@ def read_document(filename: str, data: bytes, campaign: Campaign, depth: int) ->
 
 def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extraction:
     warnings: tuple[str, ...] = ()
-    if kind in scan.IMAGE_KINDS:
+    if kind in IMAGE_FORMATS:
         parsed = scan.read_image(data, kind, campaign)
         return replace(parsed, file=filename, format=kind)
     if kind in convert.CONVERTIBLE:

@@ -17,8 +17,6 @@ from mailbot.extract.errors import ExtractError
 from mailbot.extract.ocr import engine as engines
 from mailbot.extract.ocr import pages, read_pages
 from mailbot.core.models import Campaign, Extraction
-
-IMAGE_KINDS = ("jpeg", "png", "tiff")
 LIMITS = sandbox.Limits(seconds=30.0 + 15.0 * pages.MAX_PAGES, memory_mb=2048)
 CACHED = 64
 _cache: dict[tuple[str, str, Campaign], Extraction] = {}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mailbot.core.models import Assessment, Campaign, Extraction, FormRow, Submission
-from mailbot.intake.stamped import ELECTRONIC_FORMATS, IMAGE_FORMATS, check_stamped
+from mailbot.core.models import (IMAGE_FORMATS, Assessment, Campaign, Extraction, FormRow,
+                                 Submission)
+from mailbot.intake.stamped import ELECTRONIC_FORMATS, check_stamped
 
 PHOTO_NOTE = "盖章版为图片（照片），已予登记；请另行发送盖章版 PDF 扫描件，以便存档"
 SCAN_ONLY = "本次仅收到盖章扫描件，进展情况系从扫描件识别，请核对并补发电子版报表（Word 文件）"

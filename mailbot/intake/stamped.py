@@ -19,11 +19,11 @@ import unicodedata
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from mailbot.core.models import CN_QUARTERS, Campaign, Extraction, FormRow, StampedCheck
+from mailbot.core.models import (CN_QUARTERS, IMAGE_FORMATS, Campaign, Extraction, FormRow,
+                                 StampedCheck)
 from mailbot.intake.rules import quarter_number, unit_in_rows
 
 ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "xlsx")
-IMAGE_FORMATS = ("jpeg", "png", "tiff")
 SIMILAR = 0.85          # a progress text less similar than this is another text
 UNIT_LINE = "填报单位"
 NOT_TEXT = re.compile(r"[\W_]+")

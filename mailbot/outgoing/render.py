@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from mailbot.core.models import (Assessment, Campaign, Extraction, Message, OutgoingMail,
-                            quarter_label)
+from mailbot.core.models import (IMAGE_FORMATS, Assessment, Campaign, Extraction, Message,
+                                 OutgoingMail, quarter_label)
 from mailbot.chase.remind import Reminder, cn_date, report_name
 
 WEEKDAYS = "一二三四五六日"
@@ -93,7 +93,7 @@ def describe_document(extraction: Extraction) -> str:
     name = f"《{extraction.file}》"
     if extraction.error:
         return f"{name}：无法读取（{extraction.error}）"
-    if extraction.format in ("pdf", "jpeg", "png", "tiff"):
+    if extraction.format in ("pdf", *IMAGE_FORMATS):
         kind = "PDF" if extraction.format == "pdf" else "图片"
         read = "，已识别报表文字" if any(row.ocr for row in extraction.rows) else ""
         if extraction.seal:
