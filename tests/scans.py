@@ -95,8 +95,12 @@ def photographed(page: Image.Image, tilt: float = 0.04) -> Image.Image:
 
 
 def encoded(page: Image.Image, fmt: str = "JPEG", quality: int = 60, dpi: int = 150) -> bytes:
+    """The page as an image file; HEIF (an iPhone's HEIC) through pillow-heif."""
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+        register_heif_opener()
     out = io.BytesIO()
-    options = {"quality": quality} if fmt == "JPEG" else {}
+    options = {"quality": quality} if fmt in ("JPEG", "HEIF") else {}
     page.save(out, fmt, dpi=(dpi, dpi), **options)
     return out.getvalue()
 

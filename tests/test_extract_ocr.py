@@ -79,3 +79,10 @@ def test_a_page_scanned_sideways_or_upside_down_is_turned_upright(pages, campaig
     page = scans.stamp(pages[150][0]).rotate(turn, expand=True)
     extraction = read_back("扫描.png", scans.encoded(page, "PNG"), campaign)
     assert_rows(extraction, [1, 2, 4])
+
+
+def test_an_iphone_heic_photo(pages, campaign):
+    photo = scans.photographed(scans.stamp(pages[150][0]))
+    extraction = read_back("IMG_0001.HEIC", scans.encoded(photo, "HEIF"), campaign)
+    assert (extraction.format, extraction.seal) == ("heic", True)
+    assert_rows(extraction, [1, 2, 4])

@@ -293,7 +293,7 @@ class OutgoingMail:
     inline_images: tuple[Attachment, ...] = ()
 
 
-IMAGE_FORMATS = ("jpeg", "png", "tiff")  # image attachments, read by OCR
+IMAGE_FORMATS = ("jpeg", "png", "tiff", "heic")  # image attachments, read by OCR
 CN_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 

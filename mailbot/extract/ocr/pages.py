@@ -21,7 +21,9 @@ DPI = 200
 
 
 def image_pages(data: bytes) -> list[Image.Image]:
-    """The pages of a JPEG, PNG or (multi-page) TIFF, upright, in RGB, at most LONG_SIDE."""
+    """The pages of a JPEG, PNG, HEIC or (multi-page) TIFF, upright, in RGB, at most
+    LONG_SIDE."""
+    _open_heif()
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
@@ -41,6 +43,15 @@ def image_pages(data: bytes) -> list[Image.Image]:
             raise ExtractError(f"图片文件已损坏，第 {number + 1} 页无法读取") from None
         pages.append(fit(page))
     return pages
+
+
+def _open_heif() -> None:
+    """Teach Pillow HEIC (pillow-heif, part of the ocr extra), where it is installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return  # Pillow then cannot open a HEIC photo, and says the file cannot be opened
+    register_heif_opener()
 
 
 def _check_size(width: int, height: int) -> None:
