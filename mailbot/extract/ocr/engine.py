@@ -104,7 +104,7 @@ def _line(quad, text: str, score) -> TextLine:
 
 
 def available() -> bool:
-    """Is the OCR extra installed (for `mailbot check` and the tests)?"""
+    """Is the OCR extra installed? (Without it a scanned PDF keeps its seal check.)"""
     try:
         import rapidocr_onnxruntime  # noqa: F401
     except ImportError:
