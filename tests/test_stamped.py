@@ -70,7 +70,7 @@ def test_ocr_noise_is_still_the_same_text():
 def test_assess_counts_a_mismatch_as_no_stamped_copy():
     submission = Submission(UNIT, "2026Q3", ())
     result = assess(CAMPAIGN, submission, [electronic(), scan("2026Q2", q="二")])
-    assert not result.stamped_pdf and "未收到加盖公章的 PDF 版" in result.problems
+    assert not result.stamped_pdf and "盖章版与本次报送不符，暂按未收到盖章版处理" in result.problems
     assert "盖章版似为第二季度材料，不是本季度的报表" in result.problems
 
 

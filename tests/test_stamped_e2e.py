@@ -53,7 +53,7 @@ def test_a_stamped_scan_sent_alone_gives_the_rows(ctx, tmp_path):
     assert "区人社局围绕第1项实事" in text and text.endswith(SCAN_MARK)
     content = receipt_text(ctx, tmp_path)
     assert "未收到可识别的电子版报表（Word 文件）" in content
-    assert "进展情况系从扫描件识别" in content
+    assert "本次进展情况系从盖章扫描件中识别" in content
 
 
 def test_last_quarters_form_stamped_is_flagged(ctx, tmp_path):
@@ -78,4 +78,4 @@ def test_a_phone_photo_of_the_stamped_page_counts(ctx, tmp_path):
     assert outcome.reason == "complete"
     content = receipt_text(ctx, tmp_path)
     assert "材料齐全" in content and "请另行发送盖章版 PDF 扫描件" in content
-    assert "《IMG_0412.jpg》：图片 盖章版，已识别到公章，已识别报表文字" in content
+    assert "《IMG_0412.jpg》：图片盖章版，已识别到公章，已识别报表文字" in content

@@ -14,7 +14,8 @@ from mailbot.core.models import (IMAGE_FORMATS, Assessment, Campaign, Extraction
 from mailbot.intake.stamped import ELECTRONIC_FORMATS, check_stamped
 
 PHOTO_NOTE = "盖章版为图片（照片），已予登记；请另行发送盖章版 PDF 扫描件，以便存档"
-SCAN_ONLY = "本次仅收到盖章扫描件，进展情况系从扫描件识别，请核对并补发电子版报表（Word 文件）"
+SCAN_ONLY = "本次进展情况系从盖章扫描件中识别，如有识别错误，以补发的电子版为准"
+WRONG_COPY = "盖章版与本次报送不符，暂按未收到盖章版处理"
 
 
 def assess(campaign: Campaign, submission: Submission,
@@ -36,7 +37,7 @@ def assess(campaign: Campaign, submission: Submission,
     if not electronic:
         problems.append("未收到可识别的电子版报表（Word 文件）")
     if not stamped:
-        problems.append("未收到加盖公章的 PDF 版")
+        problems.append(WRONG_COPY if sealed else "未收到加盖公章的 PDF 版")
     for seq in owned:
         if seq not in items:
             title = next(item.title for item in campaign.items if item.seq == seq)

@@ -94,11 +94,11 @@ def describe_document(extraction: Extraction) -> str:
     if extraction.error:
         return f"{name}：无法读取（{extraction.error}）"
     if extraction.format in ("pdf", *IMAGE_FORMATS):
-        kind = "PDF" if extraction.format == "pdf" else "图片"
+        kind = "PDF " if extraction.format == "pdf" else "图片"
         read = "，已识别报表文字" if any(row.ocr for row in extraction.rows) else ""
         if extraction.seal:
-            return f"{name}：{kind} 盖章版，已识别到公章{read}"
-        return f"{name}：{kind}，未识别到公章{read}"
+            return f"{name}：{kind}盖章版，已识别到公章{read}"
+        return f"{name}：{kind.strip()}，未识别到公章{read}"
     if extraction.has_form:
         seqs = "、".join(str(row.seq) for row in extraction.rows) or "无"
         return f"{name}：电子版报表，填报事项序号 {seqs}"
