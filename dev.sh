@@ -39,7 +39,7 @@ ensure_system_packages() {
   fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v chromium >/dev/null || missing+=(chromium)
-  ldconfig -p 2>/dev/null | grep -q 'libGL\.so\.1' || missing+=(libgl1)  # OpenCV, for OCR
+  ldconfig -p 2>/dev/null | grep 'libGL\.so\.1' >/dev/null || missing+=(libgl1)  # OpenCV, for OCR
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing system packages: ${missing[*]}" >&2
     as_root apt-get update -qq
