@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from mailbot.core.models import Campaign, Extraction
 from mailbot.extract import sandbox
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.ocr import engine as engines
-from mailbot.extract.ocr import pages, read_pages
-from mailbot.core.models import Campaign, Extraction
+from mailbot.extract.ocr import pages
 LIMITS = sandbox.Limits(seconds=30.0 + 15.0 * pages.MAX_PAGES, memory_mb=2048)
 CACHED = 64
 _cache: dict[tuple[str, str, Campaign], Extraction] = {}
@@ -47,6 +47,7 @@ def _cached(data: bytes, kind: str, campaign: Campaign, load) -> Extraction:
     key = (hashlib.sha256(data).hexdigest(), kind, campaign)
     if key not in _cache:
         def task() -> Extraction:
+            from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
             return read_pages(load(), campaign, engines.RapidEngine(), kind)
         if len(_cache) >= CACHED:
             del _cache[next(iter(_cache))]

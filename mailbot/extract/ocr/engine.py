@@ -10,13 +10,14 @@ unreadable, never guessed at.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
-from typing import Protocol
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from mailbot.extract.errors import ExtractError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 THREADS = 2            # the machines this runs on have two cores
 DET_SIDE = 2000        # pixels: the detector works on the page scaled to this long side
@@ -62,6 +63,9 @@ class RapidEngine:
         """Text lines found on a small copy of the page: if most run down the page it lies
         on its side; the direction classifier (0 or 180°) on the longest lines, turned to
         run across, tells which side, or whether an upright-looking page is upside down."""
+        import cv2
+        import numpy as np
+
         if self._ocr is None:
             self._ocr = _load()
         scale = TURN_SIDE / max(image.shape[:2])
@@ -105,8 +109,4 @@ def _line(quad, text: str, score) -> TextLine:
 
 def available() -> bool:
     """Is the OCR extra installed? (Without it a scanned PDF keeps its seal check.)"""
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
