@@ -40,7 +40,7 @@ def read_back(name: str, data: bytes, campaign):
 
 
 def assert_rows(extraction, seqs):
-    assert [row.seq for row in extraction.rows] == seqs
+    assert [row.seq for row in extraction.rows] == seqs, extraction.warnings
     for row in extraction.rows:
         assert row.ocr and row.confidence > 0.8
         assert similar(row.progress, progress_text(UNIT, row.seq, QUARTER)) >= 0.97, row.progress

@@ -1,8 +1,10 @@
 """OCR for what has no text layer: image attachments and scanned PDFs (the stamped copy).
 
 OCR is slow (seconds a page) and memory-hungry (onnxruntime), so it runs in its
-own sandboxed child with wider limits than the other parsers (measured: a 200
-dpi page needs about 1.5 GB of address space, so 1 GB fails), only for files
+own sandboxed child with wider limits than the other parsers (measured: one 200
+dpi page needs about 1.5 GB of address space, so 1 GB fails, and the second page
+of a two-page scan failed at 2 GB in a test process that had read other files
+before: the child's address space starts with its parent's), only for files
 that need it, and once per file: results are kept by the file's SHA-256, so a
 retried mail or a correction that re-sends the same scan is not read again.
 """
@@ -17,7 +19,7 @@ from mailbot.extract import sandbox
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.ocr import engine as engines
 from mailbot.extract.ocr import pages
-LIMITS = sandbox.Limits(seconds=30.0 + 15.0 * pages.MAX_PAGES, memory_mb=2048)
+LIMITS = sandbox.Limits(seconds=30.0 + 15.0 * pages.MAX_PAGES, memory_mb=3072)
 CACHED = 64
 _cache: dict[tuple[str, str, Campaign], Extraction] = {}
 
