@@ -34,8 +34,10 @@ SUBTITLE_FONT = "楷体_GB2312"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 PAGE_FONT = "宋体"
-COLUMNS = (("序号", 15), ("实事名称", 36), ("责任单位", 30),
-           ("具体措施及任务进度情况", 110), ("完成时限", 34))  # mm, sum = 225
+# headings come from the campaign's form ([form] columns); widths in mm, sum = 225
+COLUMNS = (("{{ headings.seq }}", 15), ("{{ headings.title }}", 36),
+           ("{{ headings.units }}", 30), ("{{ headings.progress }}", 110),
+           ("{{ headings.deadline }}", 34))
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "mailbot" / "templates" / "report.docx"
 
 

@@ -96,3 +96,12 @@ def test_limits_are_read_and_checked(tmp_path):
     problems = problems_of(path)
     assert "limits.max_attachment_mb: must be between 1 and 1024, not 0" in problems
     assert any(p.startswith("limits.max_files: unknown key") for p in problems)
+
+
+def test_a_collecting_address_shared_with_a_unit_is_warned_about(tmp_path):
+    from tests.pipeline import write_config
+    path = write_config(tmp_path, edit=lambda t: t.replace(
+        'emails = ["fulian@zichuan.example.org"]',
+        'emails = ["fulian@zichuan.example.org", "fulian-office@zichuan.example.org"]'))
+    [warning] = [w for w in load(path).warnings if "federation.emails" in w]
+    assert "fulian-office@zichuan.example.org is also an address of 区妇联" in warning

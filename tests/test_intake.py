@@ -144,3 +144,52 @@ def test_every_held_reason_has_chinese_words():
     reasons = [rules.UNREGISTERED, rules.NO_QUARTER, rules.NO_ATTACHMENT, rules.AUTH_FAILED,
                rules.WINMAIL, rules.FORWARD_WITHOUT_ORIGINAL, rules.FORWARD_NOT_FROM_UNIT]
     assert all(rules.reason_zh(r) == rules.REASONS_ZH[r] for r in reasons)
+
+
+# --- answer only what deserves an answer --------------------------------------------
+
+JPG = Attachment("IMG_2041.jpg", "image/jpeg", b"\xff\xd8")
+
+
+def test_a_thank_you_reply_to_our_receipt_is_not_answered():
+    reply = message(subject="Re: 回执：区人社局2026年第三季度进展情况已收到（材料齐全）",
+                    attachments=(), text="收到，谢谢！")
+    assert decide(CAMPAIGN, reply, None, SEPT) == Ignored(rules.NOT_FOR_US)
+    threaded = Message(message_id="<r@x>", subject="收到", from_addr="rsj@zichuan.example.org",
+                       from_name="", to=(), date=SEPT, text="好的", attachments=(),
+                       references=("<177.1.2.mailbot@zichuan.example.org>",))
+    assert decide(CAMPAIGN, threaded, None, SEPT) == Ignored(rules.NOT_FOR_US)
+
+
+def test_a_reply_to_a_reminder_that_carries_the_report_is_a_submission():
+    reply = message(subject="回复：【提醒】请报送三季度进展情况")
+    assert isinstance(decide(CAMPAIGN, reply, None, SEPT), Submission)
+
+
+def test_mail_merely_about_a_unit_is_not_held_in_its_name():
+    city = message(sender="office@zbfulian.example.cn", subject="关于区妇联参加市妇联培训的通知",
+                   attachments=(Attachment("培训通知.docx", "application/octet-stream", b"PK"),))
+    assert isinstance(decide(CAMPAIGN, city, None, SEPT), Ignored)
+    photos = message(sender="colleague@163.com", subject="团区委活动照片", attachments=(JPG,))
+    assert isinstance(decide(CAMPAIGN, photos, None, SEPT), Ignored)
+    report = message(sender="tuanquwei@163.com", subject="团区委三季度进展情况")
+    assert decide(CAMPAIGN, report, None, SEPT) == Held(UNREGISTERED, "团区委", "2026Q3")
+
+
+def test_a_units_photo_mail_gets_no_answer():
+    photos = message(subject="座谈会照片", attachments=(JPG,))
+    assert decide(CAMPAIGN, photos, None, SEPT) == Ignored(rules.NOT_FOR_US)
+
+
+def test_an_original_forwarded_from_another_units_address_counts_for_the_sender():
+    original = message(sender="canlian@zichuan.example.org", subject="区残联三季度进展")
+    forward = Message(message_id="<f@x>", subject="转发：区残联三季度进展",
+                      from_addr="fulian@zichuan.example.org", from_name="", to=(), date=SEPT,
+                      text="请登记", attachments=(), forwarded=(original,))
+    decision = decide(CAMPAIGN, forward, None, SEPT)
+    assert (decision.unit, decision.quarter) == ("区残联", "2026Q3")
+    own = Message(message_id="<o@x>", subject="转发：区妇联三季度进展",
+                  from_addr="fulian@zichuan.example.org", from_name="", to=(), date=SEPT,
+                  text="", attachments=(),
+                  forwarded=(message(sender="fulian@zichuan.example.org", subject="三季度"),))
+    assert decide(CAMPAIGN, own, None, SEPT).unit == "区妇联"

@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from mailbot.intake import rules
-
-from mailbot.app import pipeline
-
-from mailbot.app import samples
+from mailbot.app import pipeline, review, samples
 from mailbot.config import load
 from mailbot.outgoing.outbox import FolderTransport
 from mailbot.config import PACKAGED_CONFIG
+from tests.office import plain_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
@@ -49,7 +47,7 @@ def sent_mails(ctx, tmp_path):
 def test_a_complete_submission_is_recorded_and_answered(ctx, tmp_path):
     outcome = pipeline.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
     assert outcome == pipeline.Outcome("done", "complete", "区人社局", "2026Q3")
-    [record] = ctx.store.current_submissions("2026Q3")
+    [record] = ctx.current("2026Q3")
     assert record.electronic and record.stamped_pdf and record.items == (1,)
     assert "区人社局围绕第1项实事" in record.rows[0].progress
     [receipt] = sent_mails(ctx, tmp_path)
@@ -72,7 +70,7 @@ def test_a_correction_supersedes_the_earlier_submission(ctx):
     pipeline.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第一稿"}), "test:1", SEPT)
     later = SEPT + timedelta(days=1)
     pipeline.ingest(ctx, unit_mail(ctx, "区人社局", later, texts={1: "更正稿"}), "test:2", later)
-    [current] = ctx.store.current_submissions("2026Q3")
+    [current] = ctx.current("2026Q3")
     assert current.rows[0].progress == "更正稿"
     assert len(ctx.store.all_submissions("2026Q3")) == 2
 
@@ -87,14 +85,14 @@ def test_incomplete_submission_gets_a_receipt_saying_what_is_missing(ctx, tmp_pa
 def test_gbk_mail_is_attributed_and_read(ctx):
     outcome = pipeline.ingest(ctx, unit_mail(ctx, "区教体局", charset="gbk"), "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("done", "区教体局")
-    assert ctx.store.current_submissions("2026Q3")[0].items == (6, 10)
+    assert ctx.current("2026Q3")[0].items == (6, 10)
 
 
 def test_forged_sender_is_held_and_the_unit_is_told_not_the_sender(ctx, tmp_path):
     raw = unit_mail(ctx, "团区委", sender="tuanquwei2026@163.com")
     outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", "团区委")
-    assert ctx.store.current_submissions("2026Q3") == []
+    assert ctx.current("2026Q3") == []
     [notice] = sent_mails(ctx, tmp_path)
     assert notice["To"] == "tqw@zichuan.example.org"
     assert "tuanquwei2026@163.com" in notice.get_content()
@@ -134,7 +132,7 @@ def test_a_forwarded_original_is_counted_and_answered_to_the_unit(ctx, tmp_path)
     inner = unit_mail(ctx, "区公安分局", message_id="<orig-1@zichuan.example.org>")
     outcome = pipeline.ingest(ctx, forwarded_by_federation(ctx, inner), "test:1", SEPT)
     assert (outcome.state, outcome.unit, outcome.quarter) == ("done", "区公安分局", "2026Q3")
-    [record] = ctx.store.current_submissions("2026Q3")
+    [record] = ctx.current("2026Q3")
     assert record.stamped_pdf and record.message_id == "<orig-1@zichuan.example.org>"
     [receipt] = sent_mails(ctx, tmp_path)
     assert receipt["To"] == "gaj@zichuan.example.org"
@@ -148,7 +146,7 @@ def test_a_unit_without_address_is_recorded_though_no_mail_can_go_to_it(ctx, tmp
     held = pipeline.ingest(ctx, unit_mail(ctx, "团区委", sender="tuanquwei@163.com"), "test:1", SEPT)
     assert (held.state, held.unit) == ("held", "团区委")
     [record] = ctx.store.messages("held")
-    accepted = pipeline.accept(ctx, record.id)
+    accepted = review.accept(ctx, record.id, who="staff")
     assert (accepted.state, accepted.unit) == ("done", "团区委")
     assert "receipt not sent" in ctx.store.message(record.id).reason
     assert sent_mails(ctx, tmp_path) == []
@@ -172,3 +170,40 @@ def test_a_units_own_mail_without_attachment_is_held_and_the_unit_told_why(ctx, 
     [notice] = sent_mails(ctx, tmp_path)
     assert notice["To"] == "rsj@zichuan.example.org" and notice["In-Reply-To"]
     assert "原因是：邮件没有附件" in notice.get_content()
+
+
+def test_a_form_and_a_stamped_pdf_in_two_mails_make_a_complete_unit(ctx, tmp_path):
+    first = pipeline.ingest(ctx, unit_mail(ctx, "区人社局", files=("docx",)), "test:1", SEPT)
+    assert first.reason == "incomplete"
+    later = SEPT + timedelta(hours=3)
+    second = pipeline.ingest(ctx, unit_mail(ctx, "区人社局", later, files=("pdf",)), "test:2", later)
+    assert second == pipeline.Outcome("done", "complete", "区人社局", "2026Q3")
+    [current] = ctx.current("2026Q3")
+    assert current.electronic and current.stamped_pdf and current.items == (1,)
+    assert current.problems == () and "区人社局围绕第1项实事" in current.rows[0].progress
+    receipts = sent_mails(ctx, tmp_path)
+    assert "材料齐全" in receipts[1]["Subject"]
+    assert "电子版报表：已收到（此前来件）" in receipts[1].get_content()
+    assert "盖章 PDF 版：已收到（本次来件）" in receipts[1].get_content()
+
+
+def test_a_later_mail_without_a_piece_is_not_a_report_and_changes_nothing(ctx, tmp_path):
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
+    later = SEPT + timedelta(days=2)
+    agenda = ("座谈会议程.docx", plain_docx("座谈会议程\n一、领导讲话\n二、交流发言"))
+    raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
+                              "区人社局三季度座谈会议程", later, [agenda])
+    outcome = pipeline.ingest(ctx, raw, "test:2", later)
+    assert (outcome.state, outcome.unit) == ("not_report", "区人社局")
+    [current] = ctx.current("2026Q3")
+    assert current.problems == () and current.received_at == SEPT
+    assert len(sent_mails(ctx, tmp_path)) == 1  # the first receipt only
+
+
+def test_a_new_form_replaces_only_the_form(ctx):
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第一稿"}), "test:1", SEPT)
+    later = SEPT + timedelta(days=1)
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", later, files=("docx",), texts={1: "更正稿"}),
+                "test:2", later)
+    [current] = ctx.current("2026Q3")
+    assert current.rows[0].progress == "更正稿" and current.stamped_pdf and not current.problems

@@ -115,10 +115,16 @@ def test_never_an_earlier_stage_after_a_later_one():
 
 def test_late_overdue_reminders_copy_the_federation():
     overdue1 = remind(at("2026-10-08"))
-    overdue2 = remind(at("2026-10-10"))
+    overdue2 = remind(at("2026-10-10"), sent=[r.dedup_key for r in overdue1])
     assert all(reminder.cc == () for reminder in overdue1)
     assert all(reminder.cc == CAMPAIGN.federation_emails for reminder in overdue2)
-    assert all("催报" in reminder.subject for reminder in overdue2)
+    assert all("（第2次催报）" in reminder.subject for reminder in overdue2)
+
+
+def test_the_count_is_of_the_reminders_actually_sent():
+    # the worker was down on 10-8: the unit's first 催报 is the overdue2 stage
+    [first] = [r for r in remind(at("2026-10-10")) if r.unit == "区妇联"]
+    assert first.stage == "overdue2" and "（第1次催报）" in first.subject and first.cc == ()
 
 
 def test_units_that_submitted_get_nothing_at_once():
@@ -187,3 +193,14 @@ def test_a_unit_without_address_is_skipped():
     units = tuple(replace(unit, emails=()) if unit.name == "区妇联" else unit
                   for unit in CAMPAIGN.units)
     assert "区妇联" not in stages(remind(at("2026-09-30"), campaign=replace(CAMPAIGN, units=units)))
+
+
+def test_the_federation_is_not_copied_to_itself():
+    units = tuple(replace(u, emails=CAMPAIGN.federation_emails) if u.name == "区妇联" else u
+                  for u in CAMPAIGN.units)
+    campaign = replace(CAMPAIGN, units=units)
+    first = due_reminders(campaign, LADDER, CAL, [], set(), at("2026-10-08"), quarter="2026Q3")
+    again = due_reminders(campaign, LADDER, CAL, [], {r.dedup_key for r in first},
+                          at("2026-10-10"), quarter="2026Q3")
+    [own] = [r for r in again if r.unit == "区妇联"]
+    assert own.to == CAMPAIGN.federation_emails and own.cc == ()

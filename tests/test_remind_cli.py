@@ -163,7 +163,13 @@ def test_remind_twice_at_the_same_moment_sends_nothing_the_second_time(tmp_path,
     mail = received[0]
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["X-Auto-Response-Suppress"] == "All"
-    assert mail["Cc"] == campaign.federation_emails[0]  # the second 催报 is copied
+    # the overdue2 stage, but the first 催报 the unit actually got: counted so, not copied
+    assert "（第1次催报）" in mail["Subject"] and mail["Cc"] is None
+    mailbot("--now", "2026-10-13T10:00", "remind", cwd=tmp_path)  # overdue3: its second
+    [later, *_] = [m for m in reminders_received(smtp_server)[len(received):]
+                   if m["To"] == mail["To"]]
+    assert "（第2次催报）" in later["Subject"]
+    assert later["Cc"] == campaign.federation_emails[0]  # the second 催报 is copied
     allowed = {a for u in campaign.units for a in u.emails} | set(campaign.federation_emails)
     assert all(set(r.rcpt_tos) <= allowed for r in smtp_server.received)
 

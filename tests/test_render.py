@@ -36,7 +36,7 @@ def test_every_stage_renders_plain_polite_text(stage, wording):
     assert "6. 优化儿童成长发展环境" in mail.text
     assert "10. 深入开展“青少年心理成长护航”工程" in mail.text
     assert "联系人：张爱民、朱滢榕　联系电话：5181763" in mail.text
-    assert mail.text.rstrip().endswith("（本邮件由系统自动发送。）")
+    assert mail.text.rstrip().endswith("（本邮件由系统自动发送，无需回复。）")
     assert "\n\n\n" not in mail.text and "{" not in mail.text
     assert "抄送" not in mail.text
 

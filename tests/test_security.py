@@ -15,7 +15,7 @@ from email.utils import format_datetime, make_msgid
 import pytest
 
 from mailbot.app import pipeline
-from mailbot.app.pipeline import RECEIPTS_PER_HOUR
+from mailbot.app.pipeline import REPLIES_PER_HOUR
 from mailbot.core.models import OutgoingMail
 from mailbot.outgoing.outbox import NotInConfig, allowed_addresses, queue
 from tests.pipeline import NOW, ROOT, SEPT, open_context, sent_mails, unit_mail
@@ -53,7 +53,7 @@ def test_forged_unit_name_from_an_unregistered_address_is_held_and_the_unit_told
                       "Authentication-Results: mx.zichuan.example.org; dkim=pass; dmarc=pass")
     outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", UNIT)  # a passing DKIM proves nothing here
-    assert ctx.store.current_submissions("2026Q3") == []
+    assert ctx.current("2026Q3") == []
     [notice] = sent_mails(ctx, tmp_path / "out")
     assert notice["To"] == UNIT_ADDRESS and "rsj.zichuan@163.com" in notice.get_content()
 
@@ -72,7 +72,7 @@ def test_registered_address_failing_dkim_at_a_trusted_server_is_held(tmp_path):
     outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", UNIT)
     assert "DKIM" in outcome.reason
-    assert ctx.store.current_submissions("2026Q3") == []
+    assert ctx.current("2026Q3") == []
 
 
 # --- loops with auto-responders -----------------------------------------------------------
@@ -113,11 +113,11 @@ def test_a_report_whose_subject_starts_like_an_auto_reply_still_counts(ctx):
 def test_the_per_sender_rate_limit_caps_a_loop_that_looks_human(ctx, tmp_path):
     """A responder that quotes our receipt with a fresh report attached looks human; the
     hourly cap on receipts per address bounds the damage."""
-    for number in range(RECEIPTS_PER_HOUR + 3):
+    for number in range(REPLIES_PER_HOUR + 3):
         raw = unit_mail(ctx, UNIT, files=("docx",), subject=f"区人社局三季度进展（第{number}次）")
         assert pipeline.ingest(ctx, raw, f"test:{number}", SEPT).state == "done"
-    assert len(ctx.store.messages("done")) == RECEIPTS_PER_HOUR + 3  # every mail recorded
-    assert len(sent_mails(ctx, tmp_path / "out")) == RECEIPTS_PER_HOUR
+    assert len(ctx.store.messages("done")) == REPLIES_PER_HOUR + 3  # every mail recorded
+    assert len(sent_mails(ctx, tmp_path / "out")) == REPLIES_PER_HOUR
 
 
 # --- nobody outside config.toml ------------------------------------------------------------
@@ -190,3 +190,11 @@ def test_store_and_archive_are_private(ctx):
     assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
     files = [p for p in archive.rglob("*") if p.is_file()]
     assert files and {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+
+
+def test_server_answers_reach_staff_without_python_bytes_reprs():
+    from mailbot.config.secure import explain_login_refused
+    text = explain_login_refused("SMTP", "smtp.163.com", "bot",
+                                 "(535, b'Error: authentication failed')")
+    assert "b'" not in text and "535 Error: authentication failed" in text
+    assert "授权码" in text

@@ -9,9 +9,12 @@ import pytest
 
 from mailbot.core.models import Assessment, Extraction, FormRow
 from mailbot.store.schema import MIGRATIONS
+from mailbot.config import PACKAGED_CONFIG, load
+from mailbot.intake.assess import current_records
 from mailbot.store import Store
 
 WHEN = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
+CAMPAIGN = load(PACKAGED_CONFIG).campaign
 
 
 @pytest.fixture
@@ -63,9 +66,22 @@ def test_a_mail_is_claimed_once_by_hash_or_message_id(store):
 def test_later_submission_supersedes_and_both_stay(store):
     submit(store, "a" * 64, "<1@x>", WHEN, "第一次")
     submit(store, "b" * 64, "<2@x>", WHEN.replace(day=30), "更正后")
-    current = store.current_submissions("2026Q3")
+    current = current_records(CAMPAIGN, store.counted_submissions("2026Q3"))
     assert [(r.unit, r.rows[0].progress) for r in current] == [("区人社局", "更正后")]
     assert len(store.all_submissions("2026Q3")) == 2
+
+
+def test_an_uncounted_submission_lets_the_earlier_one_count_again(store):
+    submit(store, "a" * 64, "<1@x>", WHEN, "第一次")
+    submit(store, "b" * 64, "<2@x>", WHEN.replace(day=30), "更正后")
+    later = store.message_by_source_key("test:" + "b" * 64).id
+    with store.transaction() as db:
+        assert store.uncount(db, later) == 1
+        store.audit(db, "staff", "reject", later, "", "误判", WHEN)
+    [current] = current_records(CAMPAIGN, store.counted_submissions("2026Q3"))
+    assert current.rows[0].progress == "第一次"
+    [entry] = store.audit_trail()
+    assert (entry.who, entry.action, entry.message, entry.reason) == ("staff", "reject", later, "误判")
 
 
 def test_failure_counts_attempts(store):

@@ -51,7 +51,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     queue_summary(ctx, QUARTER, dedup_key=f"summary:{QUARTER}:demo")
     sent, _ = pipeline.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
     report = compile_report(ctx, QUARTER, folder / f"{QUARTER}-汇总表.docx", "docx")
-    statuses = unit_statuses(campaign, QUARTER, ctx.store.current_submissions(QUARTER))
+    statuses = unit_statuses(campaign, QUARTER, ctx.current(QUARTER))
     echo("")
     echo(status_table(campaign, QUARTER, statuses))
     echo("")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from mailbot.core.models import Campaign, UnitStatus, quarter_label
-from mailbot.store import MessageRecord
+from mailbot.core.models import Campaign, MailState, UnitStatus, quarter_label
+from mailbot.app.review import Action
+from mailbot.store import AuditEntry, MessageRecord
 
 STATE_NAMES = {"on_time": "on time", "late": "late", "incomplete": "incomplete",
                "missing": "missing"}
@@ -45,14 +47,40 @@ def _pad(text: str, width: int) -> str:
 
 
 def review_table(messages: list[MessageRecord], zone: str) -> str:
-    """Held and failed mails with the reason, for `mailbot review` (times local to `zone`)."""
+    """Mails with the reason, for `mailbot review` (times local to `zone`)."""
     if not messages:
         return "nothing is held or failed"
-    return _listing(["id    state   unit              quarter  received          "
-                     "sender / subject / reason"], 59,
-                    [(f"{m.id:<6}{m.state:<8}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
+    return _listing(["id    state       unit              quarter  received          "
+                     "sender / subject / reason"], 63,
+                    [(f"{m.id:<6}{m.state:<12}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
                       f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
-                      m.subject, f"reason: {m.reason}") for m in messages])
+                      m.subject, f"{MailState(m.state).zh}: {m.reason}") for m in messages])
+
+
+def audit_table(entries: list[AuditEntry], zone: str) -> str:
+    """The review actions, oldest first, for `mailbot review log`."""
+    if not entries:
+        return "no review action has been recorded"
+    lines = ["when              mail  action        by          detail / reason"]
+    for entry in entries:
+        lines.append(f"{entry.at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  "
+                     f"{entry.message if entry.message is not None else '-':<6}"
+                     f"{entry.action:<14}{_pad(entry.who, 12)}{entry.detail}")
+        lines.append(" " * 40 + f"{Action.of(entry.action).zh}"
+                     + (f"：{entry.reason}" if entry.reason else ""))
+    return "\n".join(lines)
+
+
+def mailbox_line(read, zone: str) -> str:
+    """When the mailbox was last read, so nobody trusts a stale table."""
+    def local(moment: str | None) -> str:
+        return (datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+                if moment else "never")
+    line = f"mailbox last read: {local(read.read_at)}"
+    if not read.ok:
+        line += (f"; CANNOT BE READ since {local(read.failing_since)} ({read.error}); "
+                 "reminders and summaries wait")
+    return line
 
 
 def outbox_line(counts: dict[str, int]) -> str | None:

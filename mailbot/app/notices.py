@@ -29,7 +29,7 @@ WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
 
 
 def statuses(ctx: Context, quarter: str) -> list[UnitStatus]:
-    return unit_statuses(ctx.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    return unit_statuses(ctx.config.campaign, quarter, ctx.current(quarter))
 
 
 def reminders_due(ctx: Context, quarter: str | None = None) -> list[Reminder]:
@@ -69,11 +69,11 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
     """The consolidated report of the current submissions, or the annual view of `year`."""
     campaign = ctx.config.campaign
     if year is None:
-        report = build_report(campaign, quarter, ctx.store.current_submissions(quarter))
+        report = build_report(campaign, quarter, ctx.current(quarter))
     else:
         names = [q.name for q in campaign.quarters if q.start.year == year]
         report = build_annual(campaign, year,
-                              {name: ctx.store.current_submissions(name) for name in names})
+                              {name: ctx.current(name) for name in names})
     today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
     return WRITERS[fmt](report, target, compiled_on=today)
 

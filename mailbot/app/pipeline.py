@@ -11,35 +11,39 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 from mailbot.outgoing import outbox
-from mailbot.intake.assess import assess
+from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
-from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide, files_of,
+from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
+                                  default_since, files_of,
                             original_of, reason_zh, wants_form_cells)
 from mailbot.core.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import is_automatic, parse
-from mailbot.core.models import Attachment, Extraction, Held, Ignored, Message, OutgoingMail, Submission
+from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
+                                 OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
 from mailbot.store import MessageRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted: the worker stopped while processing this mail"
-RECEIPTS_PER_HOUR = 10
+REPLIES_PER_HOUR = 10  # receipts and held notices together, per address
+REPLY_KINDS = ("receipt", "held_notice")
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one mail, for logs and the command line."""
 
-    state: str  # done | ignored | held | failed | duplicate
+    state: MailState
     reason: str = ""
     unit: str | None = None
     quarter: str | None = None
@@ -53,6 +57,7 @@ class Context:
     store: Store
     clock: Callable[[], datetime]
     env: jinja2.Environment
+    answer: bool = True  # False: record mail without sending receipts (a quiet import)
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
@@ -63,6 +68,31 @@ class Context:
     def sender(self) -> str:
         return self.config.smtp.sender or self.config.campaign.federation_emails[0]
 
+    def current(self, quarter: str) -> list[SubmissionRecord]:
+        """Each unit's quarter as it stands, built from the pieces its mails brought."""
+        return current_records(self.config.campaign, self.store.counted_submissions(quarter))
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.config.campaign.timezone)).date()
+
+    def since(self) -> date:
+        """Where reading starts: `[mailbox] since`, else the default fixed at the first
+        start (stored, so it never moves) -- see intake.rules.default_since."""
+        if self.config.mailbox.since:
+            return self.config.mailbox.since
+        stored = self.store.get_state(SINCE_STATE)
+        if stored is None:
+            with self.store.transaction():  # fixed once, even by two first starts at once
+                stored = self.store.get_state(SINCE_STATE) or {"date": default_since(
+                    self.config.campaign, self.local_day(self.clock())).isoformat()}
+                self.store.put_state(SINCE_STATE, stored)
+            log.info("no [mailbox] since: mail that arrived before %s is recorded, never "
+                     "answered", stored["date"])
+        return date.fromisoformat(stored["date"])
+
+    def current_of(self, unit: str, quarter: str) -> SubmissionRecord | None:
+        return next((r for r in self.current(quarter) if r.unit == unit), None)
+
 
 def templates_dir(config: Config) -> Path | None:
     """A campaign may carry its own templates/ beside config.toml; else the packaged ones."""
@@ -70,20 +100,26 @@ def templates_dir(config: Config) -> Path | None:
     return own if own.is_dir() else None
 
 
-def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> Outcome:
+def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
+           since: date | None = None) -> Outcome:
     """Take one raw mail through the pipeline; never raises for a bad mail.
 
-    StoreUnavailable (a locked database, a read-only archive) is raised: it is no
-    fault of the mail, nothing more can be recorded, and the caller must leave the
-    mail in the mailbox for the next poll.
+    A mail that arrived before `since` is archived and recorded (so it is never
+    fetched again) but neither answered nor counted. StoreUnavailable (a locked
+    database, a read-only archive) is raised: it is no fault of the mail, nothing
+    more can be recorded, and the caller must leave the mail in the mailbox.
     """
     sha = ctx.store.archive(raw)
     message = parse(raw)
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
                             message.subject, message.from_addr)
     if not claim.new and not _retry_due(ctx.store.message(claim.id)):
-        return Outcome("duplicate", f"already recorded as {claim.state}")
-    if not claim.new and claim.state == "claimed":  # counted: a mail that kills the worker
+        return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
+    if since and ctx.local_day(received_at) < since:
+        reason = f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered"
+        ctx.store.set_state(claim.id, MailState.BEFORE_SINCE, reason)
+        return Outcome(MailState.BEFORE_SINCE, reason)
+    if not claim.new and claim.state == MailState.CLAIMED:  # counted: a mail that kills the worker
         # (again and again) is given up after MAX_ATTEMPTS
         ctx.store.record_failure(claim.id, INTERRUPTED)
     try:
@@ -93,7 +129,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime) -> 
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
         attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
-        return Outcome("failed", f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
+        return Outcome(MailState.FAILED, f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
 
 
 def _retry_due(record: MessageRecord | None) -> bool:
@@ -102,8 +138,8 @@ def _retry_due(record: MessageRecord | None) -> bool:
     So is a mail left "claimed": the worker died (SIGKILL, power cut) between
     the claim and the outcome's commit, and only one worker runs at a time.
     """
-    return record is not None and (record.state == "claimed" or (
-        record.state == "failed" and record.attempts < MAX_ATTEMPTS))
+    return record is not None and (record.state == MailState.CLAIMED or (
+        record.state == MailState.FAILED and record.attempts < MAX_ATTEMPTS))
 
 
 def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
@@ -116,8 +152,8 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
-        ctx.store.set_state(claimed, "ignored", decision.reason)
-        return Outcome("ignored", decision.reason)
+        ctx.store.set_state(claimed, MailState.IGNORED, decision.reason)
+        return Outcome(MailState.IGNORED, decision.reason)
     if isinstance(decision, Held):
         return _hold(ctx, claimed, message, decision, received_at)
     # a forwarded original is answered as if the unit had sent it here
@@ -135,7 +171,12 @@ def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extr
 
 def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
            quarter: str | None) -> str:
-    """Queue a reply; an address outside config.toml is refused, noted, and not fatal."""
+    """Queue a reply; an address outside config.toml, or one that had its fill of
+    replies this hour, is refused, noted, and not fatal."""
+    if not ctx.answer:
+        return f"{mail.kind} not sent: imported without replies"
+    if not _under_rate_limit(ctx, mail.to):
+        return f"{mail.kind} not sent: rate limit of {REPLIES_PER_HOUR} replies an hour reached"
     try:
         outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, ctx.clock(),
                      unit=unit, quarter=quarter)
@@ -153,42 +194,51 @@ NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime) -> Outcome:
     with ctx.store.transaction() as db:
-        ctx.store.set_state(claimed, "held", held.reason, held.unit, held.quarter, db=db)
+        ctx.store.set_state(claimed, MailState.HELD, held.reason, held.unit, held.quarter, db=db)
         if held.unit and held.reason in NOTIFIED_REASONS:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
                                         quoted(message, ctx.config.limits), held.unit,
                                         reason_zh(held.reason), own, received_at, ctx.clock())
             _queue(ctx, db, notice, held.unit, held.quarter)
-    return Outcome("held", held.reason, held.unit, held.quarter)
+    return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
 
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
             received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
+    """Store what the mail brings for the unit's quarter and answer with the quarter as
+    it now stands; a mail that brings no piece is recorded as not a report, unanswered."""
     campaign, limits = ctx.config.campaign, ctx.config.limits
+    unit, quarter = submission.unit, submission.quarter
     if extractions is None:
         extractions = _extract(campaign, submission.attachments, limits)
     assessment = assess(campaign, submission, extractions)
-    receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
-                             extractions, received_at, ctx.clock())
+    if not assessment.report:
+        ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
+        return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
     with ctx.store.transaction() as db:
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
-        refused = (_queue(ctx, db, receipt, submission.unit, submission.quarter)
-                   if _under_rate_limit(ctx, receipt.to) else "")
-        notes = [*submission.notes, *assessment.problems, *filter(None, [refused])]
-        ctx.store.set_state(claimed, "done", "; ".join(notes),
-                            submission.unit, submission.quarter, db=db)
-    state = "complete" if assessment.complete else "incomplete"
-    return Outcome("done", state, submission.unit, submission.quarter)
+        current = ctx.current_of(unit, quarter)
+        receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
+                                 current, extractions, received_at, ctx.clock())
+        refused = _queue(ctx, db, receipt, unit, quarter)
+        notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
+                 *filter(None, [refused])]  # what the receipt says, not the mail alone
+        ctx.store.set_state(claimed, MailState.DONE, "; ".join(notes), unit, quarter, db=db)
+    return Outcome(MailState.DONE, "incomplete" if current.problems else "complete", unit, quarter)
+
+
+NOT_A_REPORT = ("not a report: no rows for the unit's items and no PDF of the form; "
+                "recorded, changes nothing, not answered")
 
 
 def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
     since = datetime.now(timezone.utc) - timedelta(hours=1)  # real time, like the store's
     busy = [a for a in recipients
-            if ctx.store.mails_to_since(a, "receipt", since) >= RECEIPTS_PER_HOUR]
+            if ctx.store.mails_to_since(a, REPLY_KINDS, since) >= REPLIES_PER_HOUR]
     if busy:
-        log.warning("receipt not sent: rate limit reached for %s", ", ".join(busy))
+        log.warning("reply not sent: rate limit reached for %s", ", ".join(busy))
     return not busy
 
 
@@ -218,11 +268,14 @@ def describe(outcome: Outcome) -> str:
 
 
 def run_checks(config: Config) -> list[tuple[bool, str]]:
-    """`mailbot check`: try the mailbox and SMTP logins where they are remote."""
+    """`mailbot check`: no placeholder addresses left; the mailbox and SMTP logins where remote."""
     from mailbot.mailbox import imap
     from mailbot.outgoing import smtp
 
     results = []
+    if config.placeholders:
+        results.append((False, f"{len(config.placeholders)} 处邮箱仍是占位地址（@example.invalid），"
+                               f"请填写真实地址：{'、'.join(config.placeholders)}"))
     if config.mailbox.scheme != "maildir":
         results.append(imap.check_login(config.mailbox))
     if config.smtp.scheme != "outbox":
@@ -230,30 +283,47 @@ def run_checks(config: Config) -> list[tuple[bool, str]]:
     return results
 
 
-def poll(ctx: Context, source, progress: Callable[[str], None] = log.info) -> list[Outcome]:
-    """Fetch what is new in the mailbox and ingest it, one committed mail at a time.
+def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
+         since: date | None = None) -> list[Outcome]:
+    """Fetch what is new in the mailbox and ingest it, one committed mail at a time;
+    mail that arrived before `since` (default: ctx.since()) is recorded, not answered.
 
     The source's position is stored after each mail's commit, and the mailbox is
     touched (keyword, move) only after that, so a crash anywhere repeats at most
     the mail in hand, which the store then recognises by its hash.
     """
-    outcomes = []
+    outcomes, since = [], since or ctx.since()
     for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
-            outcome = Outcome("duplicate", "seen before")
+            outcome = Outcome(MailState.DUPLICATE, "seen before")
         else:
-            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at)
+            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
             progress(f"{mail.source_key}: {describe(outcome)}")
         if mail.state is not None:
             ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
-        if outcome.state != "failed":
+        if outcome.state != MailState.FAILED:
             _mark_processed(source, mail.source_key)
         outcomes.append(outcome)
     return outcomes
 
 
 MAILBOX_STATE = "mailbox"
+SINCE_STATE = "since"
+
+
+def import_older(ctx: Context, since: date,
+                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
+    """`poll --since`: process, on purpose, the recorded mail that arrived before the
+    start point and on or after `since` (receipts go out unless ctx.answer is off)."""
+    outcomes = []
+    for record in ctx.store.messages(MailState.BEFORE_SINCE):
+        if ctx.local_day(record.received_at) >= since:
+            outcome = _process(ctx, record.id, parse(ctx.store.raw(record.sha256)),
+                               record.received_at)
+            progress(f"{record.source_key}: {describe(outcome)}")
+            outcomes.append(outcome)
+    return outcomes
 
 
 def _mark_processed(source, source_key: str) -> None:
@@ -266,49 +336,3 @@ def _mark_processed(source, source_key: str) -> None:
 
 def _plain(state) -> dict:
     return asdict(state) if is_dataclass(state) else dict(state)
-
-
-class ReviewError(ValueError):
-    """An operator's review action that cannot apply (wrong id, state, unit...)."""
-
-
-def accept(ctx: Context, message: int, unit: str | None = None,
-           quarter: str | None = None) -> Outcome:
-    """Count a held or failed mail for a unit, as if it had come from its address."""
-    record = _reviewable(ctx, message)
-    unit, quarter = unit or record.unit, quarter or record.quarter
-    campaign = ctx.config.campaign
-    if unit not in {u.name for u in campaign.units}:
-        raise ReviewError(f"name the unit with --unit (one of config.toml's [[units]]); "
-                          f"got {unit!r}")
-    if quarter not in {q.name for q in campaign.quarters}:
-        raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
-    parsed = parse(ctx.store.raw(record.sha256))
-    submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
-    return _record(ctx, message, parsed, submission, record.received_at)
-
-
-def reject(ctx: Context, message: int, reason: str) -> None:
-    _reviewable(ctx, message)
-    ctx.store.set_state(message, "rejected", reason or "rejected by the operator")
-
-
-def requeue(ctx: Context, message: int) -> Outcome:
-    """Run a held or failed mail through the pipeline again, from its archived bytes."""
-    record = _reviewable(ctx, message)
-    raw = ctx.store.raw(record.sha256)
-    try:
-        return _process(ctx, message, parse(raw), record.received_at)
-    except Exception as error:
-        log.exception("requeued mail %d failed again", message)
-        ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
-        return Outcome("failed", str(error))
-
-
-def _reviewable(ctx: Context, message: int) -> MessageRecord:
-    record = ctx.store.message(message)
-    if record is None:
-        raise ReviewError(f"no mail with id {message} (see `mailbot review`)")
-    if record.state not in ("held", "failed"):
-        raise ReviewError(f"mail {message} is {record.state}, not held or failed")
-    return record

@@ -86,8 +86,10 @@ def _logged(job: Job) -> Callable[[], None]:
 
 
 def run(jobs: Sequence[Job], lock_path: str | Path, timezone: str,
-        stop: threading.Event | None = None) -> None:
-    """Run the jobs on their intervals until SIGTERM/SIGINT (or `stop` is set).
+        stop: threading.Event | None = None,
+        on_hangup: Callable[[], None] | None = None) -> None:
+    """Run the jobs on their intervals until SIGTERM/SIGINT (or `stop` is set);
+    SIGHUP calls `on_hangup` (the worker re-reads its config).
 
     Every job runs once at start, then every `seconds`. The signal handler only
     sets `stop` -- long jobs (an IMAP IDLE wait) should watch it too -- and the
@@ -105,7 +107,7 @@ def run(jobs: Sequence[Job], lock_path: str | Path, timezone: str,
         for job in jobs:
             scheduler.add_job(_logged(job), "interval", seconds=job.seconds, id=job.name,
                               name=job.name, next_run_time=datetime.now(zone))
-        previous = _on_signals(stop)
+        previous = _on_signals(stop, on_hangup)
         try:
             scheduler.start()
             log.info("worker started (pid %d): %s", os.getpid(),
@@ -119,11 +121,19 @@ def run(jobs: Sequence[Job], lock_path: str | Path, timezone: str,
         log.info("worker stopped")
 
 
-def _on_signals(stop: threading.Event) -> dict:
-    """Make SIGTERM and SIGINT set `stop`; return the handlers they replace."""
+def _on_signals(stop: threading.Event, on_hangup: Callable[[], None] | None) -> dict:
+    """Make SIGTERM and SIGINT set `stop`, SIGHUP call `on_hangup`; return the handlers
+    they replace."""
 
     def handle(signum, _frame) -> None:
         log.info("received %s", signal.Signals(signum).name)
         stop.set()
 
-    return {signum: signal.signal(signum, handle) for signum in (signal.SIGTERM, signal.SIGINT)}
+    def hangup(_signum, _frame) -> None:
+        log.info("received SIGHUP: the config is re-read at the next job run")
+        on_hangup()
+
+    previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGTERM, signal.SIGINT)}
+    if on_hangup is not None:
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, hangup)
+    return previous

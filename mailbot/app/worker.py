@@ -3,6 +3,11 @@
 Every job run opens its own store connection (the scheduler runs jobs in
 threads, and a SQLite connection belongs to one thread), and every decision is
 taken from the store, so a restart or a missed tick repeats nothing.
+
+The reminder and summary ticks first read the mailbox up to that moment (one
+reader at a time, shared with intake), and do nothing while it cannot be read:
+so at start, mail already waiting is recorded and answered before any reminder
+or summary is decided.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
 
-from mailbot.app import pipeline
-
-from mailbot.app import notices
+from mailbot.app import notices, pipeline
+from mailbot.app.freshness import read_mailbox
+from mailbot.app.live import LiveConfig
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
@@ -40,29 +45,65 @@ def opened(config: Config, clock: Callable[[], datetime]):
         ctx.store.close()
 
 
-def intake_loop(config: Config, clock: Callable[[], datetime], stop: threading.Event) -> None:
-    """Poll, answer, then wait for news (IDLE where the server has it) until stopped.
+READER = threading.Lock()  # one reader of the mailbox at a time: intake or a tick
 
-    Network trouble, or a store that cannot be written, never ends the loop: it
-    backs off (doubling, up to five minutes) and tries again; the store's state
-    makes every retry safe.
+
+def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading.Event) -> None:
+    """Read, answer, then wait for news (IDLE where the server has it) until stopped.
+
+    The config is asked for at every turn, so an edited config.toml (a unit's new
+    address, another mailbox) is used from the next mail on. Network trouble, or a
+    store that cannot be written, never ends the loop: it backs off (doubling, up
+    to five minutes) and tries again; the store's state makes every retry safe.
     """
-    source, transport = open_source(config.mailbox), open_transport(config.smtp)
+    config = live.current()
+    source = open_source(config.mailbox)
     backoff = WAIT_CHUNK
     try:
         while not stop.is_set():
+            fresh = live.current()
+            if fresh.mailbox != config.mailbox:
+                source.close()
+                source = open_source(fresh.mailbox)
+            config = fresh
             try:
-                with opened(config, clock) as ctx:
-                    if any(o.state != "duplicate" for o in pipeline.poll(ctx, source)):
-                        pipeline.flush_outbox(ctx, transport)
-                _wait_for_mail(source, config.mailbox.poll_seconds, stop)
-                backoff = WAIT_CHUNK
+                with opened(config, clock) as ctx, READER:
+                    read = read_mailbox(ctx, source) is not None
+                    pipeline.flush_outbox(ctx, open_transport(config.smtp))
+                if read:
+                    _wait_for_mail(source, config.mailbox.poll_seconds, stop)
+                    backoff = WAIT_CHUNK
+                    continue
             except (MailboxError, StoreUnavailable) as error:
-                log.warning("intake: %s; trying again in %.0f s", error, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, BACKOFF_LIMIT)
+                log.warning("intake: %s", error)
+            log.info("intake: trying again in %.0f s", backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, BACKOFF_LIMIT)
     finally:
         source.close()
+
+
+def current_tick(live: LiveConfig, clock: Callable[[], datetime],
+                 action) -> Callable[[], object]:
+    """A reminder or summary tick that first reads the mailbox up to now, and waits
+    (decides nothing) while it cannot be read; what it queues is sent at once."""
+
+    def run_once():
+        config = live.current()
+        source, transport = open_source(config.mailbox), open_transport(config.smtp)
+        try:
+            with opened(config, clock) as ctx:
+                with READER:
+                    if read_mailbox(ctx, source) is None:
+                        pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
+                        return "waiting: the mailbox cannot be read"
+                result = action(ctx)
+                pipeline.flush_outbox(ctx, transport)
+                return result
+        finally:
+            source.close()
+
+    return run_once
 
 
 def _wait_for_mail(source, seconds: float, stop: threading.Event) -> None:
@@ -72,28 +113,27 @@ def _wait_for_mail(source, seconds: float, stop: threading.Event) -> None:
             return
 
 
-def worker_jobs(config: Config, clock: Callable[[], datetime],
+def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
                 stop: threading.Event) -> list[Job]:
-    transport = open_transport(config.smtp)
+    def flush() -> None:
+        config = live.current()
+        with opened(config, clock) as ctx:
+            pipeline.flush_outbox(ctx, open_transport(config.smtp))
 
-    def tick(action) -> Callable[[], None]:
-        def run_once() -> None:
-            with opened(config, clock) as ctx:
-                action(ctx)
-        return run_once
-
+    config = live.current()
     return [
-        Job("intake", lambda: intake_loop(config, clock, stop), config.mailbox.poll_seconds),
-        Job("remind", tick(notices.remind_tick), REMIND_SECONDS),
-        Job("summary", tick(notices.summary_tick), SUMMARY_SECONDS),
-        Job("outbox", tick(lambda ctx: pipeline.flush_outbox(ctx, transport)), OUTBOX_SECONDS),
+        Job("intake", lambda: intake_loop(live, clock, stop), config.mailbox.poll_seconds),
+        Job("remind", current_tick(live, clock, notices.remind_tick), REMIND_SECONDS),
+        Job("summary", current_tick(live, clock, notices.summary_tick), SUMMARY_SECONDS),
+        Job("outbox", flush, OUTBOX_SECONDS),
     ]
 
 
 def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
-    """Run until SIGTERM/SIGINT; raises worker.AlreadyRunning if another one runs."""
+    """Run until SIGTERM/SIGINT; SIGHUP (or an edit of config.toml) re-reads the config.
+    Raises scheduler.AlreadyRunning if another worker runs."""
     for warning in config.warnings:
         log.warning("%s", warning)
-    stop = threading.Event()
-    run(worker_jobs(config, clock, stop), config.store_path.parent / "mailbot.lock",
-        config.campaign.timezone, stop)
+    stop, live = threading.Event(), LiveConfig(config)
+    run(worker_jobs(live, clock, stop), config.store_path.parent / "mailbot.lock",
+        config.campaign.timezone, stop, on_hangup=live.request_reload)

@@ -32,10 +32,11 @@ class Reminder:
     to: tuple[str, ...]
     cc: tuple[str, ...]
     quarter: str
-    stage: str  # notice | due | overdue1, overdue2, ...
+    stage: str  # opening | notice | due | overdue1, overdue2, ...
     subject: str
     dedup_key: str
     missing: tuple[str, ...] = ()  # non-empty: a targeted reminder for an incomplete report
+    with_form: bool = False  # the unit's own form goes with it
 
     def to_json(self) -> dict:
         """The object of `remind --dry-run --json` (docs/design.md)."""
@@ -47,14 +48,17 @@ def dedup_key(quarter: str, unit: str, stage: str) -> str:
     return f"reminder:{quarter}:{unit}:{stage}"
 
 
+FORM_STAGES = ("opening", "notice")  # the stages that carry the unit's form
+
+
 def current_step(ladder: Ladder, calendar: WorkCalendar, due: date,
-                 today: date) -> tuple[int, Step] | None:
+                 today: date, opens: date | None = None) -> tuple[int, Step] | None:
     """The latest step whose day has come, with its index; None outside the window.
 
     The window closes one interval after the last step, so a quarter long past
     sends nothing when the worker comes back from a long downtime.
     """
-    steps = ladder_steps(ladder, calendar, due)
+    steps = ladder_steps(ladder, calendar, due, opens)
     if not steps or today >= calendar.add_workdays(steps[-1].day, max(ladder.overdue_every, 1)):
         return None
     passed = [(index, step) for index, step in enumerate(steps) if step.day <= today]
@@ -81,7 +85,7 @@ def active_quarters(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     """The quarters whose reminder window holds now: those `remind` without --quarter serves."""
     today = local_now(campaign, now).date()
     return [quarter for quarter in campaign.quarters
-            if current_step(ladder, calendar, quarter.due, today)]
+            if current_step(ladder, calendar, quarter.due, today, quarter.start)]
 
 
 def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
@@ -95,12 +99,14 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     today = sending_day(campaign, ladder, calendar, now)
     if today is None:
         return []
-    found = current_step(ladder, calendar, campaign.quarter(quarter).due, today)
+    period = campaign.quarter(quarter)
+    found = current_step(ladder, calendar, period.due, today, period.start)
     if found is None:
         return []
     index, step = found
-    later_stages = [later.stage for later in ladder_steps(
-        ladder, calendar, campaign.quarter(quarter).due)[index:]]
+    steps = ladder_steps(ladder, calendar, period.due, period.start)
+    later_stages = [later.stage for later in steps[index:]]
+    chased = [earlier.stage for earlier in steps[:index] if earlier.overdue]
     by_unit = {status.unit: status for status in statuses}
     reminders = []
     for unit in campaign.units:
@@ -113,12 +119,16 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
             log.warning("no address for %s: reminder %s not possible", unit.name, step.stage)
             continue
         missing = missing_parts(campaign, status) if status.state == "incomplete" else ()
-        cc = (campaign.federation_emails
-              if step.overdue and step.overdue >= ladder.cc_federation_from else ())
+        # the count the unit reads is of the 催报 it actually got (after downtime only
+        # the latest stage is sent, so overdue3 may be its first)
+        number = 1 + sum(dedup_key(quarter, unit.name, stage) in sent_keys for stage in chased)
+        cc = tuple(a for a in campaign.federation_emails if a not in unit.emails) if (
+            step.overdue and number >= ladder.cc_federation_from) else ()
         reminders.append(Reminder(
             unit=unit.name, to=unit.emails, cc=cc, quarter=quarter, stage=step.stage,
-            subject=subject(campaign, quarter, step, bool(missing)),
-            dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing))
+            subject=subject(campaign, quarter, step, bool(missing), number),
+            dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing,
+            with_form=step.stage in FORM_STAGES or ladder.form_every))
     return reminders
 
 
@@ -170,13 +180,17 @@ def cn_date(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool) -> str:
+def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool,
+            number: int = 1) -> str:
+    """The reminder's subject; `number` counts the 催报 this unit has actually had."""
     name = report_name(campaign, quarter)
     due = cn_date(campaign.quarter(quarter).due)
     if incomplete:
         return f"【补报提醒】{name}材料尚不完整，请补充报送"
     if step.overdue:
-        return f"【催报】请尽快报送{name}（第{step.overdue}次催报）"
+        return f"【催报】请尽快报送{name}（第{number}次催报）"
     if step.stage == "due":
         return f"【提醒】{name}报送截止日期为{due}，请抓紧报送"
+    if step.stage == "opening":
+        return f"【通知】{name}报送工作开始，请于{due}前报送（附本单位报表）"
     return f"【提醒】请于{due}前报送{name}"

@@ -67,7 +67,10 @@ def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: 
     """mailbot: collect quarterly progress reports by e-mail, chase late units,
     and compile the consolidated report."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S%z", force=True)
+    # the scheduler's "Running job ..." lines every tick are noise at INFO
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = App(config_path, now)
 
 
@@ -130,17 +133,22 @@ def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
 @click.pass_obj
 def status(app: App, quarter: str | None, as_json: bool) -> None:
     """Who has reported for a quarter: on time, late, incomplete, missing."""
+    from mailbot.app.display import mailbox_line, outbox_line, status_table
+    from mailbot.app.freshness import health
     from mailbot.chase.status import status_json, unit_statuses
-    from mailbot.app.display import outbox_line, status_table
 
     quarter = resolve_quarter(app, quarter)
     ctx = app.context()
-    statuses = unit_statuses(app.config.campaign, quarter, ctx.store.current_submissions(quarter))
+    statuses = unit_statuses(app.config.campaign, quarter, ctx.current(quarter))
+    read = health(ctx)
     if as_json:
-        click.echo(json.dumps(status_json(app.config.campaign, quarter, statuses),
-                              ensure_ascii=False, indent=2))
+        data = status_json(app.config.campaign, quarter, statuses)
+        data["mailbox"] = {"read_at": read.read_at, "readable": read.ok,
+                           "failing_since": read.failing_since}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(status_table(app.config.campaign, quarter, statuses))
+        click.echo(mailbox_line(read, app.config.campaign.timezone))
         if line := outbox_line(ctx.store.outbox_counts()):
             click.echo(line)
 
@@ -166,6 +174,8 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     name = f"{year}年度" if year else quarter
     target = Path(output) if output else Path(f"{name}-汇总表.{fmt}")
     ctx = app.context()
+    if send:
+        read_first(app, ctx)  # the federation is told what has arrived up to now
     try:
         click.echo(f"wrote {compile_report(ctx, quarter, target, fmt, year)}")
     except ReportError as error:
@@ -192,6 +202,8 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     if quarter is not None:
         quarter = resolve_quarter(app, quarter)
     ctx = app.context()
+    if not dry_run:
+        read_first(app, ctx)
     reminders = reminders_due(ctx, quarter)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
@@ -206,6 +218,20 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
             click.echo(f"outbox: {sent} sent, {failed} not sent")
         if failed:
             sys.exit(1)
+
+
+def read_first(app: App, ctx) -> None:
+    """Read the mailbox up to now before deciding who is late; refuse when it cannot be read."""
+    from mailbot.app.freshness import health, read_mailbox
+    from mailbot.mailbox import open_source
+
+    source = open_source(app.config.mailbox)
+    try:
+        if read_mailbox(ctx, source, progress=click.echo) is None:
+            raise click.ClickException(f"the mailbox cannot be read ({health(ctx).error}); "
+                                       "nothing was sent: reminders wait until it can be read")
+    finally:
+        source.close()
 
 
 @main.command()
@@ -227,25 +253,38 @@ def check(app: App) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Fetch once and exit (default: keep polling).")
+@click.option("--since", "since_text", metavar="DATE", help="Import, on purpose, mail that "
+              "arrived on or after DATE though before the start point ([mailbox] since); "
+              "implies --once.")
+@click.option("--quiet", is_flag=True, help="With --since: record the older mail without "
+              "sending receipts.")
 @click.pass_obj
-def poll(app: App, once: bool) -> None:
+def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     """Fetch and ingest new mail now, and send the receipts."""
-    from mailbot.app.pipeline import flush_outbox, poll as poll_job
-    from mailbot.mailbox import MailboxError, open_source
+    from mailbot.app.freshness import health, read_mailbox
+    from mailbot.app.pipeline import flush_outbox, import_older
+    from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
+    from mailbot.app.live import LiveConfig
     from mailbot.app.worker import intake_loop
     from mailbot.store import StoreUnavailable
 
-    if not once:
+    since = parse_day(since_text, "--since")
+    if not once and since is None:
         import threading
 
-        intake_loop(app.config, app.clock, threading.Event())
+        intake_loop(LiveConfig(app.config), app.clock, threading.Event())
         return
     source = open_source(app.config.mailbox)
     ctx = app.context()
+    ctx.answer = not quiet
     try:
-        outcomes = poll_job(ctx, source, progress=click.echo)
-    except (MailboxError, StoreUnavailable) as error:
+        outcomes = read_mailbox(ctx, source, progress=click.echo, since=since)
+        if outcomes is None:
+            raise click.ClickException(health(ctx).error)
+        if since is not None:
+            outcomes += import_older(ctx, since, progress=click.echo)
+    except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     finally:
         source.close()
@@ -254,6 +293,18 @@ def poll(app: App, once: bool) -> None:
     click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
     if failed or any(o.state == "failed" for o in new):
         sys.exit(1)
+
+
+def parse_day(text: str | None, option: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date such as 2026-09-01",
+                                 param_hint=option) from None
 
 
 @main.command()
@@ -282,34 +333,60 @@ def demo(app: App, folder: str) -> None:
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=True))
-def init(folder: str) -> None:
+@click.option("--notice", type=click.Path(exists=True, dir_okay=False),
+              help="The notice (DOCX, PDF with text, .doc/.wps, or its text): "
+                   "the campaign is read from it.")
+def init(folder: str, notice: str | None) -> None:
     """Make a new campaign folder: config.toml to edit, and var/ for the data."""
-    from mailbot.app.init import InitError, init_campaign, next_steps
+    from mailbot.app.init import InitError, draft_summary, init_campaign, next_steps
 
     try:
-        path = init_campaign(Path(folder))
+        path, draft = init_campaign(Path(folder), Path(notice) if notice else None)
     except InitError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
+    if draft is not None:
+        click.echo("\n".join(draft_summary(draft)))
     click.echo("\n".join(next_steps(path)))
 
 
+@main.command()
+@quarter_option
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False),
+              help="Folder for the forms (default: var/forms/Q beside config.toml).")
+@click.pass_obj
+def forms(app: App, quarter: str | None, folder: str | None) -> None:
+    """Make each unit's own form for a quarter: its rows only, progress cells empty."""
+    from mailbot.app.forms import write_forms
+
+    quarter = resolve_quarter(app, quarter)
+    target = Path(folder) if folder else app.config.base_dir / "var" / "forms" / quarter
+    written = write_forms(app.config.campaign, quarter, target)
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"已生成 {len(written)} 个单位的报表，保存在 {target}")
+
+
 @main.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="List every recorded mail, not only "
+              "those held or failed.")
 @click.pass_context
-def review(click_ctx: click.Context) -> None:
-    """List mails held for review or failed, and outgoing mail given up; act on one."""
+def review(click_ctx: click.Context, show_all: bool) -> None:
+    """List mails held for review or failed, and outgoing mail given up; act on any mail."""
     if click_ctx.invoked_subcommand is None:
         from mailbot.app.display import outbox_table, review_table
+        from mailbot.core.models import MailState
 
         store = click_ctx.obj.context().store
-        click.echo(review_table(store.messages("held", "failed"),
+        click.echo(review_table(store.messages() if show_all else store.messages(MailState.HELD, MailState.FAILED),
                                 click_ctx.obj.config.campaign.timezone))
         click.echo("")
         click.echo(outbox_table(store.failed_outgoing()))
 
 
 def _review_action(action):
-    from mailbot.app.pipeline import ReviewError, describe
+    from mailbot.app.pipeline import describe
+    from mailbot.app.review import ReviewError
 
     try:
         outcome = action()
@@ -321,37 +398,89 @@ def _review_action(action):
             sys.exit(1)
 
 
+def by_option(function):
+    return click.option("--by", "who", default="", help="Who acts, for the audit trail "
+                        "(default: $MAILBOT_OPERATOR, else the login name).")(function)
+
+
+def reason_option(function):
+    return click.option("--reason", default="", help="Why, for the audit trail.")(function)
+
+
 @review.command("accept")
 @click.argument("message_id", type=int)
 @click.option("--unit", help="The unit the mail counts for (default: the one it names).")
 @click.option("--quarter", metavar="Q", help="The quarter (default: the one found).")
+@reason_option
+@by_option
 @click.pass_obj
-def review_accept(app: App, message_id: int, unit: str | None, quarter: str | None) -> None:
-    """Count a held mail for a unit (ID from `mailbot review`)."""
-    from mailbot.app.pipeline import accept
+def review_accept(app: App, message_id: int, unit: str | None, quarter: str | None,
+                  reason: str, who: str) -> None:
+    """Count a mail that counts for nobody (held, failed, not a report, rejected)."""
+    from mailbot.app.review import accept
 
-    _review_action(lambda: accept(app.context(), message_id, unit, quarter))
+    _review_action(lambda: accept(app.context(), message_id, unit, quarter, who, reason))
+
+
+@review.command("reassign")
+@click.argument("message_id", type=int)
+@click.option("--unit", help="The unit the mail counts for instead.")
+@click.option("--quarter", metavar="Q", help="The quarter it counts for instead.")
+@reason_option
+@by_option
+@click.pass_obj
+def review_reassign(app: App, message_id: int, unit: str | None, quarter: str | None,
+                    reason: str, who: str) -> None:
+    """Count a mail for another unit or quarter than the one intake chose."""
+    from mailbot.app.review import reassign
+
+    _review_action(lambda: reassign(app.context(), message_id, unit, quarter, who, reason))
 
 
 @review.command("reject")
 @click.argument("message_id", type=int)
-@click.option("--reason", default="", help="Why, for the record.")
+@reason_option
+@by_option
 @click.pass_obj
-def review_reject(app: App, message_id: int, reason: str) -> None:
-    """Set a held or failed mail aside for good (it stays in the store)."""
-    from mailbot.app.pipeline import reject
+def review_reject(app: App, message_id: int, reason: str, who: str) -> None:
+    """Make any mail count for nobody (it stays in the store); earlier pieces count again."""
+    from mailbot.app.review import reject
 
-    _review_action(lambda: reject(app.context(), message_id, reason))
+    _review_action(lambda: reject(app.context(), message_id, reason, who))
+
+
+@review.command("confirm-seal")
+@click.argument("message_id", type=int)
+@reason_option
+@by_option
+@click.pass_obj
+def review_confirm_seal(app: App, message_id: int, reason: str, who: str) -> None:
+    """Record that a person saw the seal on the mail's PDF (人工确认已盖章)."""
+    from mailbot.app.review import confirm_seal
+
+    _review_action(lambda: confirm_seal(app.context(), message_id, who, reason))
 
 
 @review.command("requeue")
 @click.argument("message_id", type=int)
+@by_option
 @click.pass_obj
-def review_requeue(app: App, message_id: int) -> None:
+def review_requeue(app: App, message_id: int, who: str) -> None:
     """Process a held or failed mail again from its archived copy."""
-    from mailbot.app.pipeline import requeue
+    from mailbot.app.review import requeue
 
-    _review_action(lambda: requeue(app.context(), message_id))
+    _review_action(lambda: requeue(app.context(), message_id, who))
+
+
+@review.command("log")
+@click.argument("message_id", type=int, required=False)
+@click.pass_obj
+def review_log(app: App, message_id: int | None) -> None:
+    """The audit trail: every review action, with who, when and why."""
+    from mailbot.app.display import audit_table
+
+    click.echo(audit_table(app.context().store.audit_trail(message_id),
+                           app.config.campaign.timezone))
 
 
 @review.command("resend")

@@ -17,7 +17,8 @@ from mailbot.core.calendar import (CalendarCoverageError, WorkCalendar, coverage
                               parse_due_rule)
 from mailbot.config.endpoint import MAILBOX_SCHEMES, SMTP_SCHEMES, Endpoint, parse_endpoint
 from mailbot.core.limits import Limits
-from mailbot.core.models import Campaign, Item, Quarter, Unit
+from mailbot.core.models import (DEFAULT_COLUMNS, Campaign, Column, ColumnRole, Item, Quarter,
+                                 Unit, columns_of)
 from mailbot.core.schedule import Ladder, SummarySchedule, ladder_steps
 
 DEFAULT_CONFIG = "config.toml"
@@ -25,6 +26,7 @@ DEFAULT_CONFIG = "config.toml"
 PACKAGED_CONFIG = Path(str(resources.files("mailbot") / "data" / "config.toml"))
 QUARTER_NAME = re.compile(r"^(\d{4})Q([1-4])$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PLACEHOLDER = ".invalid"  # RFC 2606: addresses `init --notice` writes for the operator to replace
 
 
 class ConfigError(Exception):
@@ -52,6 +54,7 @@ class Config:
     summary: SummarySchedule = SummarySchedule()
     warnings: tuple[str, ...] = ()  # not errors: e.g. a year the holiday calendar guesses
     limits: Limits = Limits()
+    placeholders: tuple[str, ...] = ()  # owners of placeholder addresses, for `check`
 
     @property
     def base_dir(self) -> Path:
@@ -133,6 +136,7 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         timezone=campaign_table.get("timezone", "Asia/Shanghai"),
         contact=federation.get("contact", ""),
         phone=str(federation.get("phone", "")),
+        columns=_form_columns(data.get("form", {}), problems),
     )
     store = data.get("store", {})
     return Config(
@@ -147,10 +151,47 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         calendar=calendar,
         reminders=ladder,
         summary=summary,
-        warnings=tuple(coverage_message(year) for year in guessed),
+        warnings=(*(coverage_message(year) for year in guessed),
+                  *_shared_addresses(units, fed_emails)),
+        placeholders=_placeholders(units, fed_emails),
         limits=Limits(**_bounded(data.get("limits", {}), "limits", _LIMITS, Limits, (),
                                  problems)),
     )
+
+
+def _form_columns(table: dict, problems: _Problems) -> tuple[Column, ...]:
+    """[form] columns: headings in order; one to fill in and a name or 序号 are needed."""
+    _unknown_keys(table, "form", ("columns",), problems)
+    names = table.get("columns")
+    if names is None:
+        return DEFAULT_COLUMNS
+    if not isinstance(names, list) or not names or not all(
+            isinstance(name, str) and name.strip() for name in names):
+        problems.add("form.columns", f"must be a list of column headings, not {names!r}")
+        return DEFAULT_COLUMNS
+    columns = columns_of([name.strip() for name in names])
+    roles = {column.role for column in columns}
+    if ColumnRole.FILLED not in roles:
+        problems.add("form.columns", "no column for units to fill in (such as 进展情况)")
+    if not roles & {ColumnRole.TITLE, ColumnRole.SEQ}:
+        problems.add("form.columns", "neither 序号 nor a name column (such as 实事名称)")
+    return columns
+
+
+def _placeholders(units, fed_emails) -> tuple[str, ...]:
+    """Who still has a placeholder address that `init --notice` wrote."""
+    owners = [(unit.name, unit.emails) for unit in units] + [("区妇联（[federation]）", fed_emails)]
+    return tuple(name for name, emails in owners
+                 if any(address.endswith(PLACEHOLDER) for address in emails))
+
+
+def _shared_addresses(units, fed_emails) -> list[str]:
+    """The collecting address should be the federation's alone: a unit's own mail from it
+    would be read as the federation forwarding, not as that unit's report."""
+    return [f"federation.emails: {address} is also an address of {unit.name} ([[units]]); "
+            "give the unit its own reporting address, or its mails from this one count "
+            "only as forwards" for unit in units for address in unit.emails
+            if address in fed_emails]
 
 
 def _authserv_ids(table: dict, problems: _Problems) -> tuple[str, ...]:
@@ -311,7 +352,8 @@ _LIMITS = {"max_attachments": (1, 1000), "max_attachment_mb": (1, 1024),
 
 def _reminders(table: dict, problems: _Problems) -> Ladder:
     """[reminders]: the ladder; every key optional, defaults from remind.Ladder."""
-    values = _bounded(table, "reminders", _LADDER_LIMITS, Ladder, ("on_due",), problems)
+    values = _bounded(table, "reminders", _LADDER_LIMITS, Ladder,
+                      ("on_due", "opening", "form_every"), problems)
     if values["hour"] >= values["until_hour"]:
         problems.add("reminders.until_hour", "must be later than reminders.hour")
     return Ladder(**values)

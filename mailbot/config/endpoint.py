@@ -7,6 +7,7 @@ network URLs must name a host and leave the password to an environment variable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +26,8 @@ class Endpoint:
     processed: str = "leave"  # leave | keyword | move
     processed_folder: str = ""
     poll_seconds: int = 300
+    since: date | None = None  # [mailbox] only: mail that arrived before it is never answered
+    ca_file: str = ""  # PEM of a self-signed or internal CA's certificate to trust
 
     @property
     def scheme(self) -> str:
@@ -65,7 +68,39 @@ def parse_endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
         processed=processed,
         processed_folder=table.get("processed_folder", ""),
         poll_seconds=int(table.get("poll_seconds", 300)),
+        since=_since(table, key, problems),
+        ca_file=_ca_file(table, key, base, problems),
     )
+
+
+def _ca_file(table: dict, key: str, base: Path, problems) -> str:
+    """`ca_file = "certs/office-ca.pem"`, relative to the config file; it must exist."""
+    value = table.get("ca_file", "")
+    if not value:
+        return ""
+    path = (base / str(value)).resolve()
+    if not path.is_file():
+        problems.add(f"{key}.ca_file", f"找不到证书文件 {path}（应为 PEM 格式的 CA 证书）")
+    return str(path)
+
+
+def _since(table: dict, key: str, problems) -> date | None:
+    """`since = 2026-09-01` (a TOML date, or the same as a string); absent: None."""
+    value = table.get("since")
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(f"{key}.since", f"{value!r} is not a date such as 2026-09-01")
+        return None
+
+
+# (scheme, port) pairs that cannot work, with the URL that does: a plain-text
+# client on an implicit-TLS port (or the reverse) would otherwise hang until timeout
+WRONG_PORTS = {("imap", 993): "imaps", ("imaps", 143): "imap",
+               ("smtp+starttls", 465): "smtps", ("smtp", 465): "smtps",
+               ("smtps", 587): "smtp+starttls", ("smtps", 25): "smtp+starttls"}
 
 
 def _check_network_url(table: dict, key: str, url: str, problems) -> None:
@@ -73,9 +108,14 @@ def _check_network_url(table: dict, key: str, url: str, problems) -> None:
     if not parts.hostname:
         problems.add(f"{key}.url", f"{url!r} names no host")
     try:
-        parts.port  # noqa: B018 - raises on a bad port
+        port = parts.port
     except ValueError:
         problems.add(f"{key}.url", f"{url!r} has a bad port")
+        return
+    fix = WRONG_PORTS.get((parts.scheme, port))
+    if fix:
+        problems.add(f"{key}.url", f"端口 {port} 与 {parts.scheme}:// 不匹配，连接会一直等到超时："
+                     f"请改为 {fix}://{parts.netloc}{parts.path}")
     if parts.username and not table.get("password_env"):
         problems.add(f"{key}.password_env",
                      "is needed: name the environment variable that holds the password")

@@ -9,6 +9,7 @@ type the web-mail password where QQ, Exmail and 163 want an app code (授权码)
 from __future__ import annotations
 
 import ipaddress
+import re
 import os
 import socket
 import ssl
@@ -36,6 +37,12 @@ def password_from_env(variable: str, section: str) -> str:
         raise MissingSecret(f"the environment variable {variable} is not set; it must hold "
                             f"the password for [{section}] (see docs/mailbox-setup.zh.md)")
     return value
+
+
+def tls_context(endpoint) -> ssl.SSLContext:
+    """The system's trusted CAs, plus the section's `ca_file` (a self-signed or
+    internal-CA certificate, as offices have them) when it names one."""
+    return ssl.create_default_context(cafile=getattr(endpoint, "ca_file", "") or None)
 
 
 def is_loopback(host: str) -> bool:
@@ -73,17 +80,28 @@ def explain_failure(service: str, host: str, port: int, error: BaseException) ->
     if isinstance(error, ConnectionRefusedError):
         return f"{where}：连接被拒绝，请检查端口号，以及邮箱是否已开启 {service} 服务。"
     if isinstance(error, (socket.timeout, TimeoutError)):
-        return f"{where}：连接超时，请检查网络、防火墙或端口号。"
+        return (f"{where}：连接超时，请检查网络、防火墙或端口号；如该端口是 SSL 加密端口"
+                "（IMAP 993、SMTP 465），地址应写 imaps:// 或 smtps://。")
     if isinstance(error, ssl.SSLCertVerificationError):
-        return f"{where}：服务器证书无法验证（{error.verify_message}），请确认主机名与证书一致。"
+        section = "mailbox" if service == "IMAP" else "smtp"
+        return (f"{where}：服务器证书无法验证（{error.verify_message}）。如服务器使用自签名证书或"
+                f"单位内部 CA 签发的证书，请把该 CA 证书（PEM 文件）的路径写入 config.toml [{section}]"
+                " 的 ca_file；否则请确认地址中的主机名与证书一致。")
     if isinstance(error, ssl.SSLError):
         return f"{where}：加密连接失败（{error}），请检查端口与加密方式（imaps/smtps 或 STARTTLS）是否匹配。"
     if isinstance(error, OSError):
-        return f"{where}：网络错误（{error}）。"
-    return f"{where}：{error}"
+        return f"{where}：网络错误（{plain(str(error))}）。"
+    return f"{where}：{plain(str(error))}"
 
 
 def explain_login_refused(service: str, host: str, user: str, detail: str) -> str:
     """Why a login was refused, with the 授权码 advice where the provider needs it."""
     hint = app_code_hint(host) or "请核对用户名和密码，并确认邮箱已开启 " + service + " 服务。"
-    return f"{service} 服务器 {host} 拒绝了用户 {user} 的登录（{detail}）。{hint}"
+    return f"{service} 服务器 {host} 拒绝了用户 {user} 的登录（{plain(detail)}）。{hint}"
+
+
+def plain(detail: str) -> str:
+    """A server's answer as staff should read it: imaplib and smtplib hand it over as
+    Python bytes reprs (b'[AUTHENTICATIONFAILED] ...'), which must not reach a person."""
+    text = re.sub(r"""\bb(['"])(.*?)\1""", r"\2", detail)
+    return re.sub(r"^\((\d{3}), (.*)\)$", r"\1 \2", text)

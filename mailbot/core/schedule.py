@@ -23,6 +23,8 @@ class Ladder:
     overdue_every: int = 2  # then every so many working days
     overdue_max: int = 3  # at most this many 催报
     cc_federation_from: int = 2  # 催报 number n and later are copied to the federation
+    opening: bool = False  # a mail on the quarter's first working day, with the form
+    form_every: bool = False  # the unit's form with every reminder, not only the first
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,17 @@ class Step:
     overdue: int = 0
 
 
-def ladder_steps(ladder: Ladder, calendar: WorkCalendar, due: date) -> list[Step]:
-    """The quarter's steps in order; a due date on a holiday moves its step earlier."""
+def ladder_steps(ladder: Ladder, calendar: WorkCalendar, due: date,
+                 opens: date | None = None) -> list[Step]:
+    """The quarter's steps in order; a due date on a holiday moves its step earlier.
+
+    `opens` is the quarter's first day: the opening mail goes on the first working
+    day from it (when the ladder has one)."""
     due_day = calendar.on_or_before(due)
     steps = []
+    if ladder.opening and opens is not None:
+        first = opens if calendar.is_workday(opens) else calendar.add_workdays(opens, 1)
+        steps.append(Step("opening", first))
     if ladder.notice_before:
         steps.append(Step("notice", calendar.add_workdays(due, -ladder.notice_before)))
     if ladder.on_due:

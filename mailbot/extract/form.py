@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailbot.extract.match import match_item, match_units
 from mailbot.extract.text import clean_lines, key
-from mailbot.core.models import Campaign, FormRow
+from mailbot.core.models import DEFAULT_COLUMNS, Campaign, Column, ColumnRole, FormRow
 
 # Header keywords, checked in this order: a 完成时限 cell must not count as a
 # title, nor 具体措施及任务进度情况 as a deadline.
@@ -24,6 +24,8 @@ FIELDS = (
     ("seq", ("序号", "编号", "序")),
 )
 HEADER_ROWS_SCANNED = 6
+ROLE_FIELDS = {ColumnRole.SEQ: "seq", ColumnRole.TITLE: "title", ColumnRole.UNITS: "units",
+               ColumnRole.DEADLINE: "deadline", ColumnRole.FILLED: "progress"}
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,37 @@ class FormResult:
     warnings: tuple[str, ...]
 
 
-def classify(text: str) -> str | None:
-    """The form field a header cell names, or None (备注, blank, anything else)."""
+def classify(text: str, columns: tuple[Column, ...] = DEFAULT_COLUMNS) -> str | None:
+    """The form field a header cell names, or None (备注, blank, anything else).
+
+    The campaign's own headings count first (工作任务 names the title there); a
+    further column of a role already taken (配合单位 after 牵头单位, 存在问题 after
+    进展情况) is a field of its own, named by its heading."""
     flat = key(text)
     if not flat or len(flat) > 16:
         return None
+    for column in columns:
+        if key(column.name) == flat:
+            return _field(column, columns)
+    for column in further_columns(columns):
+        if key(column.name) in flat:
+            return column.name
     for field, words in FIELDS:
         if any(word in flat for word in words):
             return field
     return None
+
+
+def further_columns(columns: tuple[Column, ...]) -> list[Column]:
+    """The columns after the first of their role: read under their own heading."""
+    firsts = {column.role: column for column in reversed(columns)}
+    return [column for column in columns if firsts[column.role] != column]
+
+
+def _field(column: Column, columns: tuple[Column, ...]) -> str:
+    if column in further_columns(columns):
+        return column.name
+    return ROLE_FIELDS[column.role]
 
 
 def _cell(row: list[Cell], col: int) -> Cell:
@@ -84,23 +108,23 @@ def _header_texts(grid: Grid, start: int, height: int) -> list[str]:
     return texts
 
 
-def _columns(texts: list[str]) -> dict[str, int]:
+def _columns(texts: list[str], configured: tuple[Column, ...] = DEFAULT_COLUMNS) -> dict[str, int]:
     columns: dict[str, int] = {}
     for col, text in enumerate(texts):
-        field = classify(text)
+        field = classify(text, configured)
         if field and field not in columns:
             columns[field] = col
     return columns
 
 
-def find_header(grid: Grid) -> Header | None:
+def find_header(grid: Grid, configured: tuple[Column, ...] = DEFAULT_COLUMNS) -> Header | None:
     """The header of a form table: 具体措施 plus 实事名称 or 序号, in one or two rows."""
     best: Header | None = None
     for start in range(min(HEADER_ROWS_SCANNED, len(grid))):
         for height in (1, 2):
             if start + height > len(grid):
                 continue
-            columns = _columns(_header_texts(grid, start, height))
+            columns = _columns(_header_texts(grid, start, height), configured)
             if "progress" not in columns or not ({"title", "seq"} & columns.keys()):
                 continue
             if best is None or len(columns) > len(best.columns):
@@ -116,7 +140,7 @@ def read_form(grids: list[Grid], campaign: Campaign) -> FormResult:
     warnings: list[str] = []
     found = False
     for grid in grids:
-        header = find_header(grid) if grid else None
+        header = find_header(grid, campaign.columns) if grid else None
         if header is None:
             continue
         found = True
@@ -135,7 +159,7 @@ def _read_rows(grid: Grid, header: Header, campaign: Campaign,
         if progress_cell.ref is not None and progress_cell.ref in done:
             continue  # a vertically merged progress cell, read at its first row
         done.add(progress_cell.ref)
-        if _spans_row(cells) or len(_columns([c.text for c in row])) >= 3:
+        if _spans_row(cells) or len(_columns([c.text for c in row], campaign.columns)) >= 3:
             continue  # a heading spanning the table, or the header repeated
         progress = clean_lines(progress_cell.text)
         if not progress:
@@ -146,11 +170,15 @@ def _read_rows(grid: Grid, header: Header, campaign: Campaign,
             warnings.append(f"table row {number}: {warning}")
         if item is None:
             continue
-        named = match_units(texts.get("units", ""), campaign)
+        more_units = [c.name for c in further_columns(campaign.columns)
+                      if c.role is ColumnRole.UNITS]
+        named = match_units("\n".join(texts.get(f, "") for f in ("units", *more_units)),
+                            campaign)
         rows.append(FormRow(
             seq=item.seq, title=item.title, units=item.units,
             unit=named[0] if len(named) == 1 else None,
             progress=progress, deadline=texts.get("deadline", ""),
+            extra=tuple((c.name, texts.get(c.name, "")) for c in campaign.filled_columns[1:]),
         ))
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 # readers are imported here, in the parent, so a forked child starts with them loaded
 from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, xlsx
+from mailbot.extract.hint import apply_hint
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
@@ -48,7 +49,7 @@ def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:
         return pdf.read(data, campaign)
     if kind == "xlsx":
         return _as_extraction(read_form(xlsx.read_grids(data), campaign))
-    return _as_extraction(read_form(docx.read_grids(data), campaign))
+    return apply_hint(_as_extraction(read_form(docx.read_grids(data), campaign)), data, campaign)
 
 
 def _as_extraction(result: FormResult) -> Extraction:

@@ -1,8 +1,12 @@
-"""Submission + what was read from its files -> Assessment (pure).
+"""Submission + what was read from its files -> Assessment; a unit's pieces -> its quarter (pure).
 
 This is where "what a table row means" for one unit is decided: which file is
 the electronic version, whether a PDF carries the seal, which of the unit's
 items have progress, and what the receipt must tell the unit to fix.
+
+A unit's quarter is built from pieces, not from its last mail: the electronic
+form and the stamped PDF often come in two mails, and a later mail replaces
+only the piece it brings again. A mail that brings no piece is not a report.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mailbot.core.models import (IMAGE_FORMATS, Assessment, Campaign, Extraction, FormRow,
-                                 Submission)
+                                 Submission, SubmissionRecord, quarter_label)
 from mailbot.intake.stamped import ELECTRONIC_FORMATS, check_stamped
 
+NO_STAMPED = "未收到加盖公章的 PDF 版"
+WRONG_COPY = "盖章版与本次报送不符，暂按未收到盖章版处理"
 PHOTO_NOTE = "盖章版为图片（照片），已予登记；请另行发送盖章版 PDF 扫描件，以便存档"
 SCAN_ONLY = "本次进展情况系从盖章扫描件中识别，如有识别错误，以补发的电子版为准"
-WRONG_COPY = "盖章版与本次报送不符，暂按未收到盖章版处理"
 
 
 def assess(campaign: Campaign, submission: Submission,
@@ -23,28 +28,24 @@ def assess(campaign: Campaign, submission: Submission,
     unit = submission.unit
     electronic = [e for e in extractions
                   if e.format in ELECTRONIC_FORMATS and not e.error and e.has_form]
-    copies = [e for e in extractions
-              if e.format in ("pdf", *IMAGE_FORMATS) and not e.error]
-    sealed = [e for e in copies if e.seal and (e.format == "pdf" or e.has_form)]
+    copies = [e for e in extractions if e.format in ("pdf", *IMAGE_FORMATS) and not e.error]
+    form_copies = [e for e in copies if e.has_form or e.scanned]  # not a stamped meeting notice
+    sealed = [e for e in form_copies if e.seal and (e.format == "pdf" or e.has_form)]
     checks = [check_stamped(campaign, unit, submission.quarter, e,
                             electronic[0] if electronic else None) for e in sealed]
     stamped = [e for e, check in zip(sealed, checks) if check.ok]
     rows = _unit_rows(campaign, unit, electronic or stamped or copies)
-    owned = [item.seq for item in campaign.items_of(unit)]
     items = tuple(sorted({row.seq for row in rows}))
-    problems = [*_file_problems(extractions, copies, sealed)]
-    problems.extend(problem for check in checks for problem in check.problems)
-    if not electronic:
-        problems.append("未收到可识别的电子版报表（Word 文件）")
-    if not stamped:
-        problems.append(WRONG_COPY if sealed else "未收到加盖公章的 PDF 版")
-    for seq in owned:
-        if seq not in items:
-            title = next(item.title for item in campaign.items if item.seq == seq)
-            problems.append(f"报表中未填写第{seq}项“{title}”的进展情况")
+    lacking = missing(campaign, unit, bool(electronic), bool(stamped), items)
+    problems = [*_file_problems(extractions, copies, sealed),
+                *(problem for check in checks for problem in check.problems),
+                *_hint_problems(extractions, unit, submission.quarter),
+                *(WRONG_COPY if sealed and problem == NO_STAMPED else problem
+                  for problem in lacking)]
     return Assessment(unit=unit, quarter=submission.quarter, electronic=bool(electronic),
                       stamped_pdf=bool(stamped), items=items, rows=rows,
-                      problems=tuple(problems), notes=_notes(electronic, stamped, rows))
+                      problems=tuple(problems), report=bool(rows or form_copies),
+                      notes=_notes(electronic, stamped, rows))
 
 
 def _notes(electronic, stamped, rows) -> tuple[str, ...]:
@@ -54,6 +55,64 @@ def _notes(electronic, stamped, rows) -> tuple[str, ...]:
     if not electronic and any(row.ocr for row in rows):
         notes.append(SCAN_ONLY)
     return tuple(notes)
+
+
+def missing(campaign: Campaign, unit: str, electronic: bool, stamped: bool,
+            items: tuple[int, ...]) -> list[str]:
+    """What a unit's quarter still lacks: the two pieces and its own items' rows."""
+    problems = []
+    if not electronic:
+        problems.append("未收到可识别的电子版报表（Word 文件）")
+    if not stamped:
+        problems.append(NO_STAMPED)
+    for item in campaign.items_of(unit):
+        if item.seq not in items:
+            problems.append(f"报表中未填写第{item.seq}项“{item.title}”的进展情况")
+    return problems
+
+
+def file_problems(campaign: Campaign, assessment: Assessment) -> list[str]:
+    """The assessment's complaints about this mail's files (unreadable, no seal found),
+    without what the quarter lacks (that is judged on the current pieces)."""
+    lacking = set(missing(campaign, assessment.unit, assessment.electronic,
+                          assessment.stamped_pdf, assessment.items))
+    return [problem for problem in assessment.problems if problem not in lacking]
+
+
+def current_records(campaign: Campaign, records: list[SubmissionRecord]
+                    ) -> list[SubmissionRecord]:
+    """Each unit's quarter from its counted submissions (one quarter's), in unit order."""
+    by_unit: dict[str, list[SubmissionRecord]] = {}
+    for record in records:
+        by_unit.setdefault(record.unit, []).append(record)
+    return [current_record(campaign, by_unit[unit]) for unit in sorted(by_unit)]
+
+
+def current_record(campaign: Campaign, records: list[SubmissionRecord]) -> SubmissionRecord:
+    """One unit's quarter: the form from the latest mail that brought one (a Word form
+    before a PDF read as text), the stamped copy from the latest that brought one.
+
+    The result names the newest mail that supplies a current piece; its problems are
+    what the current pieces still lack, not the complaints about older mails."""
+    ordered = sorted(records, key=lambda r: (r.received_at, r.id))
+    form = (_latest(ordered, lambda r: r.electronic and r.rows)
+            or _latest(ordered, lambda r: r.rows))
+    stamped = _latest(ordered, lambda r: r.stamped_pdf)
+    sources = [r for r in (form, stamped) if r is not None] or ordered[-1:]
+    newest = max(sources, key=lambda r: (r.received_at, r.id))
+    electronic = bool(form and form.electronic)
+    items = form.items if form else ()
+    return replace(newest, electronic=electronic, stamped_pdf=stamped is not None,
+                   items=items, rows=form.rows if form else (),
+                   form_from=form.message_id if form else None,
+                   stamped_from=stamped.message_id if stamped else None,
+                   problems=tuple(missing(campaign, newest.unit, electronic,
+                                          stamped is not None, items)))
+
+
+def _latest(ordered: list[SubmissionRecord], brings) -> SubmissionRecord | None:
+    found = [record for record in ordered if brings(record)]
+    return found[-1] if found else None
 
 
 def _unit_rows(campaign: Campaign, unit: str,
@@ -70,6 +129,22 @@ def _unit_rows(campaign: Campaign, unit: str,
             if row.seq in owned and row.unit in (None, unit) and row.seq not in chosen:
                 chosen[row.seq] = replace(row, unit=unit)
     return tuple(chosen[seq] for seq in sorted(chosen))
+
+
+def _hint_problems(extractions: list[Extraction], unit: str, quarter: str) -> list[str]:
+    """A form made for another unit or quarter: said, never silently reassigned."""
+    problems = []
+    for extraction in extractions:
+        hint = extraction.form_of
+        if hint is None:
+            continue
+        if hint.unit != unit:
+            problems.append(f"附件《{extraction.file}》是为{hint.unit}生成的报表，"
+                            f"请使用本单位（{unit}）的报表填报")
+        if hint.quarter != quarter:
+            problems.append(f"附件《{extraction.file}》是{quarter_label(hint.quarter)}的报表，"
+                            f"本次按{quarter_label(quarter)}登记，请核对")
+    return problems
 
 
 def _file_problems(extractions, copies, sealed) -> list[str]:

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from mailbot.core.models import (Attachment, Campaign, Decision, Extraction, Held, Ignored, Message,
                             Quarter, Submission, Unit)
+from mailbot.intake.worth import about_campaign, replies_to_us, report_files
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
              "１": 1, "２": 2, "３": 3, "４": 4}
@@ -45,6 +46,8 @@ REASONS_ZH = {UNREGISTERED: "发件地址未登记为该单位的报送邮箱",
               WINMAIL: "附件为 winmail.dat（Outlook 格式），无法读取其中的文件",
               FORWARD_WITHOUT_ORIGINAL: "妇联转发的邮件未附带原邮件，无法确认报送单位",
               FORWARD_NOT_FROM_UNIT: "妇联转发的原邮件并非来自已登记的单位邮箱"}
+NOT_FOR_US = ("not a report: no report files, and a reply to our mail or no campaign words "
+              "in the subject; recorded, not answered")
 FORWARD_MARKS = re.compile(r"^\s*(?:fwd?|转发)\s*[:：]|原始邮件|original message|转发的邮件",
                            re.IGNORECASE | re.MULTILINE)
 TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
@@ -65,11 +68,16 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     """
     if automatic:
         return Ignored(f"automatic mail ({automatic})")
-    if message.from_addr in campaign.federation_emails:
+    if message.from_addr in campaign.federation_emails or original_of(campaign, message):
         return _forwarded(campaign, message, received, trusted)
     unit = unit_by_address(campaign, message.from_addr)
     quarter = quarter_of(campaign, message, received)
-    named = unit or unit_named_in(campaign, message) or unit_in_rows(campaign, extractions)
+    attachments = files_of(message)
+    likely = report_files(attachments)
+    if unit is None and not (likely and about_campaign(message)):
+        named = unit_in_rows(campaign, extractions)  # mail merely about a unit names none
+    else:
+        named = unit or unit_named_in(campaign, message) or unit_in_rows(campaign, extractions)
     where = {"unit": named.name if named else None, "quarter": quarter.name if quarter else None}
     if named and authentication_failed(message, trusted):
         return Held(AUTH_FAILED, **where)
@@ -77,9 +85,10 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
         if named is None:
             return Ignored(f"{NAMES_NO_UNIT} (sender {message.from_addr or '(none)'})")
         return Held(UNREGISTERED, **where)
+    if not likely and (replies_to_us(message) or not about_campaign(message)):
+        return Ignored(NOT_FOR_US)  # "收到，谢谢", photos, a meeting notice: no answer
     if quarter is None:
         return Held(NO_QUARTER, unit=unit.name)
-    attachments = files_of(message)
     if not attachments:
         return Held(NO_ATTACHMENT, **where)
     if any(is_winmail(a) for a in attachments):
@@ -89,7 +98,8 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
 
 def _forwarded(campaign: Campaign, message: Message, received: datetime,
                trusted: tuple[str, ...]) -> Decision:
-    """Mail from the federation's own address counts only as a unit's forwarded original."""
+    """Mail from the federation's own address counts only as a unit's forwarded original;
+    so does a unit's original forwarded from another registered address."""
     original = original_of(campaign, message)
     if authentication_failed(message, trusted):
         return Held(AUTH_FAILED)
@@ -121,11 +131,17 @@ def files_of(message: Message) -> tuple[Attachment, ...]:
 
 
 def original_of(campaign: Campaign, message: Message) -> Message | None:
-    """The unit's original mail inside a federation forward (message/rfc822), if any."""
-    if message.from_addr not in campaign.federation_emails:
+    """A unit's original mail (message/rfc822) forwarded from a registered address.
+
+    From the federation's address: any unit's original. From a unit's address (区妇联
+    is a reporting unit too): another unit's original; a unit forwarding its own
+    earlier mail stays its own submission."""
+    forwarder = unit_by_address(campaign, message.from_addr)
+    if forwarder is None and message.from_addr not in campaign.federation_emails:
         return None
     for inner in message.forwarded:
-        if unit_by_address(campaign, inner.from_addr) is not None:
+        sender = unit_by_address(campaign, inner.from_addr)
+        if sender is not None and sender != forwarder:
             return inner
     return None
 
@@ -222,6 +238,14 @@ def quarter_by_date(campaign: Campaign, day: date) -> Quarter | None:
     """The latest quarter whose reporting window (a month before its end) has begun."""
     candidates = [q for q in campaign.quarters if q.end - WINDOW_BEFORE_END <= day]
     return candidates[-1] if candidates else None
+
+
+def default_since(campaign: Campaign, day: date) -> date:
+    """Where a mailbox with no `[mailbox] since` starts: the opening of the reporting
+    window being collected on the first start's `day` (the first window if none has
+    opened yet), so no older office mail is ever answered."""
+    found = quarter_by_date(campaign, day) or campaign.quarters[0]
+    return found.end - WINDOW_BEFORE_END
 
 
 def _year_named(texts: list[str]) -> int | None:

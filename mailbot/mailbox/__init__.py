@@ -63,5 +63,7 @@ def open_source(endpoint, **options) -> Source:
         from mailbot.mailbox.maildir import MaildirSource
         return MaildirSource(endpoint.local_path, processed=endpoint.processed,
                              folder=endpoint.processed_folder)
+    from mailbot.config.secure import tls_context
     from mailbot.mailbox.imap import ImapSource, ImapSettings
+    options.setdefault("ssl_context", tls_context(endpoint))
     return ImapSource(ImapSettings.from_endpoint(endpoint), **options)

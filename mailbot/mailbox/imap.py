@@ -25,7 +25,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from mailbot.mailbox import ConnectionLost, LoginFailed, MailboxError, RawMail
 from mailbot.config.secure import (MissingSecret, explain_failure, explain_login_refused,
-                            password_from_env, plaintext_allowed)
+                                   password_from_env, plaintext_allowed, tls_context)
 
 log = logging.getLogger(__name__)
 IDLE_RENEW = 10 * 60  # seconds; servers may drop an IDLE after 29 minutes (RFC 2177)
@@ -317,7 +317,7 @@ def _quietly(action) -> None:
 def check_login(endpoint, ssl_context=None) -> tuple[bool, str]:
     """Try to log in and open the folder; (ok, plain-words explanation for the staff)."""
     settings = ImapSettings.from_endpoint(endpoint, connect_attempts=1, timeout=20)
-    source = ImapSource(settings, ssl_context=ssl_context)
+    source = ImapSource(settings, ssl_context=ssl_context or tls_context(endpoint))
     try:
         source._connected()
     except MailboxError as error:

@@ -10,19 +10,25 @@ import fcntl
 import hashlib
 import logging
 import os
+import secrets
 from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.policy import default as default_policy
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Protocol
 
 from mailbot.core.models import Campaign, OutgoingMail
+from mailbot.outgoing.filenames import name_both_ways
+from mailbot.intake.worth import OUR_MARK
 from mailbot.outgoing.smtp import SmtpTransport, TransportError
 from mailbot.store import QueuedMail, Store
 
 log = logging.getLogger(__name__)
+# headers stored raw (the attachment names, see filenames.py) are written as given
+COMPOSE_POLICY = default_policy.clone(refold_source="none")
 MAX_SEND_ATTEMPTS = 8  # refusals of one mail before it is given up (about four hours)
 RETRY_FIRST = timedelta(minutes=2)
 RETRY_MAX = timedelta(hours=2)
@@ -84,14 +90,15 @@ def allowed_addresses(campaign: Campaign) -> set[str]:
 
 def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) -> EmailMessage:
     """Build the MIME message: UTF-8, threaded, marked automatic so no one auto-answers it."""
-    message = EmailMessage()
+    message = EmailMessage(policy=COMPOSE_POLICY)
     message["From"] = formataddr((sender_name, sender))
     message["To"] = ", ".join(mail.to)
     if mail.cc:
         message["Cc"] = ", ".join(mail.cc)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    # short enough not to be folded, and marked, so replies to it are recognised
+    message["Message-ID"] = f"<{secrets.token_hex(10)}.{OUR_MARK}@{sender.rsplit('@', 1)[-1]}>"
     message["Auto-Submitted"] = mail.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"
     if mail.in_reply_to:
@@ -111,6 +118,7 @@ def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) ->
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                                filename=attachment.filename)
+        name_both_ways(message.get_payload()[-1], attachment.filename)
     return message
 
 
@@ -157,6 +165,7 @@ def flush(store: Store, transport: Transport,
                 _count_failure(store, mail, error, now)
                 continue
             store.mark_sent(mail.id)
+            log.info("outbox: %s %d sent to %s", mail.kind, mail.id, ", ".join(mail.recipients))
             sent += 1
     return sent, failed
 

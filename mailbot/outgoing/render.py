@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from mailbot.core.models import (IMAGE_FORMATS, Assessment, Campaign, Extraction, Message,
-                                 OutgoingMail, quarter_label)
 from mailbot.chase.remind import Reminder, cn_date, report_name
+from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction, Message,
+                                 OutgoingMail, SubmissionRecord, quarter_label)
+from mailbot.intake.assess import file_problems
+from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
 
 WEEKDAYS = "一二三四五六日"
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
@@ -48,23 +50,34 @@ def _common(campaign: Campaign, message: Message, received: datetime, now: datet
 
 
 def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message,
-                   assessment: Assessment, extractions: list[Extraction],
-                   received: datetime, now: datetime) -> OutgoingMail:
-    """The 回执 a unit gets within a minute: what was recognised and what to fix."""
+                   assessment: Assessment, current: SubmissionRecord,
+                   extractions: list[Extraction], received: datetime,
+                   now: datetime) -> OutgoingMail:
+    """The 回执 a unit gets within a minute: what this mail brought, what the unit's
+    quarter now holds (its pieces may come from earlier mails), and what to fix."""
     label = quarter_label(assessment.quarter)
     items = "、".join(f"第{item.seq}项“{item.title}”" for item in campaign.items
-                     if item.seq in assessment.items) or "未识别到本单位负责事项的进展情况"
+                     if item.seq in current.items) or "未识别到本单位负责事项的进展情况"
+    problems = [*file_problems(campaign, assessment), *current.problems]
     text = env.get_template("receipt.txt.j2").render(
         unit=assessment.unit, quarter_label=label, items_text=items,
         documents=[describe_document(e) for e in extractions],
-        problems=assessment.problems, notes=assessment.notes, **_common(campaign, message, received, now))
-    verdict = "材料齐全" if assessment.complete else "请补充材料"
+        pieces=[_piece(name, source, message.message_id) for name, source in
+                (("电子版报表", current.form_from), ("盖章 PDF 版", current.stamped_from))],
+        problems=problems, notes=assessment.notes, **_common(campaign, message, received, now))
+    verdict = "请补充材料" if problems else "材料齐全"
     return OutgoingMail(
         kind="receipt", to=campaign.unit(assessment.unit).emails,
         subject=f"回执：{assessment.unit}{label}进展情况已收到（{verdict}）",
         text=text, in_reply_to=message.message_id or None,
         references=(*message.references, message.message_id) if message.message_id else (),
         auto_submitted="auto-replied", dedup_key=f"receipt:{message.message_id}")
+
+
+def _piece(name: str, source: str | None, this_mail: str) -> str:
+    if source is None:
+        return f"{name}：尚未收到"
+    return f"{name}：已收到（{'本次来件' if source == this_mail else '此前来件'}）"
 
 
 def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Message,
@@ -86,6 +99,23 @@ def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Mes
         text=text, in_reply_to=message.message_id if registered and message.message_id else None,
         auto_submitted="auto-replied" if registered else "auto-generated",
         dedup_key=f"held_notice:{message.message_id}")
+
+
+def render_mailbox_alert(env: jinja2.Environment, campaign: Campaign, facts: dict,
+                        now: datetime) -> OutgoingMail:
+    """The federation is told once when the mailbox cannot be read, once when it can again."""
+    since = facts["since"]
+    text = env.get_template("mailbox_alert.txt.j2").render(
+        federation=campaign.federation, down=facts["down"], trouble=facts["trouble"],
+        fix=facts["fix"], mailbox=facts["mailbox"],
+        since=_local(campaign, since, "{y}年{m}月{d}日{H:02d}:{M:02d}") if since else "",
+        today=_local(campaign, now, "{y}年{m}月{d}日"))
+    subject = ("【请处理】报表收集助手无法读取报送邮箱，提醒和汇总已暂停" if facts["down"]
+               else "报表收集助手已恢复读取报送邮箱")
+    state = "down" if facts["down"] else "up"
+    return OutgoingMail(kind="alert", to=campaign.federation_emails, subject=subject, text=text,
+                        auto_submitted="auto-generated",
+                        dedup_key=f"alert:mailbox-{state}:{facts['episode']}")
 
 
 def describe_document(extraction: Extraction) -> str:
@@ -129,9 +159,20 @@ def render_reminder(env: jinja2.Environment, campaign: Campaign,
         due=cn_date_weekday(campaign.quarter(reminder.quarter).due),
         overdue=reminder.stage.startswith("overdue"),
         items=campaign.items_of(reminder.unit),
+        filled="、".join(column.name for column in campaign.filled_columns),
+        form=form_filename(campaign, reminder.unit, reminder.quarter)
+        if reminder.with_form else None,
     )
     html = env.get_template("reminder.html.j2").render(
         subject=reminder.subject, paragraphs=paragraphs(text))
     return OutgoingMail(
         kind="reminder", to=reminder.to, cc=reminder.cc, subject=reminder.subject,
-        text=text, html=html, auto_submitted="auto-generated", dedup_key=reminder.dedup_key)
+        text=text, html=html, auto_submitted="auto-generated", dedup_key=reminder.dedup_key,
+        attachments=(_form(campaign, reminder),) if reminder.with_form else ())
+
+
+def _form(campaign: Campaign, reminder: Reminder) -> Attachment:
+    """The unit's own form for the quarter, as it goes with a reminder."""
+    quarter = campaign.quarter(reminder.quarter)
+    return Attachment(form_filename(campaign, reminder.unit, quarter.name), DOCX_TYPE,
+                      unit_form(campaign, reminder.unit, quarter.name, quarter.due))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from mailbot.config.secure import (MissingSecret, explain_failure, explain_login_refused,
-                            password_from_env, plaintext_allowed)
+                                   password_from_env, plaintext_allowed, tls_context)
 
 DEFAULT_PORTS = {"smtps": 465, "smtp+starttls": 587, "smtp": 25}
 
@@ -72,7 +72,7 @@ class SmtpTransport:
 
     @classmethod
     def from_endpoint(cls, endpoint) -> SmtpTransport:
-        return cls(SmtpSettings.from_endpoint(endpoint))
+        return cls(SmtpSettings.from_endpoint(endpoint), tls_context(endpoint))
 
     def __init__(self, settings: SmtpSettings, ssl_context: ssl.SSLContext | None = None) -> None:
         self.settings = settings
@@ -156,7 +156,7 @@ def _listing(recipients: dict) -> str:
 def check_login(endpoint, ssl_context: ssl.SSLContext | None = None) -> tuple[bool, str]:
     """Connect, secure and log in without sending; (ok, plain-words explanation)."""
     settings = SmtpSettings.from_endpoint(endpoint, timeout=20)
-    transport = SmtpTransport(settings, ssl_context)
+    transport = SmtpTransport(settings, ssl_context or tls_context(endpoint))
     try:
         with transport._open() as server:
             transport._login(server)

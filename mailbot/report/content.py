@@ -11,12 +11,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mailbot.core.models import Campaign, Item, SubmissionRecord, quarter_label
+from mailbot.core.models import (Campaign, ColumnRole, FormRow, Item, SubmissionRecord,
+                                 quarter_label)
 
 NOT_REPORTED = "（未报送）"
 
 SCAN_MARK = "（据盖章扫描件识别）"  # rows read by OCR: staff may want to check the wording
 Entry = tuple[str, "str | None"]  # (unit, its progress text; None = not reported)
+
+
+@dataclass(frozen=True)
+class Headings:
+    """The report's column headings, from the campaign's form."""
+
+    seq: str = "序号"
+    title: str = "实事名称"
+    units: str = "责任单位"
+    progress: str = "具体措施及任务进度情况"
+    deadline: str = "完成时限"
+
+
+def headings(campaign: Campaign) -> Headings:
+    """The form's own headings; the columns units fill in share one report column."""
+    by_role: dict[ColumnRole, list[str]] = {}
+    for column in campaign.columns:
+        by_role.setdefault(column.role, []).append(column.name)
+    default = Headings()
+    pick = lambda role, fallback: "、".join(by_role.get(role, [])) or fallback
+    return Headings(seq=pick(ColumnRole.SEQ, default.seq),
+                    title=pick(ColumnRole.TITLE, default.title),
+                    units=pick(ColumnRole.UNITS, default.units),
+                    progress=pick(ColumnRole.FILLED, default.progress),
+                    deadline=pick(ColumnRole.DEADLINE, default.deadline))
 
 
 @dataclass(frozen=True)
@@ -39,6 +65,7 @@ class Report:
     quarter: str
     quarter_label: str
     rows: tuple[ReportRow, ...]
+    headings: Headings = Headings()
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,7 @@ class AnnualReport:
     year: int
     quarter_labels: tuple[str, ...]
     rows: tuple[AnnualRow, ...]
+    headings: Headings = Headings()
 
 
 def build_report(campaign: Campaign, quarter: str,
@@ -73,7 +101,7 @@ def build_report(campaign: Campaign, quarter: str,
     texts, deadlines = _collect(current)
     rows = tuple(_row(item, texts, deadlines, _unit_order(campaign)) for item in campaign.items)
     return Report(title=campaign.title, federation=campaign.federation, quarter=quarter,
-                  quarter_label=quarter_label(quarter), rows=rows)
+                  quarter_label=quarter_label(quarter), rows=rows, headings=headings(campaign))
 
 
 def build_annual(campaign: Campaign, year: int,
@@ -90,7 +118,8 @@ def build_annual(campaign: Campaign, year: int,
         for i, item in enumerate(campaign.items))
     title = campaign.title.replace("工作进展情况报表", "工作年度进展情况汇总表")
     return AnnualReport(title=title, federation=campaign.federation, year=year,
-                        quarter_labels=tuple(r.quarter_label for r in reports), rows=rows)
+                        quarter_labels=tuple(r.quarter_label for r in reports), rows=rows,
+                        headings=headings(campaign))
 
 
 def _newest_per_unit(records: Iterable[SubmissionRecord]) -> list[SubmissionRecord]:
@@ -108,7 +137,7 @@ def _collect(records: Iterable[SubmissionRecord]):
     deadlines: dict[tuple[int, str], str] = {}
     for record in records:
         for row in record.rows:
-            text = row.progress.strip()
+            text = _row_text(row)
             if not text:
                 continue
             text += SCAN_MARK if row.ocr else ""
@@ -118,6 +147,13 @@ def _collect(records: Iterable[SubmissionRecord]):
             if row.deadline.strip():
                 deadlines.setdefault((row.seq, record.unit), row.deadline.strip())
     return texts, deadlines
+
+
+def _row_text(row: FormRow) -> str:
+    """The progress text, then each further filled column as "存在问题：…" paragraphs."""
+    parts = [row.progress.strip()] + [f"{name}：{text.strip()}" for name, text in row.extra
+                                      if text.strip()]
+    return "\n".join(part for part in parts if part)
 
 
 def _unit_order(campaign: Campaign) -> dict[str, int]:

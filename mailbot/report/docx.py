@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib import resources
 import re
 import shutil
+from dataclasses import asdict
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -41,9 +42,10 @@ def write_docx(report: Report | AnnualReport, out: Path, *, compiled_on: date,
 
 
 def context(report: Report | AnnualReport, compiled_on: date) -> dict:
-    """The template's variables: title, period, federation, compiled_on, rows."""
+    """The template's variables: title, period, federation, compiled_on, headings, rows."""
     annual = isinstance(report, AnnualReport)
     return {
+        "headings": {name: clean(text) for name, text in asdict(report.headings).items()},
         "title": clean(report.title),
         "period": f"{report.year}年度" if annual else report.quarter_label,
         "federation": clean(report.federation),

@@ -27,8 +27,9 @@ CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 def write_xlsx(report: Report | AnnualReport, out: Path, *, compiled_on: date) -> Path:
     annual = isinstance(report, AnnualReport)
     period = f"{report.year}年度" if annual else report.quarter_label
-    progress_columns = list(report.quarter_labels) if annual else ["具体措施及任务进度情况"]
-    headings = ["序号", "实事名称", "责任单位", *progress_columns, "完成时限"]
+    named = report.headings
+    progress_columns = list(report.quarter_labels) if annual else [named.progress]
+    headings = [named.seq, named.title, named.units, *progress_columns, named.deadline]
     widths = [6, 18, 14, *([60 if not annual else 45] * len(progress_columns)), 14]
     book = Workbook()
     sheet = book.active

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import tenacity
+
 from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
 from mailbot.store.schema import MIGRATIONS
 
-FINAL_STATES = ("done", "ignored", "held", "rejected", "accepted")
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
 
@@ -58,6 +59,19 @@ class MessageRecord:
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    """One review action: who did what to which mail, when and why."""
+
+    id: int
+    at: datetime
+    who: str
+    action: str
+    message: int | None
+    detail: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class QueuedMail:
     id: int
     kind: str
@@ -75,6 +89,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def _busy(error: BaseException) -> bool:
+    return (isinstance(error, sqlite3.OperationalError)
+            and getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                             sqlite3.SQLITE_LOCKED))
+
+
 class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
@@ -87,12 +107,20 @@ class Store:
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         os.chmod(self.path, 0o600)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._enter_wal()
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
     def close(self) -> None:
         self.db.close()
+
+    def _enter_wal(self) -> None:
+        """Switch a new file to WAL. The switch takes the lock without SQLite's busy
+        handler, so jobs opening a brand-new store at once retry it briefly instead."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_busy), stop=tenacity.stop_after_delay(self.timeout),
+            wait=tenacity.wait_random(0.01, 0.1), reraise=True)
+        retrying(self.db.execute, "PRAGMA journal_mode=WAL")
 
     def _migrate(self) -> None:
         """Apply the missing migrations; the version is read inside the write transaction,
@@ -228,18 +256,18 @@ class Store:
                  json.dumps(extraction.warnings, ensure_ascii=False)))
         for row in assessment.rows:
             db.execute(
-                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline,"
-                " ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline, extra,"
+                " ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (submission, row.seq, row.title, json.dumps(row.units, ensure_ascii=False),
-                 row.unit, row.progress, row.deadline, int(row.ocr)))
+                 row.unit, row.progress, row.deadline,
+                 json.dumps(row.extra, ensure_ascii=False), int(row.ocr)))
         return submission
 
-    def current_submissions(self, quarter: str) -> list[SubmissionRecord]:
-        """The newest submission of each unit for the quarter (later ones supersede)."""
-        rows = self.db.execute(
-            "SELECT * FROM submissions s WHERE quarter = ? AND id = ("
-            " SELECT id FROM submissions t WHERE t.unit = s.unit AND t.quarter = s.quarter"
-            " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY unit", (quarter,))
+    def counted_submissions(self, quarter: str) -> list[SubmissionRecord]:
+        """The quarter's submissions that count (not rejected by review), oldest first;
+        assess.current_record builds each unit's quarter from them."""
+        rows = self.db.execute("SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
+                               " ORDER BY received_at, id", (quarter,))
         return [self._submission(row) for row in rows.fetchall()]
 
     def all_submissions(self, quarter: str | None = None) -> list[SubmissionRecord]:
@@ -248,10 +276,36 @@ class Store:
             query, args = query + " WHERE quarter = ?", (quarter,)
         return [self._submission(row) for row in self.db.execute(query + " ORDER BY id", args)]
 
+    def uncount(self, db, message: int) -> int:
+        """The mail's submissions stop counting (kept for the record); how many there were."""
+        return db.execute("UPDATE submissions SET counted = 0 WHERE message = ? AND counted = 1",
+                          (message,)).rowcount
+
+    def confirm_seal(self, db, message: int) -> int:
+        """A person saw the seal: the mail's counted submissions bring the stamped piece."""
+        return db.execute("UPDATE submissions SET stamped_pdf = 1 WHERE message = ?"
+                          " AND counted = 1", (message,)).rowcount
+
+    # --- audit trail ------------------------------------------------------------
+
+    def audit(self, db, who: str, action: str, message: int | None, detail: str,
+              reason: str, at: datetime) -> None:
+        db.execute("INSERT INTO audit (at, who, action, message, detail, reason)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (_iso(at), who, action, message, detail, reason))
+
+    def audit_trail(self, message: int | None = None) -> list[AuditEntry]:
+        query, args = "SELECT * FROM audit", ()
+        if message is not None:
+            query, args = query + " WHERE message = ?", (message,)
+        return [AuditEntry(row["id"], datetime.fromisoformat(row["at"]), row["who"],
+                           row["action"], row["message"], row["detail"], row["reason"])
+                for row in self.db.execute(query + " ORDER BY id", args)]
+
     def _submission(self, row) -> SubmissionRecord:
         form_rows = tuple(
             FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
                     unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
+                    extra=tuple((name, text) for name, text in json.loads(r["extra"])),
                     ocr=bool(r["ocr"]))
             for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
                                      (row["id"],)))
@@ -324,12 +378,13 @@ class Store:
                                (prefix.replace("%", r"\%") + "%",))
         return {row[0] for row in rows}
 
-    def mails_to_since(self, address: str, kind: str, since: datetime) -> int:
-        """How many mails of a kind went to an address since a moment (rate limits)."""
+    def mails_to_since(self, address: str, kinds: tuple[str, ...], since: datetime) -> int:
+        """How many mails of these kinds went to an address since a moment (rate limits)."""
+        marks = ",".join("?" * len(kinds))
         return self.db.execute(
-            "SELECT count(*) FROM outgoing WHERE kind = ? AND created_at >= ?"
+            f"SELECT count(*) FROM outgoing WHERE kind IN ({marks}) AND created_at >= ?"
             " AND EXISTS (SELECT 1 FROM json_each(recipients) WHERE value = ?)",
-            (kind, _iso(since), address)).fetchone()[0]
+            (*kinds, _iso(since), address)).fetchone()[0]
 
     def outgoing(self, kind: str | None = None) -> list[dict]:
         query, args = "SELECT * FROM outgoing", ()

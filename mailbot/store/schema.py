@@ -87,6 +87,21 @@ MIGRATIONS = [
     ALTER TABLE outgoing ADD COLUMN next_try_at TEXT
     """,
     """
+    ALTER TABLE rows ADD COLUMN extra TEXT NOT NULL DEFAULT '[]'
+    """,
+    """
+    ALTER TABLE submissions ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        message INTEGER REFERENCES messages (id),
+        detail TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )
+    """,
+    """
     ALTER TABLE rows ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0
     """,
 ]

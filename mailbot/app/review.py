@@ -1,0 +1,137 @@
+"""`mailbot review`: a person corrects what intake decided, on any recorded mail.
+
+Reject a counted mail (its pieces stop counting and the earlier ones count
+again), count a mail for another unit or quarter, confirm a seal by hand, or run
+a held or failed mail again. Nothing is deleted, and every action is written to
+the store's audit trail (who did it, when and why) before or with its effect,
+so the trail never misses a change.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+from enum import Enum
+
+from mailbot.intake.rules import files_of
+from mailbot.app.pipeline import Context, Outcome, _process, _record
+from mailbot.intake.message import parse
+from mailbot.core.models import MailState, Submission
+from mailbot.store import MessageRecord
+
+log = logging.getLogger(__name__)
+
+
+class Action(Enum):
+    """A review action, with the words the audit trail shows staff."""
+
+    ACCEPT = ("accept", "人工确认计入")
+    REJECT = ("reject", "人工退回，不计入")
+    REASSIGN = ("reassign", "人工改为其他单位或季度")
+    CONFIRM_SEAL = ("confirm_seal", "人工确认已盖章")
+    REQUEUE = ("requeue", "重新处理")
+
+    def __init__(self, code: str, zh: str):
+        self.code, self.zh = code, zh
+
+    @classmethod
+    def of(cls, code: str) -> Action:
+        return next(action for action in cls if action.code == code)
+
+
+class ReviewError(ValueError):
+    """An operator's review action that cannot apply (wrong id, state, unit...)."""
+
+
+def operator() -> str:
+    """Who acts, when `--by` is not given: $MAILBOT_OPERATOR, else the login name."""
+    return os.environ.get("MAILBOT_OPERATOR") or getpass.getuser()
+
+
+def accept(ctx: Context, message: int, unit: str | None = None, quarter: str | None = None,
+           who: str = "", reason: str = "") -> Outcome:
+    """Count a mail that counts for nobody (held, failed, not a report, rejected...)."""
+    record = _recorded(ctx, message)
+    if record.state == MailState.DONE:
+        raise ReviewError(f"mail {message} already counts for {record.unit} {record.quarter}; "
+                          "to count it for another unit or quarter use `review reassign`")
+    return _count(ctx, record, unit, quarter, Action.ACCEPT, who, reason)
+
+
+def reassign(ctx: Context, message: int, unit: str | None, quarter: str | None,
+             who: str = "", reason: str = "") -> Outcome:
+    """Count a mail for another unit and/or quarter instead of the one intake chose."""
+    record = _recorded(ctx, message)
+    if not unit and not quarter:
+        raise ReviewError("name the new unit with --unit and/or the quarter with --quarter")
+    return _count(ctx, record, unit, quarter, Action.REASSIGN, who, reason)
+
+
+def reject(ctx: Context, message: int, reason: str, who: str = "") -> Outcome:
+    """The mail counts for nobody any more; a unit's earlier pieces count again."""
+    record = _recorded(ctx, message)
+    if record.state == MailState.REJECTED:
+        raise ReviewError(f"mail {message} is already rejected")
+    reason = reason or "rejected by the operator"
+    with ctx.store.transaction() as db:
+        ctx.store.uncount(db, message)
+        ctx.store.set_state(message, MailState.REJECTED, reason, db=db)
+        _audit(ctx, db, Action.REJECT, record, who, reason, f"was {record.state}")
+    return Outcome(MailState.REJECTED, reason, record.unit, record.quarter)
+
+
+def confirm_seal(ctx: Context, message: int, who: str = "", reason: str = "") -> Outcome:
+    """A person saw the seal the scan check could not: the mail brings the stamped piece."""
+    record = _recorded(ctx, message)
+    with ctx.store.transaction() as db:
+        if not ctx.store.confirm_seal(db, message):
+            raise ReviewError(f"mail {message} counts for no unit ({record.state}); "
+                              "count it first with `review accept`")
+        _audit(ctx, db, Action.CONFIRM_SEAL, record, who, reason, Action.CONFIRM_SEAL.zh)
+    return Outcome(MailState.DONE, "stamped copy confirmed by hand", record.unit, record.quarter)
+
+
+def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
+    """Run a held or failed mail through the pipeline again, from its archived bytes."""
+    record = _recorded(ctx, message)
+    if record.state not in (MailState.HELD, MailState.FAILED):
+        raise ReviewError(f"mail {message} is {record.state}, not held or failed")
+    with ctx.store.transaction() as db:
+        _audit(ctx, db, Action.REQUEUE, record, who, "", f"was {record.state}")
+    try:
+        return _process(ctx, message, parse(ctx.store.raw(record.sha256)), record.received_at)
+    except Exception as error:
+        log.exception("requeued mail %d failed again", message)
+        ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
+        return Outcome(MailState.FAILED, str(error))
+
+
+def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str | None,
+           action: Action, who: str, reason: str) -> Outcome:
+    unit, quarter = unit or record.unit, quarter or record.quarter
+    campaign = ctx.config.campaign
+    if unit not in {u.name for u in campaign.units}:
+        raise ReviewError(f"name the unit with --unit (one of config.toml's [[units]]); "
+                          f"got {unit!r}")
+    if quarter not in {q.name for q in campaign.quarters}:
+        raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
+    with ctx.store.transaction() as db:
+        ctx.store.uncount(db, record.id)  # a reassigned mail stops counting where it was
+        _audit(ctx, db, action, record, who, reason, f"{record.unit or '-'} {record.quarter or '-'}"
+               f" -> {unit} {quarter} (was {record.state})")
+    parsed = parse(ctx.store.raw(record.sha256))
+    submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
+    return _record(ctx, record.id, parsed, submission, record.received_at)
+
+
+def _audit(ctx: Context, db, action: Action, record: MessageRecord, who: str, reason: str,
+           detail: str) -> None:
+    ctx.store.audit(db, who or operator(), action.code, record.id, detail, reason, ctx.clock())
+
+
+def _recorded(ctx: Context, message: int) -> MessageRecord:
+    record = ctx.store.message(message)
+    if record is None:
+        raise ReviewError(f"no mail with id {message} (see `mailbot review`)")
+    return record

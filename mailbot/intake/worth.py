@@ -1,0 +1,40 @@
+"""Which mail deserves an answer, or being held in a unit's name (pure).
+
+A federation mailbox is mostly ordinary office mail: newsletters, "收到，谢谢"
+replies to our own receipts, photos, meeting notices, mail *about* a unit. A held
+notice or a receipt to such mail costs the federation the units' trust, so a
+unit is told only about mail very likely meant as its report: files of the kind
+a report comes in, and for mail without them, the campaign's words in the subject.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailbot.core.models import Attachment, Message
+
+OUR_MARK = "mailbot"  # the idstring of our Message-IDs (outgoing.outbox.compose)
+REPORT_FILES = (".doc", ".docx", ".wps", ".rtf", ".pdf", ".zip", ".rar", ".7z", ".xls", ".xlsx")
+CAMPAIGN_WORDS = re.compile(r"季度|进展|进度|报表|实事|报送")
+REPLY_TO_OURS = re.compile(r"^\s*(?:(?:re|回复|答复|fw|fwd|转发)\s*[:：]\s*)+"
+                           r"(?:回执|【提醒】|【催报】|【补报提醒】|提示|【请处理】)", re.IGNORECASE)
+
+
+def our_message_id(message_id: str) -> bool:
+    """True for a Message-ID mailbot made: <...{OUR_MARK}@domain>."""
+    return f".{OUR_MARK}@" in message_id
+
+
+def replies_to_us(message: Message) -> bool:
+    """A reply to one of our receipts, reminders or notices (threading or subject)."""
+    return (any(our_message_id(ref) for ref in message.references)
+            or bool(REPLY_TO_OURS.match(message.subject)))
+
+
+def report_files(attachments: tuple[Attachment, ...]) -> bool:
+    """Files of the kinds a report comes in (not photos, not calendar invitations)."""
+    return any(a.filename.lower().endswith(REPORT_FILES) for a in attachments)
+
+
+def about_campaign(message: Message) -> bool:
+    return bool(CAMPAIGN_WORDS.search(message.subject))
