@@ -47,6 +47,7 @@ ensure_system_packages() {
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  ldconfig -p 2>/dev/null | grep 'libGL\.so\.1' >/dev/null || missing+=(libgl1)  # OpenCV, for OCR
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing system packages: ${missing[*]}" >&2
     as_root apt-get update -qq
@@ -59,17 +60,17 @@ command=${1:-help}
 [ $# -gt 0 ] && shift
 case "$command" in
   demo)
-    ensure_venv ""
+    ensure_venv "[ocr]"
     exec "$VENV/bin/mailbot" demo "$@"
     ;;
   test)
     ensure_system_packages
-    ensure_venv "[test]"
+    ensure_venv "[test,ocr]"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   bench)
     ensure_system_packages
-    ensure_venv "[test]"
+    ensure_venv "[test,ocr]"
     failed=()
     for script in benchmarks/bench_*.py; do
       echo "== $script"

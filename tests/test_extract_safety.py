@@ -65,7 +65,7 @@ def test_xml_entity_bomb_is_refused(campaign):
 
 @pytest.mark.parametrize("name, data, expected", [
     ("empty.docx", b"", "empty file (0 bytes)"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64, "unsupported file type: JPEG image"),
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64, "图片文件已损坏，无法打开"),
     ("notes.txt", "进展情况".encode(), "unsupported file type: .txt"),
     ("fake.docx", b"hello world", "not a DOCX: the content is not that format"),
     ("fake.pdf", b"<html></html>", "not a PDF: the content is not that format"),

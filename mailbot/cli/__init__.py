@@ -115,8 +115,10 @@ def ingest(app: App, files: tuple[str, ...]) -> None:
 def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
     """Read report documents and print the rows found (no store needed)."""
     from mailbot.extract import extract_path, format_table
+    from mailbot.intake.stamped import annotate
 
-    results = [e for f in files for e in extract_path(Path(f), app.config.campaign)]
+    campaign = app.config.campaign
+    results = annotate(campaign, [e for f in files for e in extract_path(Path(f), campaign)])
     if as_json:
         click.echo(json.dumps([e.to_json() for e in results], ensure_ascii=False, indent=2))
     else:

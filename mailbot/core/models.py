@@ -234,6 +234,8 @@ class FormRow:
     deadline: str
     # the other columns units fill in (存在问题, 下步打算...): (heading, text)
     extra: tuple[tuple[str, str], ...] = ()
+    ocr: bool = False                 # read from a scan or photo, not from a text layer
+    confidence: float | None = None   # the OCR engine's mean score for the progress text
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,28 @@ class FormHint:
     campaign: str
     unit: str
     quarter: str
+
+
+@dataclass(frozen=True)
+class StampedCheck:
+    """How the stamped copy compares with the electronic version (pure verdict).
+
+    `similarity` is the lowest normalised similarity of an item's progress text;
+    `problems` name each mismatch in the receipt's words; `ok` when there are none."""
+
+    unit: str | None
+    quarter: int | None
+    items: tuple[int, ...]
+    similarity: float | None
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        return dict(asdict(self), items=list(self.items), problems=list(self.problems),
+                    ok=self.ok)
 
 
 @dataclass(frozen=True)
@@ -258,13 +282,20 @@ class Extraction:
     rows: tuple[FormRow, ...] = ()
     warnings: tuple[str, ...] = ()
     form_of: FormHint | None = None
+    text: str = ""  # a scan's text outside its tables (title, 填报单位 line), read by OCR
+    stamped_check: StampedCheck | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
+        del data["text"]
         if self.form_of is None:
             data.pop("form_of")  # only forms made by `mailbot forms` carry one
         data["rows"] = [_row_json(row) for row in self.rows]
         data["warnings"] = list(self.warnings)
+        if self.stamped_check is None:
+            del data["stamped_check"]
+        else:
+            data["stamped_check"] = self.stamped_check.to_json()
         return data
 
 
@@ -274,6 +305,8 @@ def _row_json(row: FormRow) -> dict:
     data.pop("extra")
     if row.extra:
         data["extra"] = dict(row.extra)
+    if not row.ocr:
+        del data["ocr"], data["confidence"]  # only rows read from a scan carry them
     return data
 
 
@@ -289,6 +322,7 @@ class Assessment:
     rows: tuple[FormRow, ...]
     problems: tuple[str, ...]
     report: bool = True  # False: no rows for the unit's items and no PDF of the form
+    notes: tuple[str, ...] = ()  # told in the receipt, without making the report incomplete
 
     @property
     def complete(self) -> bool:
@@ -362,6 +396,7 @@ class OutgoingMail:
     inline_images: tuple[Attachment, ...] = ()
 
 
+IMAGE_FORMATS = ("jpeg", "png", "tiff", "heic")  # image attachments, read by OCR
 CN_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 

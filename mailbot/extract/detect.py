@@ -15,6 +15,8 @@ from mailbot.extract.errors import ExtractError
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGES = {b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
           b"BM": "BMP image", b"II*\x00": "TIFF image", b"MM\x00*": "TIFF image"}
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1")  # iPhone photos
+READ_IMAGES = {"JPEG image": "jpeg", "PNG image": "png", "TIFF image": "tiff"}  # by OCR
 CONVERTED = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".dot": "doc", ".wpt": "wps"}
 SHEETS = {".xls": "xls", ".et": "et", ".xlt": "xls", ".ett": "et"}  # BIFF8 (WPS .et too)
 ODF = {f"application/vnd.oasis.opendocument.{name}": kind for name, kind in (
@@ -27,8 +29,8 @@ def suffix(filename: str) -> str:
 
 
 def detect(filename: str, data: bytes) -> str:
-    """One of docx, pdf, doc, wps, rtf, odt, xlsx, xls, et, ods, zip; ExtractError for what
-    we cannot read."""
+    """One of docx, pdf, doc, wps, rtf, odt, xlsx, xls, et, ods, zip, jpeg, png, tiff, heic;
+    ExtractError for what we cannot read."""
     ext = suffix(filename)
     if not data:
         raise ExtractError("empty file (0 bytes)")
@@ -46,7 +48,11 @@ def detect(filename: str, data: bytes) -> str:
     lowered = head.lstrip().lower()
     if ext in CONVERTED and (lowered.startswith((b"<html", b"<!doctype", b"<?xml", b"mime-"))):
         return CONVERTED[ext]  # Word "web page" or Word 2003 XML saved as .doc
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return "heic"
     for magic, name in IMAGES.items():
+        if data.startswith(magic) and name in READ_IMAGES:
+            return READ_IMAGES[name]
         if data.startswith(magic):
             raise ExtractError(f"unsupported file type: {name}, not a document")
     if ext in (".docx", ".pdf", ".zip", ".xlsx", ".odt", ".ods") | CONVERTED.keys() | SHEETS.keys():

@@ -118,8 +118,8 @@ def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
         if page.images or _coloured(page):
             render.append(number)
         for index, table in enumerate(_tables(page)):
-            _add_grid(grids, table_grid(table, chars, refs),
-                      index == 0 and _nothing_above(page, table, chars))
+            add_grid(grids, table_grid(table, chars, refs),
+                     index == 0 and _nothing_above(page, table, chars))
     if len(document.pages) > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} pages were read")
     result = read_form(Document([_without_cid(grid) for grid in grids]), campaign)
@@ -166,7 +166,7 @@ def _ruled(page) -> bool:
     return bool(page.lines or page.rects or page.curves)
 
 
-def _add_grid(grids: list[Grid], grid: Grid, opens_page: bool) -> None:
+def add_grid(grids: list[Grid], grid: Grid, opens_page: bool = True) -> None:
     """Append a table, or join it to the form table it continues from the page before: a
     table that opens its page, as wide as the form, with no header or the form's header
     repeated (Word's 重复标题行) above the rows that run on."""

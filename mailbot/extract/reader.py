@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 # readers are imported here, in the parent, so a forked child starts with them loaded
-from mailbot.extract import archive, convert, docx, pdf, sandbox, xlsx
+from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, xlsx
 from mailbot.extract.hint import apply_hint
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
-from mailbot.core.models import Campaign, Extraction
+from mailbot.core.models import IMAGE_FORMATS, Campaign, Extraction
 
 MAX_DEPTH = 2  # a zip inside a zip is read ("nested at most one level"); deeper is refused
 LIMITS = sandbox.Limits()
@@ -29,14 +31,17 @@ def read_document(filename: str, data: bytes, campaign: Campaign, depth: int) ->
 
 def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extraction:
     warnings: tuple[str, ...] = ()
+    if kind in IMAGE_FORMATS:
+        parsed = scan.read_image(data, kind, campaign)
+        return replace(parsed, file=filename, format=kind)
     readable = kind
     if kind in convert.CONVERTIBLE:
         data, readable = convert.to_readable(data, kind)
         warnings = (f"converted from .{kind} with LibreOffice",)
     parsed = sandbox.run(lambda: _parse(readable, data, campaign), LIMITS)
-    return Extraction(file=filename, format=kind, has_form=parsed.has_form,
-                      scanned=parsed.scanned, seal=parsed.seal, rows=parsed.rows,
-                      warnings=warnings + parsed.warnings, form_of=parsed.form_of)
+    if parsed.scanned:
+        parsed = scan.read_scanned(data, parsed, campaign)
+    return replace(parsed, file=filename, format=kind, warnings=warnings + parsed.warnings)
 
 
 def _parse(kind: str, data: bytes, campaign: Campaign) -> Extraction:

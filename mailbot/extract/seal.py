@@ -4,15 +4,18 @@ A colour mask for both ends of the red hue circle, then shape checks on each
 connected red blob: about square, of a seal's size relative to the page, red
 pixels found at the rim in most directions, and nothing in the bounding box's
 corners (so a red header rule, red text or a red text block is not a seal).
-A page without any saturated colour (a black-and-white scan) cannot be judged.
-Pure Pillow: no numpy or OpenCV.
+Only red counts: a blue or violet stamp is a received-date or personal stamp,
+not an official seal. A page with no colour at all (a black-and-white or grey
+scan, whose three channels are equal) cannot be judged, so None; a colour scan
+shows its colour even without anything saturated on it (the paper's tint, the
+scanner's fringes), so no seal there is False. Pure Pillow: no numpy or OpenCV.
 """
 
 from __future__ import annotations
 
 import math
 
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 WORK_WIDTH = 500          # pixels; a 4 cm seal on A4 is then about 95 px wide
 MIN_DIAMETER = 0.07       # of page width (a 1.5 cm seal on A4)
@@ -20,11 +23,14 @@ MAX_DIAMETER = 0.40
 MIN_COVERAGE = 0.75       # share of directions with red at the rim
 MAX_CORNER = 0.04         # share of blob pixels outside the circle
 COLOURLESS = 0.0002       # share of saturated pixels below which colour is absent
+TINT = 5                  # channel spread (0-255) a colour scan's paper shows, grey never
+TINTED = 0.05             # share of tinted pixels that makes a page a colour scan
 ANGLES = 72
 
 
 def red_mask(image: Image.Image) -> tuple[bytes, int, int, float]:
-    """(mask bytes 0/255, width, height, share of saturated pixels of any hue)."""
+    """(mask bytes 0/255, width, height, share of colour: saturated pixels of any hue,
+    or 1.0 where the paper is tinted as only a colour scan shows it)."""
     image = image.convert("RGB")
     if image.width > WORK_WIDTH:
         height = max(1, round(image.height * WORK_WIDTH / image.width))
@@ -39,7 +45,18 @@ def red_mask(image: Image.Image) -> tuple[bytes, int, int, float]:
         lambda x: 255 if x >= 250 else 0)
     mask = mask.filter(ImageFilter.MaxFilter(3))  # close gaps of scan noise and overprint
     coloured = colourful.histogram()[255] / max(1, image.width * image.height)
+    if _tinted(image) >= TINTED:
+        coloured = 1.0
     return mask.tobytes(), image.width, image.height, coloured
+
+
+def _tinted(image: Image.Image) -> float:
+    """Share of pixels whose channels differ by TINT or more."""
+    red, green, blue = image.split()
+    spread = ImageChops.subtract(ImageChops.lighter(ImageChops.lighter(red, green), blue),
+                                 ImageChops.darker(ImageChops.darker(red, green), blue))
+    counts = spread.histogram()
+    return sum(counts[TINT:]) / max(1, image.width * image.height)
 
 
 def find_seal(image: Image.Image) -> bool | None:

@@ -28,7 +28,12 @@ def format_table(extractions: list[Extraction]) -> str:
                 progress = progress[:PREVIEW] + "…"
             unit = row.unit or "、".join(row.units)
             lines.append(f"  {row.seq:>2}  {row.title}  [{unit}]  {progress}"
-                         + (f"  ({row.deadline})" if row.deadline else ""))
+                         + (f"  ({row.deadline})" if row.deadline else "")
+                         + (f"  [OCR {row.confidence:.2f}]" if row.ocr and row.confidence else ""))
+        check = extraction.stamped_check
+        if check is not None:
+            lines.append("  stamped copy: " + ("matches the electronic version"
+                                               if check.ok else "；".join(check.problems)))
         lines.extend(f"  warning: {warning}" for warning in extraction.warnings)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")

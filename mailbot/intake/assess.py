@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mailbot.core.models import (Assessment, Campaign, Extraction, FormRow, Submission,
-                                 SubmissionRecord, quarter_label)
+from mailbot.core.models import (IMAGE_FORMATS, Assessment, Campaign, Extraction, FormRow,
+                                 Submission, SubmissionRecord, quarter_label)
+from mailbot.intake.stamped import ELECTRONIC_FORMATS, check_stamped
 
-ELECTRONIC_FORMATS = ("docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "et", "ods")
+NO_STAMPED = "未收到加盖公章的 PDF 版"
+WRONG_COPY = "盖章版与本次报送不符，暂按未收到盖章版处理"
+PHOTO_NOTE = "盖章版为图片（照片），已予登记；请另行发送盖章版 PDF 扫描件，以便存档"
+SCAN_ONLY = "本次进展情况系从盖章扫描件中识别，如有识别错误，以补发的电子版为准"
 
 
 def assess(campaign: Campaign, submission: Submission,
@@ -24,17 +28,33 @@ def assess(campaign: Campaign, submission: Submission,
     unit = submission.unit
     electronic = [e for e in extractions
                   if e.format in ELECTRONIC_FORMATS and not e.error and e.has_form]
-    pdfs = [e for e in extractions if e.format == "pdf" and not e.error]
-    form_pdfs = [e for e in pdfs if e.has_form or e.scanned]  # not a stamped meeting notice
-    stamped = [e for e in form_pdfs if e.seal]
-    rows = _unit_rows(campaign, unit, electronic or pdfs)
+    copies = [e for e in extractions if e.format in ("pdf", *IMAGE_FORMATS) and not e.error]
+    form_copies = [e for e in copies if e.has_form or e.scanned]  # not a stamped meeting notice
+    sealed = [e for e in form_copies if e.seal and (e.format == "pdf" or e.has_form)]
+    checks = [check_stamped(campaign, unit, submission.quarter, e,
+                            electronic[0] if electronic else None) for e in sealed]
+    stamped = [e for e, check in zip(sealed, checks) if check.ok]
+    rows = _unit_rows(campaign, unit, electronic or stamped or copies)
     items = tuple(sorted({row.seq for row in rows}))
-    problems = [*_file_problems(extractions, pdfs, stamped),
+    lacking = missing(campaign, unit, bool(electronic), bool(stamped), items)
+    problems = [*_file_problems(extractions, copies, sealed),
+                *(problem for check in checks for problem in check.problems),
                 *_hint_problems(extractions, unit, submission.quarter),
-                *missing(campaign, unit, bool(electronic), bool(stamped), items)]
+                *(WRONG_COPY if sealed and problem == NO_STAMPED else problem
+                  for problem in lacking)]
     return Assessment(unit=unit, quarter=submission.quarter, electronic=bool(electronic),
                       stamped_pdf=bool(stamped), items=items, rows=rows,
-                      problems=tuple(problems), report=bool(rows or form_pdfs))
+                      problems=tuple(problems), report=bool(rows or form_copies),
+                      notes=_notes(electronic, stamped, rows))
+
+
+def _notes(electronic, stamped, rows) -> tuple[str, ...]:
+    notes = []
+    if stamped and all(e.format in IMAGE_FORMATS for e in stamped):
+        notes.append(PHOTO_NOTE)
+    if not electronic and any(row.ocr for row in rows):
+        notes.append(SCAN_ONLY)
+    return tuple(notes)
 
 
 def missing(campaign: Campaign, unit: str, electronic: bool, stamped: bool,
@@ -44,7 +64,7 @@ def missing(campaign: Campaign, unit: str, electronic: bool, stamped: bool,
     if not electronic:
         problems.append("未收到可识别的电子版报表（Word 文件）")
     if not stamped:
-        problems.append("未收到加盖公章的 PDF 版")
+        problems.append(NO_STAMPED)
     for item in campaign.items_of(unit):
         if item.seq not in items:
             problems.append(f"报表中未填写第{item.seq}项“{item.title}”的进展情况")
@@ -127,13 +147,16 @@ def _hint_problems(extractions: list[Extraction], unit: str, quarter: str) -> li
     return problems
 
 
-def _file_problems(extractions, pdfs, stamped) -> list[str]:
+def _file_problems(extractions, copies, sealed) -> list[str]:
     problems = [f"附件《{e.file}》无法读取：{e.error}" for e in extractions if e.error]
-    for extraction in pdfs:
-        if extraction in stamped:
+    for extraction in copies:
+        kind = "PDF" if extraction.format == "pdf" else "图片"
+        if extraction in sealed:
             continue
         if extraction.seal is None:
-            problems.append(f"PDF《{extraction.file}》无法判断是否加盖公章（如为黑白扫描，请彩色扫描）")
+            problems.append(f"{kind}《{extraction.file}》无法判断是否加盖公章（如为黑白扫描，请彩色扫描）")
+        elif extraction.seal:
+            problems.append(f"图片《{extraction.file}》中未识别出进展情况报表，不能作为盖章版")
         else:
-            problems.append(f"PDF《{extraction.file}》中未发现公章，不能作为盖章版")
+            problems.append(f"{kind}《{extraction.file}》中未发现公章，不能作为盖章版")
     return problems

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from mailbot.chase.remind import Reminder, cn_date, report_name
-from mailbot.core.models import (Assessment, Attachment, Campaign, Extraction, Message,
+from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction, Message,
                                  OutgoingMail, SubmissionRecord, quarter_label)
 from mailbot.intake.assess import file_problems
 from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
@@ -64,7 +64,7 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         documents=[describe_document(e) for e in extractions],
         pieces=[_piece(name, source, message.message_id) for name, source in
                 (("电子版报表", current.form_from), ("盖章 PDF 版", current.stamped_from))],
-        problems=problems, **_common(campaign, message, received, now))
+        problems=problems, notes=assessment.notes, **_common(campaign, message, received, now))
     verdict = "请补充材料" if problems else "材料齐全"
     return OutgoingMail(
         kind="receipt", to=campaign.unit(assessment.unit).emails,
@@ -123,10 +123,12 @@ def describe_document(extraction: Extraction) -> str:
     name = f"《{extraction.file}》"
     if extraction.error:
         return f"{name}：无法读取（{extraction.error}）"
-    if extraction.format == "pdf":
+    if extraction.format in ("pdf", *IMAGE_FORMATS):
+        kind = "PDF " if extraction.format == "pdf" else "图片"
+        read = "，已识别报表文字" if any(row.ocr for row in extraction.rows) else ""
         if extraction.seal:
-            return f"{name}：PDF 盖章版，已识别到公章"
-        return f"{name}：PDF，未识别到公章"
+            return f"{name}：{kind}盖章版，已识别到公章{read}"
+        return f"{name}：{kind.strip()}，未识别到公章{read}"
     if extraction.has_form:
         seqs = "、".join(str(row.seq) for row in extraction.rows) or "无"
         return f"{name}：电子版报表，填报事项序号 {seqs}"

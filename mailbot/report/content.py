@@ -16,6 +16,7 @@ from mailbot.core.models import (Campaign, ColumnRole, FormRow, Item, Submission
 
 NOT_REPORTED = "（未报送）"
 
+SCAN_MARK = "（据盖章扫描件识别）"  # rows read by OCR: staff may want to check the wording
 Entry = tuple[str, "str | None"]  # (unit, its progress text; None = not reported)
 
 
@@ -139,6 +140,7 @@ def _collect(records: Iterable[SubmissionRecord]):
             text = _row_text(row)
             if not text:
                 continue
+            text += SCAN_MARK if row.ocr else ""
             parts = texts.setdefault((row.seq, record.unit), [])
             if text not in parts:
                 parts.append(text)

@@ -256,11 +256,11 @@ class Store:
                  json.dumps(extraction.warnings, ensure_ascii=False)))
         for row in assessment.rows:
             db.execute(
-                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline, extra)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline, extra,"
+                " ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (submission, row.seq, row.title, json.dumps(row.units, ensure_ascii=False),
                  row.unit, row.progress, row.deadline,
-                 json.dumps(row.extra, ensure_ascii=False)))
+                 json.dumps(row.extra, ensure_ascii=False), int(row.ocr)))
         return submission
 
     def counted_submissions(self, quarter: str) -> list[SubmissionRecord]:
@@ -311,7 +311,8 @@ class Store:
         form_rows = tuple(
             FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
                     unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
-                    extra=tuple((name, text) for name, text in json.loads(r["extra"])))
+                    extra=tuple((name, text) for name, text in json.loads(r["extra"])),
+                    ocr=bool(r["ocr"]))
             for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
                                      (row["id"],)))
         return SubmissionRecord(

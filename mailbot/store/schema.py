@@ -107,4 +107,7 @@ MIGRATIONS = [
     CREATE INDEX documents_message ON documents (message);
     CREATE INDEX rows_submission ON rows (submission)
     """,
+    """
+    ALTER TABLE rows ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0
+    """,
 ]

@@ -1,0 +1,57 @@
+"""OCR for what has no text layer: image attachments and scanned PDFs (the stamped copy).
+
+OCR is slow (seconds a page) and memory-hungry (onnxruntime), so it runs in its
+own sandboxed child with wider limits than the other parsers (measured: one 200
+dpi page needs about 1.5 GB of address space, so 1 GB fails, and the second page
+of a two-page scan failed at 2 GB in a test process that had read other files
+before: the child's address space starts with its parent's), only for files
+that need it, and once per file: results are kept by the file's SHA-256, so a
+retried mail or a correction that re-sends the same scan is not read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from mailbot.core.models import Campaign, Extraction
+from mailbot.extract import sandbox
+from mailbot.extract.errors import ExtractError
+from mailbot.extract.ocr import engine as engines
+from mailbot.extract.ocr import pages
+LIMITS = sandbox.Limits(seconds=30.0 + 15.0 * pages.MAX_PAGES, memory_mb=3072)
+CACHED = 64
+_cache: dict[tuple[str, str, Campaign], Extraction] = {}
+
+
+def read_image(data: bytes, kind: str, campaign: Campaign) -> Extraction:
+    """A photo or scan sent as an image: its pages read by OCR."""
+    return _cached(data, kind, campaign, lambda: pages.image_pages(data))
+
+
+def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extraction:
+    """A PDF without a text layer, already parsed (seal, scanned flag): OCR added where
+    the engine is installed; otherwise the parse as it was, saying why no rows."""
+    if not engines.available():
+        return replace(parsed, warnings=parsed.warnings + (
+            "OCR is not installed (pip install -e \".[ocr]\"): the scan's rows were not read",))
+    try:
+        read = _cached(data, "pdf", campaign, lambda: pages.pdf_pages(data))
+    except ExtractError as error:
+        return replace(parsed, warnings=parsed.warnings + (str(error),))
+    if not read.has_form:
+        return parsed  # no ruled form on any page: nothing OCR could add
+    seal = parsed.seal if read.seal is None else read.seal or parsed.seal
+    return replace(read, seal=seal, warnings=read.warnings + ("scanned PDF: rows read by OCR",))
+
+
+def _cached(data: bytes, kind: str, campaign: Campaign, load) -> Extraction:
+    key = (hashlib.sha256(data).hexdigest(), kind, campaign)
+    if key not in _cache:
+        def task() -> Extraction:
+            from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
+            return read_pages(load(), campaign, engines.RapidEngine(), kind)
+        if len(_cache) >= CACHED:
+            del _cache[next(iter(_cache))]
+        _cache[key] = sandbox.run(task, LIMITS)
+    return _cache[key]
