@@ -41,14 +41,23 @@ class Background:
 
     def __init__(self, server):
         self.server = server
-        self.thread = threading.Thread(target=server.run, name="console", daemon=True)
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="console", daemon=True)
         self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError:  # close() pulled the socket from under the select loop: expected
+            if not self.closing.is_set():
+                raise
 
     @property
     def port(self) -> int:
         return int(self.server.effective_port)
 
     def close(self) -> None:
+        self.closing.set()
         self.server.close()
         self.thread.join(timeout=10)
 
