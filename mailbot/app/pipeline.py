@@ -22,8 +22,7 @@ from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
 from mailbot.extract import extract_attachment
 from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
-                                  default_since, files_of,
-                            original_of, reason_zh, wants_form_cells)
+                                  default_since, original_of, reason_zh, wants_form_cells)
 from mailbot.core.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import is_automatic, parse

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from mailbot.core.models import (CN_QUARTERS, IMAGE_FORMATS, Campaign, Extraction, FormRow,
+from mailbot.core.models import (CN_QUARTERS, Campaign, Extraction, FormRow,
                                  StampedCheck)
 from mailbot.intake.rules import quarter_number, unit_in_rows
 
