@@ -45,7 +45,7 @@ def test_a_stamped_scan_sent_alone_gives_the_rows(ctx, tmp_path):
     scan = scans.image_pdf([scans.scanned(stamped_page(ctx, "2026Q3"), skew=0.8)], 200)
     pipeline.ingest(ctx, mail(ctx, [("盖章版.pdf", scan)]), "test:1", SEPT)
     campaign = ctx.config.campaign
-    current = ctx.store.current_submissions("2026Q3")
+    current = ctx.current("2026Q3")
     [status] = [s for s in unit_statuses(campaign, "2026Q3", current) if s.unit == UNIT]
     assert (status.items, status.stamped_pdf, status.electronic) == ((1,), True, False)
     report = build_report(campaign, "2026Q3", current)
@@ -61,7 +61,7 @@ def test_last_quarters_form_stamped_is_flagged(ctx, tmp_path):
     scan = scans.image_pdf([scans.scanned(stamped_page(ctx, "2026Q2"))], 200)
     files = [("报表.docx", samples.form_docx(campaign, UNIT, "2026Q3")), ("盖章版.pdf", scan)]
     pipeline.ingest(ctx, mail(ctx, files), "test:1", SEPT)
-    [record] = ctx.store.current_submissions("2026Q3")
+    [record] = ctx.current("2026Q3")
     assert record.electronic and not record.stamped_pdf
     content = receipt_text(ctx, tmp_path)
     assert "盖章版似为第二季度材料，不是本季度的报表" in content
@@ -73,7 +73,7 @@ def test_a_phone_photo_of_the_stamped_page_counts(ctx, tmp_path):
     photo = scans.encoded(scans.photographed(stamped_page(ctx, "2026Q3")), "JPEG", quality=80)
     files = [("报表.docx", samples.form_docx(campaign, UNIT, "2026Q3")), ("IMG_0412.jpg", photo)]
     outcome = pipeline.ingest(ctx, mail(ctx, files), "test:1", SEPT)
-    [record] = ctx.store.current_submissions("2026Q3")
+    [record] = ctx.current("2026Q3")
     assert record.electronic and record.stamped_pdf and record.problems == ()
     assert outcome.reason == "complete"
     content = receipt_text(ctx, tmp_path)
