@@ -25,7 +25,7 @@ from mailbot.app.live import LiveConfig
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
-from mailbot.store import StoreUnavailable
+from mailbot.store import Store, StoreUnavailable, StoreUnusable
 from mailbot.app.scheduler import Job, run
 
 log = logging.getLogger(__name__)
@@ -131,9 +131,31 @@ def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
 
 def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
     """Run until SIGTERM/SIGINT; SIGHUP (or an edit of config.toml) re-reads the config.
-    Raises scheduler.AlreadyRunning if another worker runs."""
+    Raises scheduler.AlreadyRunning if another worker runs, and StoreUnusable when the
+    store cannot be used, at start or later (the worker then stops: systemd shows it)."""
     for warning in config.warnings:
         log.warning("%s", warning)
+    Store(config.store_path, config.archive_path).close()
     stop, live = threading.Event(), LiveConfig(config)
-    run(worker_jobs(live, clock, stop), config.store_path.parent / "mailbot.lock",
-        config.campaign.timezone, stop, on_hangup=live.request_reload)
+    fatal: list[StoreUnusable] = []
+    jobs = [stopping_on_unusable(job, stop, fatal) for job in worker_jobs(live, clock, stop)]
+    run(jobs, config.store_path.parent / "mailbot.lock", config.campaign.timezone, stop,
+        on_hangup=live.request_reload)
+    if fatal:
+        raise fatal[0]
+
+
+def stopping_on_unusable(job: Job, stop: threading.Event, fatal: list) -> Job:
+    """A job whose store became unusable (deleted, damaged) stops the whole worker:
+    carrying on would only fail every job, or start again from an empty store."""
+
+    def guarded():
+        try:
+            return job.func()
+        except StoreUnusable as error:
+            log.error("job %s: the store cannot be used, the worker stops: %s", job.name, error)
+            fatal.append(error)
+            stop.set()
+            return None
+
+    return Job(job.name, guarded, job.seconds)

@@ -44,8 +44,13 @@ class App:
 
     def context(self):
         from mailbot.app.pipeline import Context
+        from mailbot.store import StoreUnusable
 
-        return Context.open(self.config, self.clock)
+        try:
+            return Context.open(self.config, self.clock)
+        except StoreUnusable as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
 
 
 def parse_now(text: str | None, zone: str) -> datetime | None:
@@ -311,11 +316,29 @@ def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
     from mailbot.app.worker import run_worker
     from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.store import StoreUnusable
 
     try:
         run_worker(app.config, app.clock)
+    except (AlreadyRunning, StoreUnusable) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@click.pass_obj
+def rebuild(app: App) -> None:
+    """Rebuild the store from the raw-mail archive; sends nothing (the worker must be stopped)."""
+    from mailbot.app.rebuild import rebuild as rebuild_store
+    from mailbot.app.scheduler import AlreadyRunning
+
+    try:
+        done = rebuild_store(app.config, app.clock, progress=click.echo)
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
+    counts = "，".join(f"{state} {count} 封" for state, count in sorted(done.states.items()))
+    click.echo(f"已由存档重建数据库：共 {done.mails} 封邮件（{counts or '无'}），未发送任何邮件。")
+    if done.kept_aside:
+        click.echo(f"原数据库文件已移至 {done.kept_aside}，未删除。")
 
 
 @main.command()

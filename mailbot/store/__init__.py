@@ -25,6 +25,16 @@ from mailbot.store.schema import MIGRATIONS
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
 
+MARKER = "STORE"  # beside the archived mails: a store was created for this archive
+JOURNAL = "received.jsonl"  # one line per claimed mail: where and when it arrived
+
+
+class StoreUnusable(Exception):
+    """The store cannot be used at all (gone where one existed, not a database, or
+    written by a newer mailbot). Nothing is done: the worker stops with this message,
+    and `mailbot rebuild` makes a new store from the archive."""
+
+
 class StoreUnavailable(Exception):
     """The store cannot be written now (a locked database, a read-only disk).
 
@@ -98,13 +108,35 @@ def _busy(error: BaseException) -> bool:
 class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
-    def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT):
+    def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT,
+                 create: bool = False):
+        """Open the store; `create` allows a new empty one where a store existed
+        (`mailbot rebuild`), otherwise that is refused (StoreUnusable)."""
         self.path = Path(path)
         self.timeout = timeout
         self.archive_dir = Path(archive_dir)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        if new and not create:
+            refuse_missing(self.path, self.archive_dir)
         for folder in (self.path.parent, self.archive_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            if _busy(error):
+                raise
+            raise StoreUnusable(f"数据库文件 {self.path} 已损坏或不是 mailbot 的数据库"
+                                f"（{error}）。请从备份恢复，或运行 mailbot rebuild "
+                                "由原始邮件存档重建。") from None
+        except StoreUnusable:
+            self.db.close()
+            raise
+        if new:
+            (self.archive_dir / MARKER).write_text(f"{self.path}\n", encoding="utf-8")
+
+    def _open(self) -> None:
         os.chmod(self.path, 0o600)
         self.db.row_factory = sqlite3.Row
         self._enter_wal()
@@ -128,6 +160,11 @@ class Store:
         with self.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            if current > len(MIGRATIONS):
+                raise StoreUnusable(
+                    f"数据库 {self.path} 的结构版本为 {current}，由较新版本的 mailbot 写入；"
+                    f"本程序只认得到第 {len(MIGRATIONS)} 版。请升级 mailbot 后再运行，"
+                    "数据库未作改动。")
             for version, script in enumerate(MIGRATIONS, start=1):
                 if version > current:
                     for statement in script.split(";\n"):
@@ -203,7 +240,28 @@ class Store:
                  _iso(utcnow())))
             db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
                        (source_key, cursor.lastrowid))
+            self._journal(sha256, source_key, received_at)
             return Claim(cursor.lastrowid, True, "claimed")
+
+    def _journal(self, sha256: str, source_key: str, received_at: datetime) -> None:
+        """Note beside the archive where and when a mail arrived: what `mailbot rebuild`
+        needs besides the bytes (an IMAP arrival time is not inside the mail)."""
+        line = json.dumps({"sha256": sha256, "source_key": source_key,
+                           "received_at": _iso(received_at)}) + "\n"
+        fd = os.open(self.archive_dir / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(line)
+
+    def archived(self) -> list[tuple[str, dict]]:
+        """Every archived mail's hash with what the journal says of it (may be empty)."""
+        journal = {}
+        if (self.archive_dir / JOURNAL).exists():
+            for line in (self.archive_dir / JOURNAL).read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    journal.setdefault(entry["sha256"], entry)
+        return [(path.stem, journal.get(path.stem, {}))
+                for path in sorted(self.archive_dir.glob("??/*.eml"))]
 
     def message_by_source_key(self, source_key: str) -> MessageRecord | None:
         row = self.db.execute(
@@ -400,6 +458,16 @@ class Store:
     def put_state(self, key: str, value: dict) -> None:
         self.db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key)"
                         " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+
+def refuse_missing(path: Path, archive_dir: Path) -> None:
+    """No store file, yet a store was made here before (the marker, or archived mail):
+    starting empty would forget every mail and chase every unit again."""
+    if (archive_dir / MARKER).exists() or any(archive_dir.glob("??/*.eml")):
+        raise StoreUnusable(f"数据库文件 {path} 不存在，但 {archive_dir} 里有它的原始邮件存档："
+                            "数据库曾经存在，可能被删除或移走。mailbot 不会用空数据库重新开始"
+                            "（那样会忘记已收到的报送并重新催报）。请放回该文件，"
+                            "或运行 mailbot rebuild 由存档重建（不发送任何邮件）。")
 
 
 def _message(row) -> MessageRecord:
