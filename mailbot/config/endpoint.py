@@ -28,6 +28,7 @@ class Endpoint:
     poll_seconds: int = 300
     since: date | None = None  # [mailbox] only: mail that arrived before it is never answered
     ca_file: str = ""  # PEM of a self-signed or internal CA's certificate to trust
+    give_up_days: int = 3  # [smtp] only: a mail still refused (4xx) this long after queueing
 
     @property
     def scheme(self) -> str:
@@ -70,6 +71,7 @@ def parse_endpoint(table, key: str, schemes: tuple[str, ...], base: Path,
         poll_seconds=int(table.get("poll_seconds", 300)),
         since=_since(table, key, problems),
         ca_file=_ca_file(table, key, base, problems),
+        give_up_days=int(table.get("give_up_days", 3)),
     )
 
 

@@ -89,6 +89,7 @@ class QueuedMail:
     recipients: tuple[str, ...]
     raw: bytes
     attempts: int
+    queued_at: datetime  # on the campaign clock: how long it has waited (give up by age)
 
 
 def utcnow() -> datetime:
@@ -377,13 +378,15 @@ class Store:
 
     def queue_mail(self, db, kind: str, dedup_key: str | None, sender: str,
                    recipients: tuple[str, ...], subject: str, raw: bytes,
-                   unit: str | None = None, quarter: str | None = None) -> int | None:
-        """Write a mail to send; None when a mail with the same dedup key exists."""
+                   unit: str | None = None, quarter: str | None = None,
+                   queued_at: datetime | None = None) -> int | None:
+        """Write a mail to send; None when a mail with the same dedup key exists.
+        `queued_at` is the campaign clock's moment (created_at stays real time)."""
         cursor = db.execute(
             "INSERT OR IGNORE INTO outgoing (dedup_key, kind, sender, recipients, subject, raw,"
-            " unit, quarter, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " unit, quarter, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dedup_key, kind, sender, json.dumps(recipients), subject, raw, unit, quarter,
-             _iso(utcnow())))
+             _iso(utcnow()), _iso(queued_at or utcnow())))
         return cursor.lastrowid if cursor.rowcount else None
 
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
@@ -393,29 +396,41 @@ class Store:
             query, args = query + " AND (next_try_at IS NULL OR next_try_at <= ?)", (_iso(now),)
         rows = self.db.execute(query + " ORDER BY id", args)
         return [QueuedMail(r["id"], r["kind"], r["sender"], tuple(json.loads(r["recipients"])),
-                           r["raw"], r["attempts"]) for r in rows]
+                           r["raw"], r["attempts"],
+                           datetime.fromisoformat(r["queued_at"] or r["created_at"]))
+                for r in rows]
 
     def mark_sent(self, mail: int) -> None:
         self.db.execute("UPDATE outgoing SET state = 'sent', sent_at = ? WHERE id = ?",
                         (_iso(utcnow()), mail))
 
     def mark_send_failed(self, mail: int, error: str, permanent: bool,
-                         retry_at: datetime | None = None) -> None:
-        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`."""
+                         retry_at: datetime | None = None, free_key: bool = False) -> None:
+        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`.
+        `free_key`: the mail's dedup key is released (kept in given_up_key), so what it
+        was for (a reminder stage) can be queued again as a new mail."""
         self.db.execute(
             "UPDATE outgoing SET attempts = attempts + 1, last_error = ?, next_try_at = ?,"
-            " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
-            (error, _iso(retry_at) if retry_at else None, permanent, mail))
+            " state = CASE WHEN ? THEN 'failed' ELSE state END,"
+            " given_up_key = CASE WHEN ? THEN dedup_key ELSE given_up_key END,"
+            " dedup_key = CASE WHEN ? THEN NULL ELSE dedup_key END WHERE id = ?",
+            (error, _iso(retry_at) if retry_at else None, permanent, free_key, free_key, mail))
 
-    def note_send_error(self, mail: int, error: str) -> None:
-        """The server, not the mail, failed: keep the error for the operator, count nothing."""
-        self.db.execute("UPDATE outgoing SET last_error = ? WHERE id = ?", (error, mail))
+    def note_send_error(self, mail: int, error: str, retry_at: datetime | None = None) -> None:
+        """The server, not the mail, failed: keep the error for the operator, count nothing
+        (with `retry_at`, the mail waits until then)."""
+        self.db.execute("UPDATE outgoing SET last_error = ?,"
+                        " next_try_at = coalesce(?, next_try_at) WHERE id = ?",
+                        (error, _iso(retry_at) if retry_at else None, mail))
 
     def resend(self, mail: int) -> bool:
-        """Queue a failed mail again (the operator's choice); False if it is not failed."""
+        """Queue a failed mail again (the operator's choice); False if it is not failed, or
+        if what it was for has been queued again since (its freed dedup key is taken)."""
         cursor = self.db.execute(
-            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL"
-            " WHERE id = ? AND state = 'failed'", (mail,))
+            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL,"
+            " dedup_key = given_up_key, given_up_key = NULL WHERE id = ? AND state = 'failed'"
+            " AND (given_up_key IS NULL OR NOT EXISTS (SELECT 1 FROM outgoing AS other"
+            " WHERE other.dedup_key = outgoing.given_up_key))", (mail,))
         return cursor.rowcount == 1
 
     def outbox_counts(self) -> dict[str, int]:

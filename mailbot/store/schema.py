@@ -101,4 +101,8 @@ MIGRATIONS = [
         reason TEXT NOT NULL
     )
     """,
+    """
+    ALTER TABLE outgoing ADD COLUMN queued_at TEXT;
+    ALTER TABLE outgoing ADD COLUMN given_up_key TEXT
+    """,
 ]
