@@ -269,14 +269,23 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
     from mailbot.app.live import LiveConfig
-    from mailbot.app.worker import intake_loop
+    from mailbot.app.worker import intake_loop, opened
     from mailbot.store import StoreUnavailable
 
     since = parse_day(since_text, "--since")
     if not once and since is None:
         import threading
 
-        intake_loop(LiveConfig(app.config), app.clock, threading.Event())
+        def send() -> None:  # the answers intake queued; intake itself never sends
+            with opened(app.config, app.clock) as ctx:
+                flush_outbox(ctx, open_transport(app.config.smtp))
+
+        from mailbot.store import StoreUnusable
+
+        try:
+            intake_loop(LiveConfig(app.config), app.clock, threading.Event(), send)
+        except StoreUnusable as error:
+            raise click.ClickException(str(error)) from None
         return
     source = open_source(app.config.mailbox)
     ctx = app.context()
