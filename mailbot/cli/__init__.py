@@ -244,14 +244,14 @@ def check(app: App) -> None:
     from mailbot.app.pipeline import run_checks
 
     for warning in app.config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"提醒：{warning}", err=True)
     ok = True
     for passed, explanation in run_checks(app.config):
-        click.echo(("ok: " if passed else "problem: ") + explanation, err=not passed)
+        click.echo(("正常：" if passed else "问题：") + explanation, err=not passed)
         ok = ok and passed
     if not ok:
         sys.exit(1)
-    click.echo("ok")
+    click.echo("检查通过。")
 
 
 @main.command()

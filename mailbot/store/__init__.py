@@ -135,7 +135,10 @@ class Store:
             self.db.close()
             raise
         if new:
-            (self.archive_dir / MARKER).write_text(f"{self.path}\n", encoding="utf-8")
+            marker = os.open(self.archive_dir / MARKER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                             0o600)
+            with os.fdopen(marker, "w", encoding="utf-8") as handle:
+                handle.write(f"{self.path}\n")
 
     def _open(self) -> None:
         os.chmod(self.path, 0o600)
