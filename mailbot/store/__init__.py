@@ -134,7 +134,7 @@ class Store:
         except StoreUnusable:
             self.db.close()
             raise
-        if new:
+        if new or not (self.archive_dir / MARKER).exists():  # stores made before markers too
             marker = os.open(self.archive_dir / MARKER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                              0o600)
             with os.fdopen(marker, "w", encoding="utf-8") as handle:
