@@ -329,8 +329,11 @@ def run(app: App) -> None:
 
     try:
         run_worker(app.config, app.clock)
-    except (AlreadyRunning, StoreUnusable) as error:
+    except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
+    except StoreUnusable as error:  # systemd shows the unit failed, with this line
+        click.echo(str(error), err=True)
+        sys.exit(1)
 
 
 @main.command()
