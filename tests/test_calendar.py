@@ -130,9 +130,9 @@ def test_config_reports_every_bad_key(tmp_path):
     with pytest.raises(config.ConfigError) as raised:
         config.load(path)
     problems = "\n".join(raised.value.problems)
-    for key in ("quarters.2026Q3: 'soon' is not a due-date rule", "calendar.holidays[2]",
-                "calendar: 2026-10-10 is listed both", "reminders.hour: must be between",
-                "reminders.weekly: unknown key", "reminders.on_due: must be true or false"):
+    for key in ('[quarters] 2026Q3："soon" 不是截止日规则', "[calendar] holidays 第3项",
+                "[calendar]：2026-10-10 既列为工作日，又列为假日", "[reminders] hour：应在 0 到 23 之间",
+                "[reminders] weekly：不认识这一项", "[reminders] on_due：应为布尔值（true 或 false），现为 1"):
         assert key in problems
 
 
@@ -141,5 +141,5 @@ def test_strict_calendar_refuses_a_rule_into_an_uncovered_year(tmp_path):
         "2026Q4 = 2026-12-31": '2026Q4 = "10 workdays after end"',
         "strict = false": "strict = true",
     })
-    with pytest.raises(config.ConfigError, match="quarters.2026Q4: the holiday calendar"):
+    with pytest.raises(config.ConfigError, match="\\[quarters\\] 2026Q4：节假日库只收录"):
         config.load(path)

@@ -98,7 +98,7 @@ def test_bad_config_exits_2_naming_the_key(site):
                                                    'units = ["应急局"]'), encoding="utf-8")
     result = mailbot("check", cwd=site, check=False)
     assert result.returncode == 2
-    assert "items[6].units[0]: unknown unit '应急局'" in result.stderr
+    assert "第7个[[items]]的 units 第1项：“应急局”不在 [[units]] 中" in result.stderr
 
 
 def test_missing_config_names_the_path(tmp_path):

@@ -40,15 +40,15 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
 def test_unknown_unit_in_an_item_names_the_key(tmp_path):
     path = write_config(tmp_path, lambda t: t.replace('units = ["区应急管理局"]',
                                                       'units = ["区应急局"]'))
-    assert problems_of(path) == ["items[6].units[0]: unknown unit '区应急局' (not among [[units]])"]
+    assert problems_of(path) == ["第7个[[items]]的 units 第1项：“区应急局”不在 [[units]] 中"]
 
 
 def test_a_date_that_is_not_a_date_names_the_key(tmp_path):
     path = write_config(tmp_path, lambda t: t.replace("2026Q2 = 2026-06-30",
                                                       '2026Q2 = "June 30th"'))
     assert problems_of(path) == [
-        "quarters.2026Q2: 'June 30th' is not a due-date rule: write a date (2026-04-10), "
-        '"N workdays after end", "N days after end" or "end"']
+        '[quarters] 2026Q2："June 30th" 不是截止日规则：写日期（2026-04-10），或 '
+        '"N workdays after end"（季末后第 N 个工作日）、"N days after end"、"end"']
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
@@ -60,9 +60,9 @@ def test_all_problems_are_reported_at_once(tmp_path):
         return text.replace('url = "maildir:var/mail"',
                             'url = "imaps://office@mail.example.org:993/INBOX"')
     problems = problems_of(write_config(tmp_path, edit))
-    assert any(p.startswith("units[2].emails: rsj@zichuan.example.org is already") for p in problems)
-    assert any(p.startswith("smtp.url: 'ftp://host/' must start with") for p in problems)
-    assert "mailbox.password_env: is needed: name the environment variable that holds the password" in problems
+    assert any(p.startswith("第3个[[units]]的 emails：rsj@zichuan.example.org 已是") for p in problems)
+    assert any(p.startswith('[smtp] url："ftp://host/" 应以 ') for p in problems)
+    assert "[mailbox] password_env：需要填写：保存密码的环境变量名" in problems
 
 
 def test_missing_file_says_which_path(tmp_path):
@@ -73,7 +73,7 @@ def test_missing_file_says_which_path(tmp_path):
 def test_broken_toml_is_a_config_error(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text("[federation\nname = 1", encoding="utf-8")
-    assert problems_of(path)[0].startswith("not valid TOML")
+    assert problems_of(path)[0].startswith("不是有效的 TOML 格式")
 
 
 def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
@@ -84,7 +84,7 @@ def test_trusted_authserv_ids_must_be_a_list_of_names(tmp_path):
     assert load(path).trusted_authserv_ids == ("mx.zichuan.example.org",)
     path.write_text(text.replace("trusted_authserv_ids = []",
                                  'trusted_authserv_ids = "mx"'), "utf-8")
-    with pytest.raises(ConfigError, match=r"security\.trusted_authserv_ids: must be a list"):
+    with pytest.raises(ConfigError, match=r'\[security\] trusted_authserv_ids：应为列表（\[...\]），现为 "mx"'):
         load(path)
 
 
@@ -94,8 +94,8 @@ def test_limits_are_read_and_checked(tmp_path):
         "max_attachment_mb = 40", "max_attachment_mb = 0").replace(
         "max_subject_chars = 200", "max_subject_chars = 200\nmax_files = 3"))
     problems = problems_of(path)
-    assert "limits.max_attachment_mb: must be between 1 and 1024, not 0" in problems
-    assert any(p.startswith("limits.max_files: unknown key") for p in problems)
+    assert "[limits] max_attachment_mb：应在 1 到 1024 之间，现为 0" in problems
+    assert any(p.startswith("[limits] max_files：不认识这一项") for p in problems)
 
 
 def test_a_collecting_address_shared_with_a_unit_is_warned_about(tmp_path):
@@ -103,5 +103,5 @@ def test_a_collecting_address_shared_with_a_unit_is_warned_about(tmp_path):
     path = write_config(tmp_path, edit=lambda t: t.replace(
         'emails = ["fulian@zichuan.example.org"]',
         'emails = ["fulian@zichuan.example.org", "fulian-office@zichuan.example.org"]'))
-    [warning] = [w for w in load(path).warnings if "federation.emails" in w]
-    assert "fulian-office@zichuan.example.org is also an address of 区妇联" in warning
+    [warning] = [w for w in load(path).warnings if "[federation] emails" in w]
+    assert "fulian-office@zichuan.example.org 同时是 区妇联（[[units]]）的地址" in warning

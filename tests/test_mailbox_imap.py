@@ -199,7 +199,7 @@ def test_plaintext_passwords_only_to_loopback_or_by_consent():
 
 def test_an_unset_password_variable_is_named(dovecot, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
-    with pytest.raises(MailboxError, match=f"environment variable {ENV} is not set"):
+    with pytest.raises(MailboxError, match=f"环境变量 {ENV} 没有设置"):
         list(make_source(dovecot, dovecot.new_user()).fetch_new(None))
 
 

@@ -135,10 +135,14 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     assert states["busy"]["state"] == "queued" and states["busy"]["attempts"] == 1
     assert outbox.flush(ctx.store, transport, NOW + timedelta(minutes=1)) == (0, 0)  # backing off
     moment = NOW
-    for attempt in range(2, outbox.MAX_SEND_ATTEMPTS + 1):
-        moment += outbox.retry_delay(attempt - 1)
+    while moment < NOW + outbox.GIVE_UP_AFTER - outbox.RETRY_MAX:  # refused for days: waits
+        moment += outbox.RETRY_MAX
         assert outbox.flush(ctx.store, transport, moment) == (0, 1)
-    assert {row["dedup_key"]: row["state"] for row in ctx.store.outgoing()}["busy"] == "failed"
+    assert ctx.store.outgoing()[0]["state"] == "queued"
+    assert outbox.flush(ctx.store, transport, NOW + outbox.GIVE_UP_AFTER) == (0, 1)
+    given_up = ctx.store.outgoing()[0]
+    assert given_up["state"] == "failed" and given_up["given_up_key"] == "busy"
+    assert given_up["dedup_key"] is None  # its purpose is free to be queued again
     assert len(smtp_server.received) == 1
     ctx.store.close()
 

@@ -100,6 +100,6 @@ def test_a_units_new_address_is_used_by_the_running_worker(tmp_path):
         deliver(tmp_path, "2.eml", NEW_ADDRESS)
         wait_until(lambda: recorded(tmp_path).count(("done", "区人社局")) == 2)
         assert "is not valid; the previous config stays in use" in worker.log
-        assert "not valid TOML" in worker.log
+        assert "不是有效的 TOML 格式" in worker.log
     finally:
         assert worker.stop() == 0, worker.log

@@ -122,7 +122,7 @@ def test_around_qingming_the_q1_ladder_goes_on_either_side(site):
 
 def test_dry_run_does_not_warn_about_2027_but_check_does(site):
     folder, _ = site
-    needle = "covers 2004-2026 only, not 2027"
+    needle = "节假日库只收录 2004—2026 年，不含 2027 年"
     remind = mailbot("--now", "2026-12-31T10:00", "remind", "--dry-run", cwd=folder)
     assert "2026Q4 due" in remind.stdout and needle not in remind.stderr
     assert needle in mailbot("check", cwd=folder).stderr

@@ -68,4 +68,4 @@ def test_a_configured_since_wins_and_a_bad_one_names_the_key(tmp_path):
     assert "done - 区人社局 2026Q1" in out
     write_config(tmp_path, edit=lambda t: t.replace('[mailbox]\n', '[mailbox]\nsince = "昨天"\n'))
     bad = mailbot("check", cwd=tmp_path, check=False)
-    assert bad.returncode == 2 and "mailbox.since" in bad.stderr
+    assert bad.returncode == 2 and "[mailbox] since" in bad.stderr

@@ -106,7 +106,7 @@ def test_check_login(smtp_tls_server, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
     endpoint = Endpoint(url=smtp_tls_server.url("smtp+starttls"), password_env=ENV)
     ok, text = check_login(endpoint, smtp_tls_server.cert.client_context())
-    assert not ok and f"environment variable {ENV} is not set" in text
+    assert not ok and f"环境变量 {ENV} 没有设置" in text
     monkeypatch.setenv(ENV, PASSWORD)
     assert check_login(endpoint, smtp_tls_server.cert.client_context()) == (
         True, f"SMTP 连接成功：bot@127.0.0.1:{smtp_tls_server.port}。")

@@ -57,7 +57,7 @@ def test_a_scheme_that_does_not_fit_its_port_is_refused_at_once(tmp_path, url, f
     with pytest.raises(ConfigError) as error:
         load(config)
     assert time.monotonic() - started < 5
-    assert "mailbox.url: 端口" in str(error.value) and f"请改为 {fix}" in str(error.value)
+    assert "[mailbox] url：端口" in str(error.value) and f"请改为 {fix}" in str(error.value)
 
 
 def test_smtp_starttls_on_465_names_smtps(tmp_path):
@@ -70,5 +70,5 @@ def test_smtp_starttls_on_465_names_smtps(tmp_path):
 def test_a_missing_ca_file_is_named(tmp_path):
     config = write_config(tmp_path, edit=lambda text: text.replace(
         'url = "maildir:var/mail"', 'url = "maildir:var/mail"\nca_file = "certs/none.pem"'))
-    with pytest.raises(ConfigError, match="mailbox.ca_file: 找不到证书文件"):
+    with pytest.raises(ConfigError, match=r"\[mailbox\] ca_file：找不到证书文件"):
         load(config)

@@ -85,6 +85,7 @@ def prepare_folder(folder: Path) -> Path:
     (folder / MARKER).write_text("made by `mailbot demo`; deleted by the next run\n")
     target = folder / "config.toml"
     shutil.copyfile(PACKAGED_CONFIG, target)
+    target.chmod(0o600)  # as `init` makes it: the operator's alone (check warns otherwise)
     return target
 
 

@@ -243,7 +243,8 @@ def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
 
 
 def flush_outbox(ctx: Context, transport: outbox.Transport) -> tuple[int, int]:
-    sent, failed = outbox.flush(ctx.store, transport)
+    sent, failed = outbox.flush(ctx.store, transport, ctx.clock(),
+                                timedelta(days=ctx.config.smtp.give_up_days))
     if sent or failed:
         log.info("outbox: %d sent, %d not sent", sent, failed)
     return sent, failed

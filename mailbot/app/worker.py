@@ -25,11 +25,12 @@ from mailbot.app.live import LiveConfig
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
-from mailbot.store import StoreUnavailable
+from mailbot.store import Store, StoreUnavailable, StoreUnusable
 from mailbot.app.scheduler import Job, run
 
 log = logging.getLogger(__name__)
 WAIT_CHUNK = 5.0  # seconds: how soon a stop request is noticed while waiting for mail
+STOP_CHECK = 0.5  # seconds: how soon the idle outbox job notices a stop request
 OUTBOX_SECONDS = 60
 REMIND_SECONDS = 600
 SUMMARY_SECONDS = 3600
@@ -48,8 +49,11 @@ def opened(config: Config, clock: Callable[[], datetime]):
 READER = threading.Lock()  # one reader of the mailbox at a time: intake or a tick
 
 
-def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading.Event) -> None:
-    """Read, answer, then wait for news (IDLE where the server has it) until stopped.
+def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading.Event,
+                after_read: Callable[[], None] = lambda: None) -> None:
+    """Read and queue the answers, then wait for news (IDLE where the server has it)
+    until stopped; `after_read` then has the answers sent (the worker wakes its
+    outbox job): intake never sends, so a slow SMTP server never holds it up.
 
     The config is asked for at every turn, so an edited config.toml (a unit's new
     address, another mailbox) is used from the next mail on. Network trouble, or a
@@ -69,7 +73,7 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
             try:
                 with opened(config, clock) as ctx, READER:
                     read = read_mailbox(ctx, source) is not None
-                    pipeline.flush_outbox(ctx, open_transport(config.smtp))
+                after_read()
                 if read:
                     _wait_for_mail(source, config.mailbox.poll_seconds, stop)
                     backoff = WAIT_CHUNK
@@ -86,7 +90,8 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
 def current_tick(live: LiveConfig, clock: Callable[[], datetime],
                  action) -> Callable[[], object]:
     """A reminder or summary tick that first reads the mailbox up to now, and waits
-    (decides nothing) while it cannot be read; what it queues is sent at once."""
+    (decides nothing) while it cannot be read; what it queues is sent at once, after
+    the mailbox is let go (a slow SMTP server never holds up intake's reading)."""
 
     def run_once():
         config = live.current()
@@ -94,16 +99,32 @@ def current_tick(live: LiveConfig, clock: Callable[[], datetime],
         try:
             with opened(config, clock) as ctx:
                 with READER:
-                    if read_mailbox(ctx, source) is None:
-                        pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
-                        return "waiting: the mailbox cannot be read"
-                result = action(ctx)
-                pipeline.flush_outbox(ctx, transport)
+                    readable = read_mailbox(ctx, source) is not None
+                result = action(ctx) if readable else "waiting: the mailbox cannot be read"
+                pipeline.flush_outbox(ctx, transport)  # when waiting: the alert, if news
                 return result
         finally:
             source.close()
 
     return run_once
+
+
+def outbox_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading.Event,
+                wake: threading.Event) -> None:
+    """The worker's sender: flush when woken (intake queued answers) or every
+    OUTBOX_SECONDS, until stopped. Each send has its own deadline (smtp.py), so a
+    slow server delays the outbox alone."""
+    while not stop.is_set():
+        wake.clear()
+        config = live.current()
+        try:
+            with opened(config, clock) as ctx:
+                pipeline.flush_outbox(ctx, open_transport(config.smtp))
+        except StoreUnavailable as error:
+            log.warning("outbox: %s", error)
+        deadline = time.monotonic() + OUTBOX_SECONDS
+        while not stop.is_set() and not wake.is_set() and time.monotonic() < deadline:
+            wake.wait(STOP_CHECK)
 
 
 def _wait_for_mail(source, seconds: float, stop: threading.Event) -> None:
@@ -115,25 +136,43 @@ def _wait_for_mail(source, seconds: float, stop: threading.Event) -> None:
 
 def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
                 stop: threading.Event) -> list[Job]:
-    def flush() -> None:
-        config = live.current()
-        with opened(config, clock) as ctx:
-            pipeline.flush_outbox(ctx, open_transport(config.smtp))
-
-    config = live.current()
+    config, wake = live.current(), threading.Event()
     return [
-        Job("intake", lambda: intake_loop(live, clock, stop), config.mailbox.poll_seconds),
+        Job("intake", lambda: intake_loop(live, clock, stop, wake.set),
+            config.mailbox.poll_seconds),
         Job("remind", current_tick(live, clock, notices.remind_tick), REMIND_SECONDS),
         Job("summary", current_tick(live, clock, notices.summary_tick), SUMMARY_SECONDS),
-        Job("outbox", flush, OUTBOX_SECONDS),
+        Job("outbox", lambda: outbox_loop(live, clock, stop, wake), OUTBOX_SECONDS),
     ]
 
 
 def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
     """Run until SIGTERM/SIGINT; SIGHUP (or an edit of config.toml) re-reads the config.
-    Raises scheduler.AlreadyRunning if another worker runs."""
+    Raises scheduler.AlreadyRunning if another worker runs, and StoreUnusable when the
+    store cannot be used, at start or later (the worker then stops: systemd shows it)."""
     for warning in config.warnings:
         log.warning("%s", warning)
+    Store(config.store_path, config.archive_path).close()
     stop, live = threading.Event(), LiveConfig(config)
-    run(worker_jobs(live, clock, stop), config.store_path.parent / "mailbot.lock",
-        config.campaign.timezone, stop, on_hangup=live.request_reload)
+    fatal: list[StoreUnusable] = []
+    jobs = [stopping_on_unusable(job, stop, fatal) for job in worker_jobs(live, clock, stop)]
+    run(jobs, config.store_path.parent / "mailbot.lock", config.campaign.timezone, stop,
+        on_hangup=live.request_reload)
+    if fatal:
+        raise fatal[0]
+
+
+def stopping_on_unusable(job: Job, stop: threading.Event, fatal: list) -> Job:
+    """A job whose store became unusable (deleted, damaged) stops the whole worker:
+    carrying on would only fail every job, or start again from an empty store."""
+
+    def guarded():
+        try:
+            return job.func()
+        except StoreUnusable as error:
+            log.error("job %s: the store cannot be used, the worker stops: %s", job.name, error)
+            fatal.append(error)
+            stop.set()
+            return None
+
+    return Job(job.name, guarded, job.seconds)

@@ -44,8 +44,13 @@ class App:
 
     def context(self):
         from mailbot.app.pipeline import Context
+        from mailbot.store import StoreUnusable
 
-        return Context.open(self.config, self.clock)
+        try:
+            return Context.open(self.config, self.clock)
+        except StoreUnusable as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
 
 
 def parse_now(text: str | None, zone: str) -> datetime | None:
@@ -247,14 +252,14 @@ def check(app: App) -> None:
     from mailbot.app.pipeline import run_checks
 
     for warning in app.config.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"提醒：{warning}", err=True)
     ok = True
     for passed, explanation in run_checks(app.config):
-        click.echo(("ok: " if passed else "problem: ") + explanation, err=not passed)
+        click.echo(("正常：" if passed else "问题：") + explanation, err=not passed)
         ok = ok and passed
     if not ok:
         sys.exit(1)
-    click.echo("ok")
+    click.echo("检查通过。")
 
 
 @main.command()
@@ -272,14 +277,23 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
     from mailbot.app.live import LiveConfig
-    from mailbot.app.worker import intake_loop
+    from mailbot.app.worker import intake_loop, opened
     from mailbot.store import StoreUnavailable
 
     since = parse_day(since_text, "--since")
     if not once and since is None:
         import threading
 
-        intake_loop(LiveConfig(app.config), app.clock, threading.Event())
+        def send() -> None:  # the answers intake queued; intake itself never sends
+            with opened(app.config, app.clock) as ctx:
+                flush_outbox(ctx, open_transport(app.config.smtp))
+
+        from mailbot.store import StoreUnusable
+
+        try:
+            intake_loop(LiveConfig(app.config), app.clock, threading.Event(), send)
+        except StoreUnusable as error:
+            raise click.ClickException(str(error)) from None
         return
     source = open_source(app.config.mailbox)
     ctx = app.context()
@@ -319,6 +333,7 @@ def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
     from mailbot.app.scheduler import AlreadyRunning
     from mailbot.app.worker import run_worker
+    from mailbot.store import StoreUnusable
     from mailbot.web.serve import serve_in_background, wants_console
 
     console = _or_exit(lambda: serve_in_background(app.config, app.clock)
@@ -327,6 +342,9 @@ def run(app: App) -> None:
         run_worker(app.config, app.clock)
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
+    except StoreUnusable as error:  # systemd shows the unit failed, with this line
+        click.echo(str(error), err=True)
+        sys.exit(1)
     finally:
         if console:
             console.close()
@@ -376,6 +394,24 @@ def web_hash_password() -> None:
     if not password:
         raise click.UsageError("no password on stdin")
     click.echo(hash_password(password))
+
+
+
+@main.command()
+@click.pass_obj
+def rebuild(app: App) -> None:
+    """Rebuild the store from the raw-mail archive; sends nothing (the worker must be stopped)."""
+    from mailbot.app.rebuild import rebuild as rebuild_store
+    from mailbot.app.scheduler import AlreadyRunning
+
+    try:
+        done = rebuild_store(app.config, app.clock, progress=click.echo)
+    except AlreadyRunning as error:
+        raise click.ClickException(str(error)) from None
+    counts = "，".join(f"{state} {count} 封" for state, count in sorted(done.states.items()))
+    click.echo(f"已由存档重建数据库：共 {done.mails} 封邮件（{counts or '无'}），未发送任何邮件。")
+    if done.kept_aside:
+        click.echo(f"原数据库文件已移至 {done.kept_aside}，未删除。")
 
 
 @main.command()

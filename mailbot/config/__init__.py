@@ -12,10 +12,12 @@ import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mailbot.core.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
-                              parse_due_rule)
+from mailbot.core.calendar import (LIBRARY_YEARS, CalendarCoverageError, WorkCalendar,
+                                   due_by_rule, parse_due_rule)
 from mailbot.config.endpoint import MAILBOX_SCHEMES, SMTP_SCHEMES, Endpoint, parse_endpoint
+from mailbot.config.problems import Problems, shown
 from mailbot.core.limits import Limits
 from mailbot.core.models import (DEFAULT_COLUMNS, Campaign, Column, ColumnRole, Item, Quarter,
                                  Unit, columns_of)
@@ -36,7 +38,7 @@ class ConfigError(Exception):
         self.path = path
         self.problems = problems
         listing = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"{path}: {len(problems)} problem(s) in the configuration:\n{listing}")
+        super().__init__(f"配置文件 {path} 有 {len(problems)} 处问题，请逐一改正：\n{listing}")
 
 
 @dataclass(frozen=True)
@@ -64,62 +66,52 @@ class Config:
         return dict((self.raw or {}).get(name, {}))
 
 
-class _Problems:
-    """Collects problems with their key paths while reading the file."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(f"{key}: {message}")
-
-    def require(self, table: dict, key: str, path: str, kind: type, default=None):
-        value = table.get(key, default)
-        if value is None:
-            self.add(f"{path}.{key}" if path else key, "is missing")
-            return default
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            self.add(f"{path}.{key}" if path else key,
-                     f"must be {_kind_name(kind)}, not {value!r}")
-            return default
-        return value
-
-
-def _kind_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", list: "a list", dict: "a table",
-            date: "a date (YYYY-MM-DD)", bool: "true or false"}.get(kind, kind.__name__)
-
-
 def load(path: str | Path | None = None) -> Config:
     """Read and validate a config file; raise ConfigError naming every bad key."""
     path = Path(path or DEFAULT_CONFIG).resolve()
     if not path.is_file():
-        raise ConfigError(path, [f"no configuration file at {path} "
-                                 "(give one with --config PATH or MAILBOT_CONFIG)"])
+        raise ConfigError(path, [f"找不到配置文件 {path}"
+                                 "（可用 --config 路径 或环境变量 MAILBOT_CONFIG 指定）"])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(path, [f"not valid TOML: {error}"]) from None
-    problems = _Problems()
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, [f"不是有效的 TOML 格式：{error}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["文件不是 UTF-8 编码，请另存为 UTF-8 后再试"]) from None
+    problems = Problems()
     config = _build(path, data, problems)
     if problems.items:
         raise ConfigError(path, problems.items)
-    return config
+    return replace(config, warnings=(*_readable_by_all(path), *config.warnings))
 
 
-def _build(path: Path, data: dict, problems: _Problems) -> Config:
+def _readable_by_all(path: Path) -> tuple[str, ...]:
+    """config.toml names the mailbox and who reports: it should be the operator's alone."""
+    if path.stat().st_mode & 0o004:
+        return (f"{path} 任何用户都能读取；请改为只有运行 mailbot 的用户可读：chmod 600 {path}",)
+    return ()
+
+
+SECTIONS = ("campaign", "form", "federation", "mailbox", "smtp", "store", "security", "limits",
+            "quarters", "calendar", "reminders", "summary", "units", "items")
+
+
+def _build(path: Path, data: dict, problems: Problems) -> Config:
     base = path.parent
-    campaign_table = data.get("campaign", {})
-    federation = data.get("federation", {})
+    problems.known(data, "", SECTIONS)
+    section = lambda name: problems.section(data, name)  # noqa: E731 - one line per section
+    campaign_table, federation = section("campaign"), section("federation")
+    problems.known(campaign_table, "campaign", ("title", "timezone"))
+    problems.known(federation, "federation", ("name", "emails", "contact", "phone"))
     units = _units(data.get("units", []), problems)
     unit_names = {unit.name for unit in units}
     items = _items(data.get("items", []), unit_names, problems)
-    calendar = _calendar(data.get("calendar", {}), problems)
-    ladder = _reminders(data.get("reminders", {}), problems)
-    summary = _summary(data.get("summary", {}), problems)
+    calendar = _calendar(section("calendar"), problems)
+    ladder = _reminders(section("reminders"), problems)
+    summary = _summary(section("summary"), problems)
     # Coverage of guessed years is reported once, through Config.warnings: the
     # calendar handed on stays quiet about them (no log line on every command).
-    quarter_table = data.get("quarters", {})
+    quarter_table = section("quarters")
     quarters = _quarters(quarter_table, replace(
         calendar, reported_years=_named_years(quarter_table)), problems)
     guessed = _guessed_years(quarters, calendar, ladder)
@@ -133,48 +125,79 @@ def _build(path: Path, data: dict, problems: _Problems) -> Config:
         units=units,
         items=items,
         quarters=quarters,
-        timezone=campaign_table.get("timezone", "Asia/Shanghai"),
-        contact=federation.get("contact", ""),
-        phone=str(federation.get("phone", "")),
-        columns=_form_columns(data.get("form", {}), problems),
+        timezone=_timezone(campaign_table, problems),
+        contact=problems.optional(federation, "contact", "federation", str, ""),
+        phone=_phone(federation, problems),
+        columns=_form_columns(section("form"), problems),
     )
-    store = data.get("store", {})
+    store = section("store")
+    problems.known(store, "store", ("path", "archive"))
+    mailbox = parse_endpoint(data.get("mailbox"), "mailbox", MAILBOX_SCHEMES, base, problems)
+    smtp = parse_endpoint(data.get("smtp"), "smtp", SMTP_SCHEMES, base, problems)
     return Config(
         path=path,
         campaign=campaign,
-        mailbox=parse_endpoint(data.get("mailbox"), "mailbox", MAILBOX_SCHEMES, base, problems),
-        smtp=parse_endpoint(data.get("smtp"), "smtp", SMTP_SCHEMES, base, problems),
-        store_path=base / store.get("path", "var/mailbot.sqlite3"),
-        archive_path=base / store.get("archive", "var/archive"),
-        trusted_authserv_ids=_authserv_ids(data.get("security", {}), problems),
+        mailbox=mailbox,
+        smtp=smtp,
+        store_path=base / problems.text(store, "path", "store", "var/mailbot.sqlite3"),
+        archive_path=base / problems.text(store, "archive", "store", "var/archive"),
+        trusted_authserv_ids=_authserv_ids(section("security"), problems),
         raw=data,
         calendar=calendar,
         reminders=ladder,
         summary=summary,
-        warnings=(*(coverage_message(year) for year in guessed),
-                  *_shared_addresses(units, fed_emails)),
+        warnings=(*(f"[calendar]：{_coverage_zh(year)}" for year in guessed),
+                  *_shared_addresses(units, fed_emails), *mailbox.warnings, *smtp.warnings),
         placeholders=_placeholders(units, fed_emails),
-        limits=Limits(**_bounded(data.get("limits", {}), "limits", _LIMITS, Limits, (),
+        limits=Limits(**_bounded(section("limits"), "limits", _LIMITS, Limits, (),
                                  problems)),
     )
 
 
-def _form_columns(table: dict, problems: _Problems) -> tuple[Column, ...]:
+def _phone(table: dict, problems: Problems) -> str:
+    """[federation] phone: digits may be written with or without quotes."""
+    value = table.get("phone", "")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        problems.add("federation.phone", f"应为电话号码（文字或数字），现为 {shown(value)}")
+        return ""
+    return str(value)
+
+
+def _timezone(table: dict, problems: Problems) -> str:
+    """[campaign] timezone: a zone name the system knows (an unknown one would make every
+    start fail later, in a restart loop)."""
+    name = problems.text(table, "timezone", "campaign", "Asia/Shanghai")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add("campaign.timezone", f"不认识时区 {shown(name)}，请写如 \"Asia/Shanghai\"")
+        return "Asia/Shanghai"
+    return name
+
+
+def _coverage_zh(year: int) -> str:
+    """calendar.coverage_message for the operator, in Chinese."""
+    first, last = LIBRARY_YEARS
+    return (f"节假日库只收录 {first}—{last} 年，不含 {year} 年；该年暂按周一至周五"
+            f"为工作日，另加 [calendar] 中的调整。请升级 chinesecalendar，或在 [calendar] holidays/workdays 中录入 {year} 年"
+            f"的放假与调休安排，并把 {year} 写进 complete_years。")
+
+
+def _form_columns(table: dict, problems: Problems) -> tuple[Column, ...]:
     """[form] columns: headings in order; one to fill in and a name or 序号 are needed."""
-    _unknown_keys(table, "form", ("columns",), problems)
-    names = table.get("columns")
-    if names is None:
+    problems.known(table, "form", ("columns",))
+    if table.get("columns") is None:
         return DEFAULT_COLUMNS
-    if not isinstance(names, list) or not names or not all(
-            isinstance(name, str) and name.strip() for name in names):
-        problems.add("form.columns", f"must be a list of column headings, not {names!r}")
+    names = problems.strings(table, "columns", "form")
+    if not names:
+        problems.add("form.columns", "应为表头文字的列表，如 [\"序号\", \"实事名称\", ...]")
         return DEFAULT_COLUMNS
-    columns = columns_of([name.strip() for name in names])
+    columns = columns_of(list(names))
     roles = {column.role for column in columns}
     if ColumnRole.FILLED not in roles:
-        problems.add("form.columns", "no column for units to fill in (such as 进展情况)")
+        problems.add("form.columns", "没有供各单位填写的列（如“进展情况”）")
     if not roles & {ColumnRole.TITLE, ColumnRole.SEQ}:
-        problems.add("form.columns", "neither 序号 nor a name column (such as 实事名称)")
+        problems.add("form.columns", "既没有“序号”列，也没有名称列（如“实事名称”）")
     return columns
 
 
@@ -188,95 +211,95 @@ def _placeholders(units, fed_emails) -> tuple[str, ...]:
 def _shared_addresses(units, fed_emails) -> list[str]:
     """The collecting address should be the federation's alone: a unit's own mail from it
     would be read as the federation forwarding, not as that unit's report."""
-    return [f"federation.emails: {address} is also an address of {unit.name} ([[units]]); "
-            "give the unit its own reporting address, or its mails from this one count "
-            "only as forwards" for unit in units for address in unit.emails
-            if address in fed_emails]
+    return [f"[federation] emails：{address} 同时是 {unit.name}（[[units]]）的地址；请为该单位"
+            "另设报送地址，否则它从这个地址发来的邮件只会被当作转发" for unit in units
+            for address in unit.emails if address in fed_emails]
 
 
-def _authserv_ids(table: dict, problems: _Problems) -> tuple[str, ...]:
-    values = table.get("trusted_authserv_ids", [])
-    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-        problems.add("security.trusted_authserv_ids",
-                     f"must be a list of server names, not {values!r}")
-        return ()
-    return tuple(v.strip().lower() for v in values)
+def _authserv_ids(table: dict, problems: Problems) -> tuple[str, ...]:
+    problems.known(table, "security", ("trusted_authserv_ids",))
+    return tuple(v.lower() for v in problems.strings(table, "trusted_authserv_ids", "security"))
 
 
-def _units(entries: list, problems: _Problems) -> tuple[Unit, ...]:
+def _units(entries, problems: Problems) -> tuple[Unit, ...]:
     units, seen = [], set()
     if not isinstance(entries, list) or not entries:
-        problems.add("units", "at least one [[units]] entry is needed")
+        problems.add("units", "至少需要一个 [[units]]")
         return ()
     for index, entry in enumerate(entries):
         key = f"units[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(key, f"应为一节（[[units]]），现为 {shown(entry)}")
+            continue
+        problems.known(entry, key, ("name", "emails", "aliases"))
         name = problems.require(entry, "name", key, str, "")
         if name in seen:
-            problems.add(f"{key}.name", f"unit {name!r} is listed twice")
+            problems.add(f"{key}.name", f"单位“{name}”重复列出")
         seen.add(name)
         emails = _emails(entry.get("emails", []), f"{key}.emails", problems)
-        aliases = tuple(entry.get("aliases", []))
+        aliases = problems.strings(entry, "aliases", key)
         units.append(Unit(name=name, emails=tuple(emails), aliases=aliases))
     return tuple(units)
 
 
-def _emails(values, key: str, problems: _Problems) -> list[str]:
+def _emails(values, key: str, problems: Problems) -> list[str]:
     if not isinstance(values, list):
-        problems.add(key, f"must be a list of addresses, not {values!r}")
+        problems.add(key, f"应为邮箱地址的列表（[...]），现为 {shown(values)}")
         return []
     good = []
     for index, value in enumerate(values):
         if not isinstance(value, str) or not EMAIL.match(value):
-            problems.add(f"{key}[{index}]", f"{value!r} is not an e-mail address")
+            problems.add(f"{key}[{index}]", f"{shown(value)} 不是邮箱地址")
         else:
             good.append(value.lower())
     return good
 
 
-def _check_duplicate_addresses(units, fed_emails, problems: _Problems) -> None:
+def _check_duplicate_addresses(units, fed_emails, problems: Problems) -> None:
     owner: dict[str, str] = {}
     for index, unit in enumerate(units):
         for address in unit.emails:
             if address in owner:
-                problems.add(f"units[{index}].emails",
-                             f"{address} is already the address of {owner[address]}")
+                problems.add(f"units[{index}].emails", f"{address} 已是{owner[address]}的地址")
             owner[address] = unit.name
 
 
-def _items(entries: list, unit_names: set[str], problems: _Problems) -> tuple[Item, ...]:
+def _items(entries, unit_names: set[str], problems: Problems) -> tuple[Item, ...]:
     items, seqs = [], set()
     if not isinstance(entries, list) or not entries:
-        problems.add("items", "at least one [[items]] entry is needed")
+        problems.add("items", "至少需要一个 [[items]]")
         return ()
     for index, entry in enumerate(entries):
         key = f"items[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(key, f"应为一节（[[items]]），现为 {shown(entry)}")
+            continue
+        problems.known(entry, key, ("seq", "title", "units", "deadline"))
         seq = problems.require(entry, "seq", key, int, 0)
         if seq in seqs:
-            problems.add(f"{key}.seq", f"item {seq} is listed twice")
+            problems.add(f"{key}.seq", f"第{seq}项重复列出")
         seqs.add(seq)
-        units = problems.require(entry, "units", key, list, [])
+        units = problems.strings(entry, "units", key)
+        if entry.get("units") is None:
+            problems.add(f"{key}.units", "缺少此项")
         for position, unit in enumerate(units):
             if unit not in unit_names:
-                problems.add(f"{key}.units[{position}]",
-                             f"unknown unit {unit!r} (not among [[units]])")
-        items.append(Item(
-            seq=seq,
-            title=problems.require(entry, "title", key, str, ""),
-            units=tuple(units),
-            deadline=str(entry.get("deadline", "")),
-        ))
+                problems.add(f"{key}.units[{position}]", f"“{unit}”不在 [[units]] 中")
+        items.append(Item(seq=seq, title=problems.require(entry, "title", key, str, ""),
+                          units=units,
+                          deadline=problems.optional(entry, "deadline", key, str, "")))
     return tuple(sorted(items, key=lambda item: item.seq))
 
 
 def _quarters(table: dict, calendar: WorkCalendar,
-              problems: _Problems) -> tuple[Quarter, ...]:
+              problems: Problems) -> tuple[Quarter, ...]:
     quarters = []
     if not table:
-        problems.add("quarters", "at least one due date (2026Q1 = 2026-03-31) is needed")
+        problems.add("quarters", "至少需要一个季度的报送截止日（如 2026Q1 = 2026-03-31）")
     for name, due in table.items():
         match = QUARTER_NAME.match(name)
         if not match:
-            problems.add(f"quarters.{name}", "a quarter is named like 2026Q1")
+            problems.add(f"quarters.{name}", "季度应写成 2026Q1 这样的形式")
             continue
         year, number = int(match[1]), int(match[2])
         start = date(year, 3 * number - 2, 1)
@@ -290,52 +313,50 @@ def _quarters(table: dict, calendar: WorkCalendar,
 
 
 def _due_date(value, end: date, calendar: WorkCalendar, key: str,
-              problems: _Problems) -> date | None:
+              problems: Problems) -> date | None:
     """An explicit date, or a rule such as "10 workdays after end" (the quarter's end)."""
     if isinstance(value, str):
         try:
             return due_by_rule(parse_due_rule(value), end, calendar)
-        except (ValueError, CalendarCoverageError) as error:
-            problems.add(key, str(error))
-            return None
+        except CalendarCoverageError as error:
+            problems.add(key, _coverage_zh(error.year))
+        except ValueError:
+            problems.add(key, f"{shown(value)} 不是截止日规则：{DUE_FORMS}")
+        return None
     if not isinstance(value, date) or hasattr(value, "hour"):
-        problems.add(key, f"must be a date (YYYY-MM-DD) or a rule such as "
-                     f"\"10 workdays after end\", not {value!r}")
+        problems.add(key, f"应为日期或截止日规则（{DUE_FORMS}），现为 {shown(value)}")
         return None
     return value
 
 
-def _dates(table: dict, key: str, problems: _Problems) -> frozenset[date]:
-    values = table.get(key, [])
-    if not isinstance(values, list):
-        problems.add(f"calendar.{key}", f"must be a list of dates, not {values!r}")
-        return frozenset()
+DUE_FORMS = ("写日期（2026-04-10），或 \"N workdays after end\"（季末后第 N 个工作日）、"
+             "\"N days after end\"、\"end\"")
+
+
+def _dates(table: dict, key: str, problems: Problems) -> frozenset[date]:
+    values = problems.optional(table, key, "calendar", list, [])
     good = set()
     for index, value in enumerate(values):
         if not isinstance(value, date) or hasattr(value, "hour"):
-            problems.add(f"calendar.{key}[{index}]", f"must be a date (YYYY-MM-DD), not {value!r}")
+            problems.add(f"calendar.{key}[{index}]", f"应为日期（如 2027-02-20），现为 {shown(value)}")
         else:
             good.add(value)
     return frozenset(good)
 
 
-def _calendar(table: dict, problems: _Problems) -> WorkCalendar:
+def _calendar(table: dict, problems: Problems) -> WorkCalendar:
     """[calendar]: days the holiday library does not know, and years entered in full."""
-    _unknown_keys(table, "calendar", ("workdays", "holidays", "complete_years", "strict"),
-                  problems)
+    problems.known(table, "calendar", ("workdays", "holidays", "complete_years", "strict"))
     workdays, holidays = _dates(table, "workdays", problems), _dates(table, "holidays", problems)
     for day in sorted(workdays & holidays):
-        problems.add("calendar", f"{day} is listed both as a working day and as a holiday")
-    years = table.get("complete_years", [])
-    if not isinstance(years, list) or not all(
-            isinstance(year, int) and not isinstance(year, bool) for year in years):
-        problems.add("calendar.complete_years", f"must be a list of years, not {years!r}")
+        problems.add("calendar", f"{day} 既列为工作日，又列为假日")
+    years = problems.optional(table, "complete_years", "calendar", list, [])
+    if not all(isinstance(year, int) and not isinstance(year, bool) for year in years):
+        problems.add("calendar.complete_years", f"应为年份的列表，如 [2027]，现为 {shown(years)}")
         years = []
-    strict = table.get("strict", False)
-    if not isinstance(strict, bool):
-        problems.add("calendar.strict", f"must be true or false, not {strict!r}")
+    strict = problems.optional(table, "strict", "calendar", bool, False)
     return WorkCalendar(workdays=workdays, holidays=holidays,
-                        complete_years=frozenset(years), strict=strict is True)
+                        complete_years=frozenset(years), strict=strict)
 
 
 _LADDER_LIMITS = {  # key: (smallest, largest) allowed
@@ -350,41 +371,30 @@ _LIMITS = {"max_attachments": (1, 1000), "max_attachment_mb": (1, 1024),
            "max_subject_chars": (20, 10000)}
 
 
-def _reminders(table: dict, problems: _Problems) -> Ladder:
+def _reminders(table: dict, problems: Problems) -> Ladder:
     """[reminders]: the ladder; every key optional, defaults from remind.Ladder."""
     values = _bounded(table, "reminders", _LADDER_LIMITS, Ladder,
                       ("on_due", "opening", "form_every"), problems)
     if values["hour"] >= values["until_hour"]:
-        problems.add("reminders.until_hour", "must be later than reminders.hour")
+        problems.add("reminders.until_hour", "应晚于 [reminders] hour")
     return Ladder(**values)
 
 
-def _summary(table: dict, problems: _Problems) -> SummarySchedule:
+def _summary(table: dict, problems: Problems) -> SummarySchedule:
     """[summary]: when the federation's summary goes out; defaults from SummarySchedule."""
     return SummarySchedule(**_bounded(table, "summary", _SUMMARY_LIMITS, SummarySchedule, (),
                                       problems))
 
 
 def _bounded(table: dict, section: str, limits: dict, defaults: type, flags: tuple[str, ...],
-             problems: _Problems) -> dict:
+             problems: Problems) -> dict:
     """Optional integer keys within limits, and true/false flags, of one section."""
-    _unknown_keys(table, section, (*limits, *flags), problems)
-    values = {}
-    for key, (low, high) in limits.items():
-        value = problems.require(table, key, section, int, getattr(defaults, key))
-        if not low <= value <= high:
-            problems.add(f"{section}.{key}", f"must be between {low} and {high}, not {value}")
-        values[key] = value
+    problems.known(table, section, (*limits, *flags))
+    values = {key: problems.between(table, key, section, low, high, getattr(defaults, key))
+              for key, (low, high) in limits.items()}
     for key in flags:
-        values[key] = problems.require(table, key, section, bool, getattr(defaults, key))
+        values[key] = problems.optional(table, key, section, bool, getattr(defaults, key))
     return values
-
-
-def _unknown_keys(table: dict, section: str, known: tuple[str, ...],
-                  problems: _Problems) -> None:
-    for key in table:
-        if key not in known:
-            problems.add(f"{section}.{key}", "unknown key; known keys: " + ", ".join(known))
 
 
 def _named_years(table: dict) -> frozenset[int]:

@@ -24,18 +24,23 @@ APP_CODE_DOMAINS = {
 
 
 class MissingSecret(Exception):
-    """The environment variable that should hold a password is not set."""
+    """The environment variable that should hold a password is not set, or holds one
+    the login cannot carry."""
 
 
 def password_from_env(variable: str, section: str) -> str:
-    """The password held by `variable`; a clear error naming it when unset."""
+    """The password held by `variable`; a clear error naming it (never showing the value)
+    when unset, or when it is not ASCII (the IMAP and SMTP logins cannot carry it)."""
     if not variable:
-        raise MissingSecret(f"[{section}] password_env is empty: name the environment "
-                            "variable that holds the password")
+        raise MissingSecret(f"[{section}] password_env 为空：请填写保存密码的环境变量名")
     value = os.environ.get(variable)
     if not value:
-        raise MissingSecret(f"the environment variable {variable} is not set; it must hold "
-                            f"the password for [{section}] (see docs/mailbox-setup.zh.md)")
+        raise MissingSecret(f"环境变量 {variable} 没有设置；它应保存 [{section}] 的密码"
+                            "（见 docs/mailbox-setup.zh.md）")
+    if not value.isascii():
+        raise MissingSecret(f"环境变量 {variable} 中的密码含有中文或其他非 ASCII 字符，邮件服务器"
+                            "的登录无法传送；请确认密码（QQ、163 等邮箱应填写授权码），"
+                            "或在邮箱设置中改为只含字母、数字和符号的密码")
     return value
 
 

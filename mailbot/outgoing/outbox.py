@@ -29,7 +29,7 @@ from mailbot.store import QueuedMail, Store
 log = logging.getLogger(__name__)
 # headers stored raw (the attachment names, see filenames.py) are written as given
 COMPOSE_POLICY = default_policy.clone(refold_source="none")
-MAX_SEND_ATTEMPTS = 8  # refusals of one mail before it is given up (about four hours)
+GIVE_UP_AFTER = timedelta(days=3)  # a mail refused (4xx) that long after queueing is given up
 RETRY_FIRST = timedelta(minutes=2)
 RETRY_MAX = timedelta(hours=2)
 
@@ -132,24 +132,26 @@ def queue(store: Store, db, campaign: Campaign, sender: str, mail: OutgoingMail,
                           "not an address in config.toml")
     raw = compose(mail, sender, campaign.federation, now).as_bytes()
     return store.queue_mail(db, mail.kind, mail.dedup_key, sender, recipients,
-                            mail.subject, raw, unit=unit, quarter=quarter)
+                            mail.subject, raw, unit=unit, quarter=quarter, queued_at=now)
 
 
-def flush(store: Store, transport: Transport,
-          now: datetime | None = None) -> tuple[int, int]:
+def flush(store: Store, transport: Transport, now: datetime | None = None,
+          give_up_after: timedelta = GIVE_UP_AFTER) -> tuple[int, int]:
     """Send every queued mail that is due, marking each sent on acceptance.
 
     Returns (sent, not sent). One flush at a time (a lock beside the store), so
     the worker's jobs, or a `mailbot remind` beside the worker, never hand the
     same mail over twice. Each mail is marked sent in its own commit, so a crash
-    resends at most the one in hand. When the server (or our login) fails,
-    every mail waits for the next flush and no attempt is counted: an outage
-    delays mail and loses none. When the server refuses one mail, that mail is
-    retried with backoff, given up after MAX_SEND_ATTEMPTS (or at once for a
-    5xx) and listed by `mailbot review`, and the others go on.
+    resends at most the one in hand. When the server (or our login) fails, or
+    refuses every mail of the flush with a 4xx (its own outage), every mail waits
+    and no attempt is counted: an outage delays mail and loses none. When the
+    server refuses some mails and takes others, each refused one backs off; it is
+    given up at once for a 5xx, or when still refused `give_up_after` after it was
+    queued, and listed by `mailbot review`.
     """
     now = now or datetime.now(timezone.utc)
-    sent = failed = 0
+    sent = 0
+    refused: list[tuple[QueuedMail, TransportError]] = []
     with exclusive(store.path.parent / "outbox.lock"):
         due = store.unsent(now)
         for position, mail in enumerate(due):
@@ -160,28 +162,55 @@ def flush(store: Store, transport: Transport,
                     store.note_send_error(mail.id, str(error))
                     log.warning("outbox: %s; %d mail(s) wait for the next try",
                                 error, len(due) - position)
-                    return sent, failed + len(due) - position
-                failed += 1
-                _count_failure(store, mail, error, now)
+                    _count_failures(store, refused, now, give_up_after)
+                    return sent, len(refused) + len(due) - position
+                refused.append((mail, error))
                 continue
             store.mark_sent(mail.id)
             log.info("outbox: %s %d sent to %s", mail.kind, mail.id, ", ".join(mail.recipients))
             sent += 1
-    return sent, failed
+        if _server_outage(sent, refused):
+            _wait_out(store, refused, now, give_up_after)
+        else:
+            _count_failures(store, refused, now, give_up_after)
+    return sent, len(refused)
 
 
-def _count_failure(store: Store, mail: QueuedMail, error: TransportError,
-                   now: datetime) -> None:
-    attempts = mail.attempts + 1
-    give_up = not error.temporary or attempts >= MAX_SEND_ATTEMPTS
-    store.mark_send_failed(mail.id, str(error), permanent=give_up,
-                           retry_at=None if give_up else now + retry_delay(attempts))
-    if give_up:
-        log.error("mail %d (%s) not sent after %d attempt(s), given up: %s "
-                  "(see `mailbot review`)", mail.id, mail.kind, attempts, error)
-    else:
-        log.warning("mail %d (%s) refused, attempt %d of %d: %s", mail.id, mail.kind,
-                    attempts, MAX_SEND_ATTEMPTS, error)
+def _server_outage(sent: int, refused: list) -> bool:
+    """Every mail of the flush (two or more) refused for now: the server's trouble,
+    not any one mail's."""
+    return (not sent and len(refused) >= 2
+            and all(error.temporary for _mail, error in refused))
+
+
+def _wait_out(store: Store, refused: list, now: datetime, give_up_after: timedelta) -> None:
+    log.warning("outbox: the server refused all %d mail(s) for now (%s): its own trouble, "
+                "no attempt counted, trying again in %s", len(refused), refused[0][1],
+                RETRY_FIRST)
+    for mail, error in refused:
+        if now - mail.queued_at >= give_up_after:
+            _count_failures(store, [(mail, error)], now, give_up_after)
+        else:
+            store.note_send_error(mail.id, str(error), retry_at=now + RETRY_FIRST)
+
+
+def _count_failures(store: Store, refused: list, now: datetime,
+                    give_up_after: timedelta) -> None:
+    """Each refused mail: given up for a 5xx, or when refused past its age limit (its
+    stage, if any, then freed to be queued again); else retried after a backoff."""
+    for mail, error in refused:
+        attempts = mail.attempts + 1
+        too_old = now - mail.queued_at >= give_up_after
+        give_up = not getattr(error, "temporary", True) or too_old
+        store.mark_send_failed(mail.id, str(error), permanent=give_up,
+                               retry_at=None if give_up else now + retry_delay(attempts),
+                               free_key=give_up and too_old)
+        if give_up:
+            log.error("mail %d (%s) not sent after %d attempt(s), given up: %s "
+                      "(see `mailbot review`)", mail.id, mail.kind, attempts, error)
+        else:
+            log.warning("mail %d (%s) refused, attempt %d: %s", mail.id, mail.kind,
+                        attempts, error)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
@@ -51,7 +53,8 @@ class SmtpSettings:
     user: str = ""
     password_env: str = ""
     allow_plaintext: bool = False
-    timeout: float = 60.0
+    timeout: float = 60.0  # seconds one read may wait
+    deadline: float = 180.0  # seconds one whole send may take, however the server trickles
 
     @classmethod
     def from_endpoint(cls, endpoint, **overrides) -> SmtpSettings:
@@ -67,6 +70,35 @@ def _temporary(code: int | None) -> bool:
     return code is None or 400 <= code < 500
 
 
+class Deadline:
+    """Cuts a connection whose overall time is up: smtplib's timeout is per read, so a
+    server answering a byte every 59 s would otherwise hold a send for ever. A timer
+    shuts the socket down; the blocked read then fails and `expired` says why."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self.server: smtplib.SMTP | None = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = getattr(self.server, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: nothing to cut
+
+
 class SmtpTransport:
     """The outbox's Transport over SMTP: send(raw, sender, recipients), or TransportError."""
 
@@ -78,12 +110,19 @@ class SmtpTransport:
         self.settings = settings
         self.ssl_context = ssl_context or ssl.create_default_context()
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self, deadline: Deadline | None = None) -> smtplib.SMTP:
         s = self.settings
-        if s.scheme == "smtps":
-            return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self.ssl_context)
-        server = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        server = (smtplib.SMTP_SSL(timeout=s.timeout, context=self.ssl_context)
+                  if s.scheme == "smtps" else smtplib.SMTP(timeout=s.timeout))
+        if deadline is not None:
+            deadline.server = server
+        # connected here, not by the constructor, so the deadline covers the greeting; the
+        # constructor would have set _host, which the certificate check needs
+        server._host = s.host
         try:
+            server.connect(s.host, s.port)
+            if s.scheme == "smtps":
+                return server
             server.ehlo()
             if server.has_extn("starttls"):
                 server.starttls(context=self.ssl_context)
@@ -115,10 +154,30 @@ class SmtpTransport:
     def send(self, raw: bytes, sender: str, recipients: Sequence[str]) -> None:
         """Send one mail; raise TransportError saying what failed and whether to retry."""
         s = self.settings
+        with Deadline(s.deadline) as deadline:
+            try:
+                refused = self._send(deadline, raw, sender, recipients)
+            except (smtplib.SMTPException, OSError) as error:
+                if not deadline.expired:
+                    raise
+                raise TransportError(f"SMTP server {s.host}:{s.port} took longer than "
+                                     f"{s.deadline:g} s for one mail (cut off); the mail waits "
+                                     "for the next try", temporary=True) from error
+        if refused:  # delivered to the others: a retry would send them a second copy
+            raise TransportError(f"SMTP server {s.host} accepted the mail but refused "
+                                 + _listing(refused), temporary=False, code=max(
+                                     code for code, _text in refused.values()),
+                                 mail_specific=True)
+
+    def _send(self, deadline: Deadline, raw: bytes, sender: str,
+              recipients: Sequence[str]) -> dict:
+        """One connection, one mail; smtplib's errors become TransportError (a cut-off
+        connection's error is left to send(), which knows the deadline passed)."""
+        s = self.settings
         try:
-            with self._open() as server:
+            with self._open(deadline) as server:
                 self._login(server)
-                refused = server.sendmail(sender, list(recipients), crlf(raw))
+                return server.sendmail(sender, list(recipients), crlf(raw))
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             raise TransportError(f"SMTP server {s.host} refused every recipient: "
@@ -139,13 +198,10 @@ class SmtpTransport:
             raise TransportError(explain_failure("SMTP", s.host, s.port, error),
                                  temporary=False) from error
         except (smtplib.SMTPException, OSError) as error:
+            if deadline.expired:
+                raise
             raise TransportError(f"SMTP server {s.host}:{s.port} unreachable or disconnected: "
                                  f"{error}", temporary=True) from error
-        if refused:  # delivered to the others: a retry would send them a second copy
-            raise TransportError(f"SMTP server {s.host} accepted the mail but refused "
-                                 + _listing(refused), temporary=False, code=max(
-                                     code for code, _text in refused.values()),
-                                 mail_specific=True)
 
 
 def _listing(recipients: dict) -> str:

@@ -25,6 +25,16 @@ from mailbot.store.schema import MIGRATIONS
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
 
+MARKER = "STORE"  # beside the archived mails: a store was created for this archive
+JOURNAL = "received.jsonl"  # one line per claimed mail: where and when it arrived
+
+
+class StoreUnusable(Exception):
+    """The store cannot be used at all (gone where one existed, not a database, or
+    written by a newer mailbot). Nothing is done: the worker stops with this message,
+    and `mailbot rebuild` makes a new store from the archive."""
+
+
 class StoreUnavailable(Exception):
     """The store cannot be written now (a locked database, a read-only disk).
 
@@ -79,6 +89,7 @@ class QueuedMail:
     recipients: tuple[str, ...]
     raw: bytes
     attempts: int
+    queued_at: datetime  # on the campaign clock: how long it has waited (give up by age)
 
 
 def utcnow() -> datetime:
@@ -98,13 +109,38 @@ def _busy(error: BaseException) -> bool:
 class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
-    def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT):
+    def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT,
+                 create: bool = False):
+        """Open the store; `create` allows a new empty one where a store existed
+        (`mailbot rebuild`), otherwise that is refused (StoreUnusable)."""
         self.path = Path(path)
         self.timeout = timeout
         self.archive_dir = Path(archive_dir)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        if new and not create:
+            refuse_missing(self.path, self.archive_dir)
         for folder in (self.path.parent, self.archive_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            if _busy(error):
+                raise
+            raise StoreUnusable(f"数据库文件 {self.path} 已损坏或不是 mailbot 的数据库"
+                                f"（{error}）。请从备份恢复，或运行 mailbot rebuild "
+                                "由原始邮件存档重建。") from None
+        except StoreUnusable:
+            self.db.close()
+            raise
+        if new or not (self.archive_dir / MARKER).exists():  # stores made before markers too
+            marker = os.open(self.archive_dir / MARKER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                             0o600)
+            with os.fdopen(marker, "w", encoding="utf-8") as handle:
+                handle.write(f"{self.path}\n")
+
+    def _open(self) -> None:
         os.chmod(self.path, 0o600)
         self.db.row_factory = sqlite3.Row
         self._enter_wal()
@@ -128,6 +164,11 @@ class Store:
         with self.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            if current > len(MIGRATIONS):
+                raise StoreUnusable(
+                    f"数据库 {self.path} 的结构版本为 {current}，由较新版本的 mailbot 写入；"
+                    f"本程序只认得到第 {len(MIGRATIONS)} 版。请升级 mailbot 后再运行，"
+                    "数据库未作改动。")
             for version, script in enumerate(MIGRATIONS, start=1):
                 if version > current:
                     for statement in script.split(";\n"):
@@ -203,7 +244,28 @@ class Store:
                  _iso(utcnow())))
             db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
                        (source_key, cursor.lastrowid))
+            self._journal(sha256, source_key, received_at)
             return Claim(cursor.lastrowid, True, "claimed")
+
+    def _journal(self, sha256: str, source_key: str, received_at: datetime) -> None:
+        """Note beside the archive where and when a mail arrived: what `mailbot rebuild`
+        needs besides the bytes (an IMAP arrival time is not inside the mail)."""
+        line = json.dumps({"sha256": sha256, "source_key": source_key,
+                           "received_at": _iso(received_at)}) + "\n"
+        fd = os.open(self.archive_dir / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(line)
+
+    def archived(self) -> list[tuple[str, dict]]:
+        """Every archived mail's hash with what the journal says of it (may be empty)."""
+        journal = {}
+        if (self.archive_dir / JOURNAL).exists():
+            for line in (self.archive_dir / JOURNAL).read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    journal.setdefault(entry["sha256"], entry)
+        return [(path.stem, journal.get(path.stem, {}))
+                for path in sorted(self.archive_dir.glob("??/*.eml"))]
 
     def message_by_source_key(self, source_key: str) -> MessageRecord | None:
         row = self.db.execute(
@@ -326,13 +388,15 @@ class Store:
 
     def queue_mail(self, db, kind: str, dedup_key: str | None, sender: str,
                    recipients: tuple[str, ...], subject: str, raw: bytes,
-                   unit: str | None = None, quarter: str | None = None) -> int | None:
-        """Write a mail to send; None when a mail with the same dedup key exists."""
+                   unit: str | None = None, quarter: str | None = None,
+                   queued_at: datetime | None = None) -> int | None:
+        """Write a mail to send; None when a mail with the same dedup key exists.
+        `queued_at` is the campaign clock's moment (created_at stays real time)."""
         cursor = db.execute(
             "INSERT OR IGNORE INTO outgoing (dedup_key, kind, sender, recipients, subject, raw,"
-            " unit, quarter, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " unit, quarter, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dedup_key, kind, sender, json.dumps(recipients), subject, raw, unit, quarter,
-             _iso(utcnow())))
+             _iso(utcnow()), _iso(queued_at or utcnow())))
         return cursor.lastrowid if cursor.rowcount else None
 
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
@@ -342,29 +406,41 @@ class Store:
             query, args = query + " AND (next_try_at IS NULL OR next_try_at <= ?)", (_iso(now),)
         rows = self.db.execute(query + " ORDER BY id", args)
         return [QueuedMail(r["id"], r["kind"], r["sender"], tuple(json.loads(r["recipients"])),
-                           r["raw"], r["attempts"]) for r in rows]
+                           r["raw"], r["attempts"],
+                           datetime.fromisoformat(r["queued_at"] or r["created_at"]))
+                for r in rows]
 
     def mark_sent(self, mail: int) -> None:
         self.db.execute("UPDATE outgoing SET state = 'sent', sent_at = ? WHERE id = ?",
                         (_iso(utcnow()), mail))
 
     def mark_send_failed(self, mail: int, error: str, permanent: bool,
-                         retry_at: datetime | None = None) -> None:
-        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`."""
+                         retry_at: datetime | None = None, free_key: bool = False) -> None:
+        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`.
+        `free_key`: the mail's dedup key is released (kept in given_up_key), so what it
+        was for (a reminder stage) can be queued again as a new mail."""
         self.db.execute(
             "UPDATE outgoing SET attempts = attempts + 1, last_error = ?, next_try_at = ?,"
-            " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
-            (error, _iso(retry_at) if retry_at else None, permanent, mail))
+            " state = CASE WHEN ? THEN 'failed' ELSE state END,"
+            " given_up_key = CASE WHEN ? THEN dedup_key ELSE given_up_key END,"
+            " dedup_key = CASE WHEN ? THEN NULL ELSE dedup_key END WHERE id = ?",
+            (error, _iso(retry_at) if retry_at else None, permanent, free_key, free_key, mail))
 
-    def note_send_error(self, mail: int, error: str) -> None:
-        """The server, not the mail, failed: keep the error for the operator, count nothing."""
-        self.db.execute("UPDATE outgoing SET last_error = ? WHERE id = ?", (error, mail))
+    def note_send_error(self, mail: int, error: str, retry_at: datetime | None = None) -> None:
+        """The server, not the mail, failed: keep the error for the operator, count nothing
+        (with `retry_at`, the mail waits until then)."""
+        self.db.execute("UPDATE outgoing SET last_error = ?,"
+                        " next_try_at = coalesce(?, next_try_at) WHERE id = ?",
+                        (error, _iso(retry_at) if retry_at else None, mail))
 
     def resend(self, mail: int, db=None) -> bool:
-        """Queue a failed mail again (the operator's choice); False if it is not failed."""
+        """Queue a failed mail again (the operator's choice); False if it is not failed, or
+        if what it was for has been queued again since (its freed dedup key is taken)."""
         cursor = (db or self.db).execute(
-            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL"
-            " WHERE id = ? AND state = 'failed'", (mail,))
+            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL,"
+            " dedup_key = given_up_key, given_up_key = NULL WHERE id = ? AND state = 'failed'"
+            " AND (given_up_key IS NULL OR NOT EXISTS (SELECT 1 FROM outgoing AS other"
+            " WHERE other.dedup_key = outgoing.given_up_key))", (mail,))
         return cursor.rowcount == 1
 
     def outbox_counts(self) -> dict[str, int]:
@@ -437,6 +513,16 @@ class Store:
     def put_state(self, key: str, value: dict) -> None:
         self.db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key)"
                         " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+
+def refuse_missing(path: Path, archive_dir: Path) -> None:
+    """No store file, yet a store was made here before (the marker, or archived mail):
+    starting empty would forget every mail and chase every unit again."""
+    if (archive_dir / MARKER).exists() or any(archive_dir.glob("??/*.eml")):
+        raise StoreUnusable(f"数据库文件 {path} 不存在，但 {archive_dir} 里有它的原始邮件存档："
+                            "数据库曾经存在，可能被删除或移走。mailbot 不会用空数据库重新开始"
+                            "（那样会忘记已收到的报送并重新催报）。请放回该文件，"
+                            "或运行 mailbot rebuild 由存档重建（不发送任何邮件）。")
 
 
 def _message(row) -> MessageRecord:

@@ -110,4 +110,8 @@ MIGRATIONS = [
     """
     ALTER TABLE rows ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0
     """,
+    """
+    ALTER TABLE outgoing ADD COLUMN queued_at TEXT;
+    ALTER TABLE outgoing ADD COLUMN given_up_key TEXT
+    """,
 ]
