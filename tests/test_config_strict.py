@@ -59,8 +59,8 @@ def test_each_bad_value_is_named_in_plain_chinese(tmp_path, edit, expected):
 
 
 def test_aliases_as_a_string_is_an_error_not_letters(tmp_path):
-    found = problems(tmp_path, swap('emails = ["wjj@zichuan.example.org"]',
-                                    'emails = ["wjj@zichuan.example.org"]\naliases = "卫健局"'))
+    found = problems(tmp_path, swap('aliases = ["淄川区卫生健康局", "区卫生健康局"]',
+                                    'aliases = "卫健局"'))
     assert found == ['第3个[[units]]的 aliases：应为列表（[...]），现为 "卫健局"']
 
 
@@ -68,7 +68,7 @@ def test_unknown_sections_and_keys_in_units_are_errors_with_their_place(tmp_path
     found = problems(tmp_path, swap('emails = ["wjj@zichuan.example.org"]',
                                     'email = ["wjj@zichuan.example.org"]'), "[mailbx]\nurl = 1\n")
     assert "[mailbx]：不认识这一项；可用的有：campaign、form、federation、mailbox、smtp、store、" \
-           "security、limits、quarters、calendar、reminders、summary、units、items" in found
+           "security、limits、quarters、calendar、reminders、summary、units、items、web" in found
     assert any(p.startswith("第3个[[units]]的 email：不认识这一项") for p in found)
 
 

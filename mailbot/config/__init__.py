@@ -93,7 +93,8 @@ def _readable_by_all(path: Path) -> tuple[str, ...]:
 
 
 SECTIONS = ("campaign", "form", "federation", "mailbox", "smtp", "store", "security", "limits",
-            "quarters", "calendar", "reminders", "summary", "units", "items")
+            "quarters", "calendar", "reminders", "summary", "units", "items",
+            "web")  # [web] is checked by the console's own settings (web/settings.py)
 
 
 def _build(path: Path, data: dict, problems: Problems) -> Config:
