@@ -26,7 +26,7 @@ from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMA
                             original_of, reason_zh, wants_form_cells)
 from mailbot.core.limits import quoted, select_attachments
 from mailbot.mailbox import MailboxError
-from mailbot.intake.message import is_automatic, parse
+from mailbot.intake.message import content_key, is_automatic, parse
 from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
                                  OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
@@ -112,7 +112,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     sha = ctx.store.archive(raw)
     message = parse(raw)
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
-                            message.subject, message.from_addr)
+                            message.subject, message.from_addr, content_key(raw, message))
     if not claim.new and not _retry_due(ctx.store.message(claim.id)):
         return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
     if since and ctx.local_day(received_at) < since:

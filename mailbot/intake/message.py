@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import hashlib
 import quopri
 import re
 from datetime import datetime, timezone
@@ -293,6 +294,20 @@ def _message(mail: EmailMessage, depth: int = 0) -> Message:
         content_type=mail.get_content_type(),
         forwarded=tuple(walk.forwarded),
     )
+
+
+def content_key(raw: bytes, message: Message) -> str:
+    """The mail's identity by content and origin: Message-ID, sender and body bytes.
+
+    A Message-ID alone is not an identity (OA systems and scanners reuse fixed ones),
+    and the raw bytes are too strict (the same mail delivered twice gains trace headers):
+    mail with the same origin and the same body is the same mail, whatever the route.
+    """
+    separator = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
+                    default=len(raw))
+    body = raw[separator:].replace(b"\r\n", b"\n").strip()
+    origin = f"{message.message_id}\0{message.from_addr.lower()}\0".encode()
+    return hashlib.sha256(origin + body).hexdigest()
 
 
 def parse(raw: bytes) -> Message:

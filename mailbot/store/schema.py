@@ -101,4 +101,8 @@ MIGRATIONS = [
         reason TEXT NOT NULL
     )
     """,
+    """
+    ALTER TABLE messages ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+    CREATE INDEX messages_fingerprint ON messages (fingerprint)
+    """,
 ]
