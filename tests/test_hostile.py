@@ -43,3 +43,30 @@ def test_1_the_same_mail_by_another_route_is_still_one_mail(ctx, tmp_path):
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
     assert pipeline.ingest(ctx, rerouted, "test:2", SEPT).state == "duplicate"
     assert len(ctx.store.messages()) == 1 and len(sent_mails(ctx, tmp_path / "out")) == 1
+
+
+def without_message_id(raw: bytes) -> bytes:
+    head, _, body = raw.partition(b"\n\n")
+    kept = [line for line in head.split(b"\n") if not line.lower().startswith(b"message-id:")]
+    return b"\n".join(kept) + b"\n\n" + body
+
+
+def test_4_mails_without_message_id_each_get_their_receipt(ctx, tmp_path):
+    """Receipts and held notices are keyed on the stored mail, not on an empty Message-ID."""
+    first = without_message_id(unit_mail(ctx, "区人社局"))
+    correction = without_message_id(unit_mail(ctx, "区人社局", texts={1: "更正后的进展"}))
+    other = without_message_id(unit_mail(ctx, "区民政局"))
+    no_files = without_message_id(unit_mail(ctx, "区卫健局", files=()))
+    unnamed = without_message_id(unit_mail(ctx, "区教体局", files=()))
+    for number, raw in enumerate((first, correction, other, no_files, unnamed)):
+        pipeline.ingest(ctx, raw, f"imap:1:{number}", SEPT)
+    assert [m.message_id for m in ctx.store.messages()] == [""] * 5
+    kinds = sorted(m["Subject"].split("：")[0] for m in sent_mails(ctx, tmp_path / "out"))
+    assert kinds == ["回执"] * 3 + ["提示"] * 2
+
+
+def test_4_a_mail_without_message_id_seen_again_after_a_uidvalidity_reset_is_one(ctx, tmp_path):
+    raw = without_message_id(unit_mail(ctx, "区人社局"))
+    assert pipeline.ingest(ctx, raw, "imap:1:7", SEPT).state == "done"
+    assert pipeline.ingest(ctx, raw, "imap:2:7", SEPT).state == "duplicate"
+    assert len(ctx.store.messages()) == 1 and len(sent_mails(ctx, tmp_path / "out")) == 1

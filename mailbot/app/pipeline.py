@@ -199,7 +199,8 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
                                         quoted(message, ctx.config.limits), held.unit,
-                                        reason_zh(held.reason), own, received_at, ctx.clock())
+                                        reason_zh(held.reason), own, received_at, ctx.clock(),
+                                        claimed)
             _queue(ctx, db, notice, held.unit, held.quarter)
     return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
 
@@ -221,7 +222,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
                                  extractions)
         current = ctx.current_of(unit, quarter)
         receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
-                                 current, extractions, received_at, ctx.clock())
+                                 current, extractions, received_at, ctx.clock(), claimed)
         refused = _queue(ctx, db, receipt, unit, quarter)
         notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
