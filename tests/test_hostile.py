@@ -11,7 +11,9 @@ from datetime import timedelta
 import pytest
 
 from mailbot.app import pipeline
+from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
+from tests.servers import PASSWORD
 
 
 @pytest.fixture
@@ -70,3 +72,54 @@ def test_4_a_mail_without_message_id_seen_again_after_a_uidvalidity_reset_is_one
     assert pipeline.ingest(ctx, raw, "imap:1:7", SEPT).state == "done"
     assert pipeline.ingest(ctx, raw, "imap:2:7", SEPT).state == "duplicate"
     assert len(ctx.store.messages()) == 1 and len(sent_mails(ctx, tmp_path / "out")) == 1
+
+
+FAULT = """
+CREATE TABLE fault (unit TEXT);
+CREATE TRIGGER outcome_fails BEFORE UPDATE OF state ON messages
+WHEN NEW.state = 'done' AND NEW.unit IN (SELECT unit FROM fault)
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+"""
+
+
+@pytest.mark.slow
+def test_2_a_mail_that_failed_once_over_imap_is_retried(dovecot, ctx, monkeypatch):
+    """The outcome's commit fails for one mail (a real SQLite trigger stands in for a full
+    disk): the position stays below it, the next poll retries it, and it is counted."""
+    monkeypatch.setenv("MAILBOT_TEST_IMAP", PASSWORD)
+    user = dovecot.new_user()
+    for unit in ("区人社局", "区民政局", "区卫健局"):
+        dovecot.append(user, unit_mail(ctx, unit))
+    ctx.store.db.executescript(FAULT + "INSERT INTO fault VALUES ('区民政局');")
+    source = imap_source(dovecot, user)
+    first = [o.state for o in pipeline.poll(ctx, source)]
+    assert first == ["done", "failed", "done"]
+    assert ctx.store.get_state(pipeline.MAILBOX_STATE)["last_uid"] == 1
+    ctx.store.db.execute("DELETE FROM fault")  # the disk has room again
+    again = [(o.state, o.unit) for o in pipeline.poll(ctx, source)]
+    assert again == [("done", "区民政局"), ("duplicate", None)]
+    assert counted_units(ctx) == {"区人社局", "区民政局", "区卫健局"}
+    assert ctx.store.get_state(pipeline.MAILBOX_STATE)["last_uid"] == 3
+    assert pipeline.poll(ctx, source) == []
+    source.close()
+
+
+@pytest.mark.slow
+def test_2_a_mail_that_always_fails_is_given_up_after_three_tries(dovecot, ctx, monkeypatch):
+    monkeypatch.setenv("MAILBOT_TEST_IMAP", PASSWORD)
+    user = dovecot.new_user()
+    dovecot.append(user, unit_mail(ctx, "区民政局"))
+    ctx.store.db.executescript(FAULT + "INSERT INTO fault VALUES ('区民政局');")
+    source = imap_source(dovecot, user)
+    tries = [pipeline.poll(ctx, source) for _ in range(4)]
+    source.close()
+    assert [[o.state for o in outcomes] for outcomes in tries] == [["failed"]] * 3 + [[]]
+    [record] = ctx.store.messages()
+    assert (record.state, record.attempts) == ("failed", 3)  # listed by `mailbot review`
+
+
+def imap_source(server, user: str) -> ImapSource:
+    return ImapSource(ImapSettings(host="127.0.0.1", port=server.port, user=user,
+                                   implicit_tls=False, password_env="MAILBOT_TEST_IMAP",
+                                   connect_attempts=1, timeout=10),
+                      ssl_context=server.cert.client_context())

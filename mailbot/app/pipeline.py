@@ -291,9 +291,12 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
 
     The source's position is stored after each mail's commit, and the mailbox is
     touched (keyword, move) only after that, so a crash anywhere repeats at most
-    the mail in hand, which the store then recognises by its hash.
+    the mail in hand, which the store then recognises by its hash. The position
+    never passes a mail that is not finished (failed with tries left): the next
+    poll fetches from there again, retries it, and skips what was done after it.
     """
     outcomes, since = [], since or ctx.since()
+    unfinished = False
     for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
@@ -301,7 +304,9 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
             progress(f"{mail.source_key}: {describe(outcome)}")
-        if mail.state is not None:
+            unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
+                mail.source_key))
+        if mail.state is not None and not unfinished:
             ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
         if outcome.state != MailState.FAILED:
             _mark_processed(source, mail.source_key)
