@@ -6,14 +6,13 @@ store and archive, the folder outbox or aiosmtpd, Dovecot where the finding is I
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from mailbot.app import pipeline
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD
+from tests.test_cli import mailbot
 
 
 @pytest.fixture
@@ -123,3 +122,38 @@ def imap_source(server, user: str) -> ImapSource:
                                    implicit_tls=False, password_env="MAILBOT_TEST_IMAP",
                                    connect_attempts=1, timeout=10),
                       ssl_context=server.cert.client_context())
+
+
+AUTOMATIC = ["Auto-Submitted: auto-generated", "Precedence: bulk",
+             "List-Id: <oa.zichuan.example.org>", "X-Auto-Response-Suppress: All",
+             "Return-Path: <>"]
+
+
+@pytest.mark.parametrize("header", AUTOMATIC)
+def test_3_a_units_report_marked_automatic_is_counted_never_answered(ctx, tmp_path, header):
+    """Scan-to-mail copiers and OA systems mark their mail automatic: still the report."""
+    raw = header.encode() + b"\n" + unit_mail(ctx, "区人社局")
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.unit) == ("done", "区人社局")
+    assert counted_units(ctx) == {"区人社局"}
+    assert sent_mails(ctx, tmp_path / "out") == []
+    [record] = ctx.store.messages()
+    assert "never answered" in record.reason
+    listing = mailbot("--config", ctx.config.path, "review", cwd=tmp_path).stdout
+    assert "已计入但未发回执的邮件" in listing and f"{record.id:<6}区人社局" in listing
+
+
+def test_3_automatic_mail_from_a_unit_that_must_be_held_gets_no_notice(ctx, tmp_path):
+    """A unit would be told of a winmail.dat; not when its OA system sent the mail."""
+    raw = b"Auto-Submitted: auto-generated\n" + unit_mail(
+        ctx, "区人社局", extra_files=[("winmail.dat", b"\x78\x9f\x3e\x22")])
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "held"
+    assert sent_mails(ctx, tmp_path / "out") == []
+    assert "never answered" in ctx.store.messages()[0].reason
+    assert "待人工审核" in mailbot("--config", ctx.config.path, "review", cwd=tmp_path).stdout
+
+
+def test_3_automatic_mail_without_report_files_is_still_ignored(ctx, tmp_path):
+    raw = b"Auto-Submitted: auto-replied\n" + unit_mail(ctx, "区人社局", files=())
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "ignored"
+    assert sent_mails(ctx, tmp_path / "out") == []

@@ -46,9 +46,11 @@ def test_sender_address_is_case_insensitive():
     assert isinstance(decide(CAMPAIGN, message("RSJ@Zichuan.Example.org"), None, SEPT), Submission)
 
 
-def test_automatic_mail_is_ignored_whoever_sends_it():
-    decision = decide(CAMPAIGN, message(), "Auto-Submitted: auto-replied", SEPT)
-    assert decision == Ignored("automatic mail (Auto-Submitted: auto-replied)")
+def test_automatic_mail_is_ignored_unless_a_unit_sends_report_files():
+    automatic = "Auto-Submitted: auto-replied"
+    for mail in (message("someone@163.com"), message(attachments=())):
+        assert decide(CAMPAIGN, mail, automatic, SEPT) == Ignored(f"automatic mail ({automatic})")
+    assert isinstance(decide(CAMPAIGN, message(), automatic, SEPT), Submission)  # a copier's scan
 
 
 def test_unregistered_sender_naming_a_unit_is_held_for_review():

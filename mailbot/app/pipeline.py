@@ -155,10 +155,10 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
         ctx.store.set_state(claimed, MailState.IGNORED, decision.reason)
         return Outcome(MailState.IGNORED, decision.reason)
     if isinstance(decision, Held):
-        return _hold(ctx, claimed, message, decision, received_at)
+        return _hold(ctx, claimed, message, decision, received_at, automatic)
     # a forwarded original is answered as if the unit had sent it here
     reply_to = original_of(campaign, message) or message
-    return _record(ctx, claimed, reply_to, decision, received_at, extractions)
+    return _record(ctx, claimed, reply_to, decision, received_at, extractions, automatic)
 
 
 def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extraction]:
@@ -170,11 +170,14 @@ def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extr
 
 
 def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
-           quarter: str | None) -> str:
-    """Queue a reply; an address outside config.toml, or one that had its fill of
-    replies this hour, is refused, noted, and not fatal."""
+           quarter: str | None, automatic: str | None = None) -> str:
+    """Queue a reply; automatic mail, an address outside config.toml, or one that had
+    its fill of replies this hour, is refused, noted (the returned note goes on the
+    mail), and not fatal."""
     if not ctx.answer:
         return f"{mail.kind} not sent: imported without replies"
+    if automatic:  # never answer a machine (RFC 3834), even a unit's copier
+        return f"{mail.kind} not sent: automatic mail ({automatic}) is never answered"
     if not _under_rate_limit(ctx, mail.to):
         return f"{mail.kind} not sent: rate limit of {REPLIES_PER_HOUR} replies an hour reached"
     try:
@@ -192,21 +195,24 @@ NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
 
 
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
-          received_at: datetime) -> Outcome:
+          received_at: datetime, automatic: str | None = None) -> Outcome:
     with ctx.store.transaction() as db:
-        ctx.store.set_state(claimed, MailState.HELD, held.reason, held.unit, held.quarter, db=db)
+        refused = ""
         if held.unit and held.reason in NOTIFIED_REASONS:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
                                         quoted(message, ctx.config.limits), held.unit,
                                         reason_zh(held.reason), own, received_at, ctx.clock(),
                                         claimed)
-            _queue(ctx, db, notice, held.unit, held.quarter)
+            refused = _queue(ctx, db, notice, held.unit, held.quarter, automatic)
+        reason = "; ".join(filter(None, [held.reason, refused]))
+        ctx.store.set_state(claimed, MailState.HELD, reason, held.unit, held.quarter, db=db)
     return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
 
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
-            received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
+            received_at: datetime, extractions: list[Extraction] | None = None,
+            automatic: str | None = None) -> Outcome:
     """Store what the mail brings for the unit's quarter and answer with the quarter as
     it now stands; a mail that brings no piece is recorded as not a report, unanswered."""
     campaign, limits = ctx.config.campaign, ctx.config.limits
@@ -223,7 +229,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         current = ctx.current_of(unit, quarter)
         receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
                                  current, extractions, received_at, ctx.clock(), claimed)
-        refused = _queue(ctx, db, receipt, unit, quarter)
+        refused = _queue(ctx, db, receipt, unit, quarter, automatic)
         notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
         ctx.store.set_state(claimed, MailState.DONE, "; ".join(notes), unit, quarter, db=db)

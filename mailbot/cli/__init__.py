@@ -372,13 +372,17 @@ def forms(app: App, quarter: str | None, folder: str | None) -> None:
 def review(click_ctx: click.Context, show_all: bool) -> None:
     """List mails held for review or failed, and outgoing mail given up; act on any mail."""
     if click_ctx.invoked_subcommand is None:
-        from mailbot.app.display import outbox_table, review_table
+        from mailbot.app.display import outbox_table, review_table, unanswered_table
+        from mailbot.app.review import unanswered
         from mailbot.core.models import MailState
 
-        store = click_ctx.obj.context().store
+        ctx = click_ctx.obj.context()
+        store, zone = ctx.store, click_ctx.obj.config.campaign.timezone
         click.echo(review_table(store.messages() if show_all else store.messages(MailState.HELD, MailState.FAILED),
-                                click_ctx.obj.config.campaign.timezone))
+                                zone))
         click.echo("")
+        if listing := unanswered_table(unanswered(ctx), zone):
+            click.echo(listing)
         click.echo(outbox_table(store.failed_outgoing()))
 
 

@@ -54,7 +54,9 @@ TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 
 
 def reason_zh(reason: str) -> str:
-    """A held mail's reason in the words of the federation's summary."""
+    """A held mail's reason in the words of the federation's summary (notes that follow
+    the reason, "; "-separated, such as a reply not sent, are not part of it)."""
+    reason = reason.split("; ", 1)[0]
     return REASONS_ZH.get(reason, f"处理出错，请人工查看（{reason}）")
 
 
@@ -66,7 +68,7 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     `trusted` are the authserv-ids whose Authentication-Results count; `extractions`
     (optional) are the mail's files as read, for naming a unit by the form's cells.
     """
-    if automatic:
+    if automatic and not _unit_report(campaign, message):
         return Ignored(f"automatic mail ({automatic})")
     if message.from_addr in campaign.federation_emails or original_of(campaign, message):
         return _forwarded(campaign, message, received, trusted)
@@ -94,6 +96,13 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     if any(is_winmail(a) for a in attachments):
         return Held(WINMAIL, **where)
     return Submission(unit=unit.name, quarter=quarter.name, attachments=attachments)
+
+
+def _unit_report(campaign: Campaign, message: Message) -> bool:
+    """A registered unit's address with report files: scan-to-mail copiers and OA systems
+    mark their mail automatic, yet it is the unit's report, recorded (never answered)."""
+    return (unit_by_address(campaign, message.from_addr) is not None
+            and report_files(files_of(message)))
 
 
 def _forwarded(campaign: Campaign, message: Message, received: datetime,
