@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from mailbot.app import pipeline
+from mailbot.intake import rules
+from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD
@@ -157,3 +159,74 @@ def test_3_automatic_mail_without_report_files_is_still_ignored(ctx, tmp_path):
     raw = b"Auto-Submitted: auto-replied\n" + unit_mail(ctx, "区人社局", files=())
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "ignored"
     assert sent_mails(ctx, tmp_path / "out") == []
+
+
+def trusted(text: str) -> str:
+    return text.replace("trusted_authserv_ids = []",
+                        'trusted_authserv_ids = ["mx.zichuan.example.org"]')
+
+
+def with_from(raw: bytes, value: str, results: str) -> bytes:
+    """The mail with its From header replaced, as the trusted server received it."""
+    head, _, body = raw.partition(b"\n\n")
+    lines = [line for line in head.split(b"\n") if not line.lower().startswith(b"from:")]
+    added = [f"Authentication-Results: mx.zichuan.example.org; {results}", f"From: {value}"]
+    return b"\n".join([*(a.encode() for a in added), *lines]) + b"\n\n" + body
+
+
+EVIL_PASS = "spf=pass smtp.mailfrom=a@evil.example; dkim=pass header.d=evil.example; " \
+            "dmarc=pass header.from=evil.example"
+UNIT_PASS = "dkim=pass header.d=zichuan.example.org; dmarc=pass header.from=zichuan.example.org"
+
+
+@pytest.mark.parametrize("sender", [
+    "rsj@zichuan.example.org <attacker@evil.example>",
+    "<rsj@zichuan.example.org>@evil.example",
+    "rsj@zichuan.example.org, attacker@evil.example",
+    "rsj@zichuan.\u212fxample.org",  # SCRIPT SMALL E, which NFKC folds to e
+    "\uff52sj@zichuan.example.org",  # a fullwidth r
+    "rsj@zichuan.example.org",  # well formed, but the server's pass was for evil.example
+])
+def test_10_a_from_header_read_otherwise_by_the_server_is_never_the_units(tmp_path, sender):
+    ctx = open_context(tmp_path / "site", edit=trusted)
+    raw = with_from(unit_mail(ctx, "区人社局"), sender, EVIL_PASS)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
+    assert outcome.state in ("held", "ignored") and ctx.current("2026Q3") == []
+    assert not [m for m in sent_mails(ctx, tmp_path / "out") if m["Subject"].startswith("回执")]
+
+
+@pytest.mark.parametrize("results", [
+    UNIT_PASS, "dkim=pass header.d=zichuan.example.org",
+    "spf=pass smtp.mailfrom=rsj@mail.zichuan.example.org; dmarc=none"])
+def test_10_a_pass_for_the_units_own_domain_counts(tmp_path, results):
+    """dmarc=pass, or a DKIM signature or SPF aligned with the unit's domain."""
+    ctx = open_context(tmp_path / "site", edit=trusted)
+    raw = with_from(unit_mail(ctx, "区人社局"), "人社局 <RSJ@Zichuan.Example.org>", results)
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+
+
+def test_10_two_from_headers_are_no_sender(tmp_path):
+    ctx = open_context(tmp_path / "site", edit=trusted)
+    raw = with_from(unit_mail(ctx, "区人社局"), "attacker@evil.example", EVIL_PASS)
+    raw = b"From: rsj@zichuan.example.org\n" + raw
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state in ("held", "ignored")
+    assert ctx.current("2026Q3") == []
+
+
+@pytest.mark.parametrize("results", [
+    "dmarc=fail header.from=zichuan.example.org; dkim=pass header.d=zichuan.example.org",
+    "dkim=pass header.d=evil.example", "dmarc=pass", "spf=softfail smtp.mailfrom=zichuan.example.org"])
+def test_10_without_a_pass_for_the_units_domain_the_mail_is_held(tmp_path, results):
+    ctx = open_context(tmp_path / "site", edit=trusted)
+    raw = with_from(unit_mail(ctx, "区人社局"), "rsj@zichuan.example.org", results)
+    outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
+    assert (outcome.state, outcome.reason) == ("held", rules.AUTH_FAILED)
+
+
+def test_10_look_alikes_and_ambiguous_from_headers_give_no_sender():
+    for value in ["\u212aelvin@zichuan.example.org", "rsj@x.org <attacker@evil.example>",
+                  "<rsj@x.org>@evil.example", "a@x.org, b@x.org", "", "undisclosed"]:
+        assert sender_of([value]) == ("", ""), value
+    assert sender_of(["a@x.org", "a@x.org"]) == ("", "")  # two From headers
+    assert sender_of(["人社局 <RSJ@X.org>"]) == ("人社局", "rsj@x.org")
+    assert sender_of(["rsj@x.org <rsj@x.org>"]) == ("", "rsj@x.org")  # sloppy, not ambiguous

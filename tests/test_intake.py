@@ -112,8 +112,10 @@ def test_a_forward_in_the_body_without_the_original_is_held():
 @pytest.mark.parametrize("values, held", [
     (["mx.zichuan.example.org; dkim=fail header.d=zichuan.example.org"], True),
     (["MX.zichuan.example.org 1; spf=pass; dmarc=fail (p=reject) header.from=x"], True),
-    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=list.example"], False),
-    (["mx.zichuan.example.org; dkim=pass; dmarc=pass"], False),
+    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=list.example"], True),  # unaligned
+    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=zichuan.example.org"], False),
+    (["mx.zichuan.example.org; dkim=pass; dmarc=pass"], True),  # for which domain?
+    (["mx.zichuan.example.org; dmarc=pass header.from=zichuan.example.org"], False),
     (["evil.example; dkim=fail; dmarc=fail"], False),  # untrusted: ignored (RFC 8601 §7.1)
     (["mx.zichuan.example.org; none"], False),
 ])

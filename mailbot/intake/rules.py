@@ -161,31 +161,52 @@ def is_winmail(attachment: Attachment) -> bool:
 
 
 def authentication_failed(message: Message, trusted: tuple[str, ...]) -> bool:
-    """DMARC failed, or DKIM failed with no passing signature, per a trusted authserv-id.
+    """The trusted server's results do not vouch for the domain mailbot attributes.
 
     Only the receiving server we trust adds a header the sender cannot forge
-    (RFC 8601 §7.1): results claimed by any other authserv-id are ignored.
+    (RFC 8601 §7.1): results claimed by any other authserv-id are ignored. Where the
+    trusted server reported at all, it must have found dmarc=pass for the From domain
+    (header.from), or a DKIM signature (header.d) or SPF (smtp.mailfrom) passing for
+    that domain: a `pass` for evil.example says nothing about the unit's domain.
     """
     wanted = {server.lower() for server in trusted}
-    results: dict[str, set[str]] = {"dkim": set(), "dmarc": set()}
-    for name, value in message.headers:
-        if name.lower() != "authentication-results":
-            continue
-        server, found = parse_authentication_results(value)
-        if server in wanted:
-            for method, result in found:
-                results.setdefault(method, set()).add(result)
-    return "fail" in results["dmarc"] or ("fail" in results["dkim"]
-                                          and "pass" not in results["dkim"])
+    results = [result for name, value in message.headers
+               if name.lower() == "authentication-results"
+               for server, found in [parse_authentication_results(value)] if server in wanted
+               for result in found]
+    if not results:
+        return False
+    domain = message.from_addr.rpartition("@")[2]
+    if any(method == "dmarc" and outcome == "fail" for method, outcome, _ in results):
+        return True
+    return not any(outcome == "pass" and _aligned(props.get(PROPERTY[method], ""), domain)
+                   for method, outcome, props in results if method in PROPERTY)
 
 
-def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str]]]:
-    """("authserv-id", [(method, result), ...]) from one header (RFC 8601 §2.2)."""
+PROPERTY = {"dmarc": "header.from", "dkim": "header.d", "spf": "smtp.mailfrom"}
+
+
+def _aligned(checked: str, domain: str) -> bool:
+    """Relaxed alignment (RFC 7489 §3.1): the checked domain is the From domain, or one
+    is a subdomain of the other."""
+    checked = checked.rpartition("@")[2].strip().lower().rstrip(".")
+    return bool(domain) and bool(checked) and (
+        checked == domain or checked.endswith("." + domain) or domain.endswith("." + checked))
+
+
+def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str, dict]]]:
+    """("authserv-id", [(method, result, {ptype.property: value}), ...]) from one
+    header (RFC 8601 §2.2)."""
     text = re.sub(r"\([^()]*\)", " ", value)  # CFWS comments
     server, _, rest = text.partition(";")
     server_id = (server.split() or [""])[0].lower()
-    found = [(m.lower(), r.lower()) for m, r in
-             re.findall(r"(?:^|;)\s*([A-Za-z][\w.-]*)\s*=\s*([A-Za-z]+)", ";" + rest)]
+    found = []
+    for resinfo in rest.split(";"):
+        match = re.match(r"\s*([A-Za-z][\w.-]*)\s*=\s*([A-Za-z]+)(.*)", resinfo, re.DOTALL)
+        if match:
+            props = {key.lower(): val.strip('"').lower() for key, val in
+                     re.findall(r"([A-Za-z][\w-]*\.[A-Za-z][\w-]*)\s*=\s*(\S+)", match[3])}
+            found.append((match[1].lower(), match[2].lower(), props))
     return server_id, found
 
 
