@@ -6,6 +6,8 @@ store and archive, the folder outbox or aiosmtpd, Dovecot where the finding is I
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from mailbot.app import pipeline
@@ -230,3 +232,57 @@ def test_10_look_alikes_and_ambiguous_from_headers_give_no_sender():
     assert sender_of(["a@x.org", "a@x.org"]) == ("", "")  # two From headers
     assert sender_of(["人社局 <RSJ@X.org>"]) == ("人社局", "rsj@x.org")
     assert sender_of(["rsj@x.org <rsj@x.org>"]) == ("", "rsj@x.org")  # sloppy, not ambiguous
+
+
+PHISH = "请于今日登录 http://evil.example/login 核对 或访问 www.evil.example"
+
+
+def test_11_a_look_alike_mail_never_puts_its_text_in_our_notice(ctx, tmp_path):
+    """Someone writes in the unit's name: the unit is told, without the stranger's words."""
+    raw = unit_mail(ctx, "区人社局", sender="rsj.zichuan@163.com", subject=f"区人社局三季度进展 {PHISH}",
+                    extra_files=[("点击 evil.example 领取.docx", b"PK\x03\x04")])
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "held"
+    [notice] = sent_mails(ctx, tmp_path / "out")
+    text = notice.get_content()
+    assert "以贵单位名义发送的邮件" in text and "rsj.zichuan@163.com" in text
+    for quoted in ("http", "evil.example", "登录", "领取", "三季度进展"):
+        assert quoted not in text + notice["Subject"], quoted
+
+
+def test_11_a_units_own_subject_is_quoted_without_links(ctx, tmp_path):
+    raw = unit_mail(ctx, "区人社局", subject=f"区人社局三季度进展 {PHISH}",
+                    extra_files=[("见 evil.example 说明.pdf", b"%PDF-1.4 broken")])
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    [receipt] = sent_mails(ctx, tmp_path / "out")
+    text = receipt.get_content()
+    assert "《区人社局三季度进展 请于今日登录 （已略去） 核对 或访问 （已略去）》" in text
+    assert "《见 （已略去） 说明.pdf》" in text and "evil" not in text
+
+
+def test_11_an_unverified_mail_is_counted_but_nothing_of_it_is_quoted(tmp_path):
+    """A trusted server is configured but did not vouch for the domain: no words echoed."""
+    ctx = open_context(tmp_path / "site", edit=trusted)
+    raw = with_from(unit_mail(ctx, "区人社局", subject=f"三季度 {PHISH}"),
+                    "rsj@zichuan.example.org", "none")
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    [receipt] = sent_mails(ctx, tmp_path / "out")
+    text = receipt.get_content()
+    assert "《附件1.docx》：电子版报表" in text and "《附件2.pdf》" in text
+    assert "发来的邮件已收到" in text and "登录" not in text and "报表.docx" not in text
+
+
+def test_11_replies_are_rate_limited_on_the_campaign_clock_and_each_suppression_noted(ctx, tmp_path):
+    """A plain auto-responder without auto headers: 60 mails in 60 minutes of mail time."""
+    for minute in range(60):
+        moment = SEPT + timedelta(minutes=minute)
+        ctx.clock = lambda moment=moment: moment
+        raw = unit_mail(ctx, "区人社局", files=(), subject=f"三季度进展 第{minute}封", when=moment)
+        pipeline.ingest(ctx, raw, f"test:{minute}", moment)
+    assert len(sent_mails(ctx, tmp_path / "out")) == pipeline.REPLIES_PER_HOUR
+    noted = [m for m in ctx.store.messages() if "rate limit" in m.reason]
+    assert len(noted) == 60 - pipeline.REPLIES_PER_HOUR
+    later = SEPT + timedelta(hours=2)
+    ctx.clock = lambda: later
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", files=(), subject="三季度进展", when=later),
+                    "test:late", later)
+    assert len(sent_mails(ctx, tmp_path / "out")) == pipeline.REPLIES_PER_HOUR + 1

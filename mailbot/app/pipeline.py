@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, is_dataclass
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import asdict, dataclass, is_dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,8 @@ from mailbot.config import Config
 from mailbot.extract import extract_attachment
 from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
                                   default_since, files_of,
-                            original_of, reason_zh, wants_form_cells)
-from mailbot.core.limits import quoted, select_attachments
+                            original_of, reason_zh, verified, wants_form_cells)
+from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import content_key, is_automatic, parse
 from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
@@ -158,6 +158,8 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
         return _hold(ctx, claimed, message, decision, received_at, automatic)
     # a forwarded original is answered as if the unit had sent it here
     reply_to = original_of(campaign, message) or message
+    if not verified(campaign, reply_to, trusted):  # its file names are never quoted back
+        decision = replace(decision, attachments=anonymous(decision.attachments))
     return _record(ctx, claimed, reply_to, decision, received_at, extractions, automatic)
 
 
@@ -201,7 +203,9 @@ def _hold(ctx: Context, claimed: int, message: Message, held: Held,
         if held.unit and held.reason in NOTIFIED_REASONS:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
-                                        quoted(message, ctx.config.limits), held.unit,
+                                        quoted(message, ctx.config.limits, own and verified(
+                                            ctx.config.campaign, message,
+                                            ctx.config.trusted_authserv_ids)), held.unit,
                                         reason_zh(held.reason), own, received_at, ctx.clock(),
                                         claimed)
             refused = _queue(ctx, db, notice, held.unit, held.quarter, automatic)
@@ -227,7 +231,8 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
         current = ctx.current_of(unit, quarter)
-        receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
+        trusted = verified(campaign, message, ctx.config.trusted_authserv_ids)
+        receipt = render_receipt(ctx.env, campaign, quoted(message, limits, trusted), assessment,
                                  current, extractions, received_at, ctx.clock(), claimed)
         refused = _queue(ctx, db, receipt, unit, quarter, automatic)
         notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
@@ -241,7 +246,7 @@ NOT_A_REPORT = ("not a report: no rows for the unit's items and no PDF of the fo
 
 
 def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
-    since = datetime.now(timezone.utc) - timedelta(hours=1)  # real time, like the store's
+    since = ctx.clock() - timedelta(hours=1)  # the campaign clock (--now), as mail is queued
     busy = [a for a in recipients
             if ctx.store.mails_to_since(a, REPLY_KINDS, since) >= REPLIES_PER_HOUR]
     if busy:

@@ -169,18 +169,33 @@ def authentication_failed(message: Message, trusted: tuple[str, ...]) -> bool:
     (header.from), or a DKIM signature (header.d) or SPF (smtp.mailfrom) passing for
     that domain: a `pass` for evil.example says nothing about the unit's domain.
     """
-    wanted = {server.lower() for server in trusted}
-    results = [result for name, value in message.headers
-               if name.lower() == "authentication-results"
-               for server, found in [parse_authentication_results(value)] if server in wanted
-               for result in found]
-    if not results:
+    results = _trusted_results(message, trusted)
+    return bool(results) and not _vouch(results, message.from_addr)
+
+
+def verified(campaign: Campaign, message: Message, trusted: tuple[str, ...]) -> bool:
+    """The sender is who the mail says: a registered unit address, and where a trusted
+    server is configured, its results vouch for the domain. Only such mail is quoted
+    back (its subject, its file names): anything else may be a stranger's text."""
+    if unit_by_address(campaign, message.from_addr) is None:
         return False
-    domain = message.from_addr.rpartition("@")[2]
+    return not trusted or _vouch(_trusted_results(message, trusted), message.from_addr)
+
+
+def _trusted_results(message: Message, trusted: tuple[str, ...]) -> list[tuple[str, str, dict]]:
+    wanted = {server.lower() for server in trusted}
+    return [result for name, value in message.headers
+            if name.lower() == "authentication-results"
+            for server, found in [parse_authentication_results(value)] if server in wanted
+            for result in found]
+
+
+def _vouch(results: list[tuple[str, str, dict]], address: str) -> bool:
+    domain = address.rpartition("@")[2]
     if any(method == "dmarc" and outcome == "fail" for method, outcome, _ in results):
-        return True
-    return not any(outcome == "pass" and _aligned(props.get(PROPERTY[method], ""), domain)
-                   for method, outcome, props in results if method in PROPERTY)
+        return False
+    return any(outcome == "pass" and _aligned(props.get(PROPERTY[method], ""), domain)
+               for method, outcome, props in results if method in PROPERTY)
 
 
 PROPERTY = {"dmarc": "header.from", "dkim": "header.d", "spf": "smtp.mailfrom"}

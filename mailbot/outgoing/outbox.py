@@ -132,7 +132,7 @@ def queue(store: Store, db, campaign: Campaign, sender: str, mail: OutgoingMail,
                           "not an address in config.toml")
     raw = compose(mail, sender, campaign.federation, now).as_bytes()
     return store.queue_mail(db, mail.kind, mail.dedup_key, sender, recipients,
-                            mail.subject, raw, unit=unit, quarter=quarter)
+                            mail.subject, raw, unit=unit, quarter=quarter, created_at=now)
 
 
 def flush(store: Store, transport: Transport,

@@ -43,7 +43,7 @@ def _local(campaign: Campaign, moment: datetime, fmt: str) -> str:
 def _common(campaign: Campaign, message: Message, received: datetime, now: datetime) -> dict:
     return {
         "federation": campaign.federation, "contact": campaign.contact,
-        "phone": campaign.phone, "subject": message.subject or "（无主题）",
+        "phone": campaign.phone, "subject": message.subject,  # limits.quoted: "" when unverified
         "received": _local(campaign, received, "{y}年{m}月{d}日{H:02d}:{M:02d}"),
         "today": _local(campaign, now, "{y}年{m}月{d}日"),
     }

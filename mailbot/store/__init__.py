@@ -322,13 +322,15 @@ class Store:
 
     def queue_mail(self, db, kind: str, dedup_key: str | None, sender: str,
                    recipients: tuple[str, ...], subject: str, raw: bytes,
-                   unit: str | None = None, quarter: str | None = None) -> int | None:
-        """Write a mail to send; None when a mail with the same dedup key exists."""
+                   unit: str | None = None, quarter: str | None = None,
+                   created_at: datetime | None = None) -> int | None:
+        """Write a mail to send; None when a mail with the same dedup key exists.
+        `created_at` is the campaign clock's time (rate limits count on it)."""
         cursor = db.execute(
             "INSERT OR IGNORE INTO outgoing (dedup_key, kind, sender, recipients, subject, raw,"
             " unit, quarter, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dedup_key, kind, sender, json.dumps(recipients), subject, raw, unit, quarter,
-             _iso(utcnow())))
+             _iso(created_at or utcnow())))
         return cursor.lastrowid if cursor.rowcount else None
 
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
