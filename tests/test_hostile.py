@@ -6,11 +6,14 @@ store and archive, the folder outbox or aiosmtpd, Dovecot where the finding is I
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from mailbot.app import pipeline
+from mailbot.app.scheduler import single_instance, worker_lock
 from mailbot.intake import rules
 from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
@@ -286,3 +289,46 @@ def test_11_replies_are_rate_limited_on_the_campaign_clock_and_each_suppression_
     pipeline.ingest(ctx, unit_mail(ctx, "区人社局", files=(), subject="三季度进展", when=later),
                     "test:late", later)
     assert len(sent_mails(ctx, tmp_path / "out")) == pipeline.REPLIES_PER_HOUR + 1
+
+
+def saved(folder, name: str, raw: bytes, mtime) -> Path:
+    path = folder / name
+    path.write_bytes(raw)
+    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path
+
+
+def test_7_ingest_dates_a_mail_by_its_file_not_its_date_header(ctx, tmp_path):
+    """A unit PC whose clock says December: the file arrived in September."""
+    site = ctx.config.path.parent
+    wrong_clock = unit_mail(ctx, "区人社局", when=SEPT + timedelta(days=90))
+    path = saved(site, "a.eml", wrong_clock, SEPT)
+    mailbot("--now", "2026-10-12T10:00", "ingest", path, cwd=site)
+    [record] = ctx.store.messages()
+    assert record.received_at == SEPT
+
+
+def test_7_ingest_received_option_and_never_after_now(ctx, tmp_path):
+    site = ctx.config.path.parent
+    backdated = saved(site, "b.eml", unit_mail(ctx, "区民政局", when=SEPT - timedelta(days=300)),
+                      SEPT + timedelta(days=400))  # a file from the future: now, not then
+    on_purpose = saved(site, "c.eml", unit_mail(ctx, "区卫健局"), SEPT)
+    mailbot("--now", "2026-10-12T10:00", "ingest", backdated, cwd=site)
+    mailbot("--now", "2026-10-12T10:00", "ingest", "--received", "2026-09-30T16:30", on_purpose,
+            cwd=site)
+    received = {m.unit: m.received_at.isoformat() for m in ctx.store.messages()}
+    assert received == {"区民政局": "2026-10-12T02:00:00+00:00",
+                        "区卫健局": "2026-09-30T08:30:00+00:00"}
+
+
+def test_7_poll_and_ingest_beside_a_running_worker_are_refused(ctx, tmp_path):
+    """The worker holds its lock for its life; a second reader would process mail twice."""
+    site = ctx.config.path.parent
+    path = saved(site, "a.eml", unit_mail(ctx, "区人社局"), SEPT)
+    with single_instance(worker_lock(ctx.config.store_path)):  # what `mailbot run` holds
+        for args in (("ingest", path), ("poll", "--once")):
+            result = mailbot("--now", "2026-10-12T10:00", *args, cwd=site, check=False)
+            assert result.returncode == 1 and "另一个 mailbot 进程正在收取邮件" in result.stderr
+    assert ctx.store.messages() == []
+    mailbot("--now", "2026-10-12T10:00", "ingest", path, cwd=site)  # free again
+    assert len(ctx.store.messages()) == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -262,13 +262,18 @@ def flush_outbox(ctx: Context, transport: outbox.Transport) -> tuple[int, int]:
 
 
 def ingest_files(ctx: Context, paths: list[Path],
-                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
-    """`mailbot ingest`: saved .eml files, received at their Date header (else now)."""
+                 progress: Callable[[str], None] = log.info,
+                 received: datetime | None = None) -> list[Outcome]:
+    """`mailbot ingest`: saved .eml files, received at `received` (--received), else at
+    the file's modification time (never after now). Never at the Date header: a unit
+    PC's wrong clock, or a sender backdating a late report, would choose the version
+    that counts."""
     outcomes = []
     for number, path in enumerate(paths, start=1):
         raw = path.read_bytes()
-        received = parse(raw).date or ctx.clock()
-        outcome = ingest(ctx, raw, f"file:{path.resolve()}", received)
+        arrived = received or min(ctx.clock(), datetime.fromtimestamp(path.stat().st_mtime,
+                                                                      tz=timezone.utc))
+        outcome = ingest(ctx, raw, f"file:{path.resolve()}", arrived)
         progress(f"[{number}/{len(paths)}] {path.name}: {describe(outcome)}")
         outcomes.append(outcome)
     return outcomes

@@ -26,7 +26,7 @@ from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
 from mailbot.store import StoreUnavailable
-from mailbot.app.scheduler import Job, run
+from mailbot.app.scheduler import Job, run, worker_lock
 
 log = logging.getLogger(__name__)
 WAIT_CHUNK = 5.0  # seconds: how soon a stop request is noticed while waiting for mail
@@ -135,5 +135,5 @@ def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
     for warning in config.warnings:
         log.warning("%s", warning)
     stop, live = threading.Event(), LiveConfig(config)
-    run(worker_jobs(live, clock, stop), config.store_path.parent / "mailbot.lock",
+    run(worker_jobs(live, clock, stop), worker_lock(config.store_path),
         config.campaign.timezone, stop, on_hangup=live.request_reload)
