@@ -6,7 +6,14 @@ store and archive, the folder outbox or aiosmtpd, Dovecot where the finding is I
 
 from __future__ import annotations
 
+import io
+import mailbox
 import os
+import random
+import signal
+import sqlite3
+import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,12 +21,15 @@ import pytest
 
 from mailbot.app import pipeline
 from mailbot.app.scheduler import single_instance, worker_lock
+from mailbot.extract.reader import MAX_ZIP_DOCUMENTS
 from mailbot.intake import rules
 from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD
+from tests.forms import vector_pdf
 from tests.test_cli import mailbot
+from tests.test_kill_restart import start_run
 
 
 @pytest.fixture
@@ -332,3 +342,98 @@ def test_7_poll_and_ingest_beside_a_running_worker_are_refused(ctx, tmp_path):
     assert ctx.store.messages() == []
     mailbot("--now", "2026-10-12T10:00", "ingest", path, cwd=site)  # free again
     assert len(ctx.store.messages()) == 1
+
+
+def busy_pdf() -> bytes:
+    """300k path segments: pdfplumber works on it for about 25 s (tests/test_bad_input.py)."""
+    numbers = random.Random(12).choices(range(1000), k=400_000)
+    ops = b"".join(b"%d %d m %d %d l S\n" % tuple(numbers[i:i + 4])
+                   for i in range(0, len(numbers), 4))
+    return vector_pdf(seal=False).replace(
+        b"<< /Length", b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream %% <<", 1)
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_13_a_zip_of_slow_pdfs_is_read_within_the_mails_budget(ctx):
+    """Five 25-second PDFs (two minutes of parsing) against a 3 s budget for the mail."""
+    ctx.mail_seconds = 3
+    slow = zipped({f"第{n}页.pdf": busy_pdf() for n in range(5)})
+    raw = unit_mail(ctx, "区人社局", extra_files=[("扫描件.zip", slow)])
+    started = time.monotonic()
+    pipeline.ingest(ctx, raw, "test:1", SEPT)
+    assert time.monotonic() - started < 30  # not 5 x 25 s
+    errors = [d["error"] for d in ctx.store.db.execute("SELECT error FROM documents")]
+    assert sum("解析时间已用完" in (e or "") for e in errors) >= 3
+
+
+def test_13_a_sender_has_a_parse_budget_per_hour(ctx):
+    ctx.sender_seconds = 2
+    slow = [("慢.pdf", busy_pdf())]
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", extra_files=slow), "test:1", SEPT)
+    raw = unit_mail(ctx, "区人社局", texts={1: "第二封"}, extra_files=slow)
+    started = time.monotonic()
+    pipeline.ingest(ctx, raw, "test:2", SEPT + timedelta(minutes=5))
+    assert time.monotonic() - started < 10
+    second = ctx.store.message(2)  # nothing of it read: held for staff, not "not a report"
+    assert (second.state, second.reason) == ("held", rules.OUT_OF_BUDGET)
+    ctx.clock = lambda: SEPT + timedelta(hours=1)  # a new hour: the budget is back
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第三封"}), "test:3", SEPT)
+    third = ctx.store.db.execute("SELECT error FROM documents WHERE message = 3").fetchall()
+    assert third and not any(row["error"] for row in third)
+
+
+def test_13_documents_per_zip_are_capped(ctx, tmp_path):
+    many = zipped({f"{n}.txt": b"x" for n in range(25)})
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局", extra_files=[("多.zip", many)]), "test:1", SEPT)
+    files = [row["file"] for row in ctx.store.db.execute("SELECT file FROM documents")
+             if row["file"].startswith("多.zip/")]
+    assert len(files) == MAX_ZIP_DOCUMENTS + 1 and files[-1] == "多.zip/其余 5 个文件"
+
+
+@pytest.mark.slow
+def test_13_sigterm_mid_parse_stops_the_worker_within_seconds_and_the_mail_is_redone(tmp_path):
+    site = tmp_path / "site"
+    ctx = open_context(site)
+    box = mailbox.Maildir(site / "var" / "mail", create=True)
+    box.add(unit_mail(ctx, "区人社局", extra_files=[("慢.pdf", busy_pdf())]))
+    ctx.store.close()
+    worker = start_run(site, now="2026-07-06T10:00")  # no reminder due: intake alone
+    try:
+        wait_until_claimed(site / "var" / "mailbot.sqlite3")
+        time.sleep(1)  # well inside the 25 s parse
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=30)
+        stopped_in = time.monotonic() - started
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    assert worker.returncode == 0 and stopped_in < 5, err
+    assert "stays claimed" in err
+    again = open_context(site)
+    assert [m.state for m in again.store.messages()] == ["claimed"]
+    again.store.close()
+
+
+def wait_until_claimed(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            db = sqlite3.connect(path, timeout=30)
+            try:
+                if db.execute("SELECT 1 FROM messages WHERE state = 'claimed'").fetchone():
+                    return
+            except sqlite3.OperationalError:  # the schema is being created
+                pass
+            finally:
+                db.close()
+        time.sleep(0.05)
+    raise AssertionError(f"no mail claimed after {timeout} s")

@@ -9,6 +9,8 @@ may the source mark the mail processed.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
@@ -20,8 +22,10 @@ import jinja2
 from mailbot.outgoing import outbox
 from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
-from mailbot.extract import extract_attachment
-from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
+from mailbot.extract import Budget, Stopped, extract_attachment
+from mailbot.extract.sandbox import BUDGET_SPENT
+from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, OUT_OF_BUDGET, UNREGISTERED,
+                                  WINMAIL, decide,
                                   default_since, files_of,
                             original_of, reason_zh, verified, wants_form_cells)
 from mailbot.core.limits import anonymous, quoted, select_attachments
@@ -34,6 +38,8 @@ from mailbot.store import MessageRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+MAIL_PARSE_SECONDS = 60.0  # parsing one mail's files, all of them together
+SENDER_PARSE_SECONDS = 300.0  # parsing one sender's files within an hour of the campaign clock
 INTERRUPTED = "interrupted: the worker stopped while processing this mail"
 REPLIES_PER_HOUR = 10  # receipts and held notices together, per address
 REPLY_KINDS = ("receipt", "held_notice")
@@ -58,6 +64,9 @@ class Context:
     clock: Callable[[], datetime]
     env: jinja2.Environment
     answer: bool = True  # False: record mail without sending receipts (a quiet import)
+    stop: threading.Event | None = None  # the worker's stop request (SIGTERM)
+    mail_seconds: float = MAIL_PARSE_SECONDS
+    sender_seconds: float = SENDER_PARSE_SECONDS
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
@@ -124,7 +133,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
         ctx.store.record_failure(claim.id, INTERRUPTED)
     try:
         return _process(ctx, claim.id, message, received_at)
-    except StoreUnavailable:
+    except (StoreUnavailable, Stopped):
         raise  # the claim stays "claimed", which the next sighting retries
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
@@ -148,7 +157,7 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     decision = decide(campaign, message, automatic, received_at, trusted)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
-        extractions = _extract(campaign, message.attachments, ctx.config.limits)
+        extractions = _extract(ctx, message, message.attachments)
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
@@ -163,12 +172,26 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     return _record(ctx, claimed, reply_to, decision, received_at, extractions, automatic)
 
 
-def _extract(campaign, attachments: tuple[Attachment, ...], limits) -> list[Extraction]:
-    """Read what the limits allow; the rest is listed as not read, with the reason."""
-    readable, refused = select_attachments(attachments, limits)
-    return [extraction for attachment in readable
-            for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                 campaign)] + refused
+def _extract(ctx: Context, message: Message, attachments: tuple[Attachment, ...]
+             ) -> list[Extraction]:
+    """Read what the limits and the parse budgets allow (the mail's, and what its sender
+    has left this hour: one stranger's slow files cannot stall intake); the rest is
+    listed as not read, with the reason. Stopped (SIGTERM) leaves the mail claimed."""
+    readable, refused = select_attachments(attachments, ctx.config.limits)
+    key, hour = f"{PARSE_STATE}:{message.from_addr}", ctx.clock().strftime("%Y-%m-%dT%H")
+    spent = ctx.store.get_state(key) or {}
+    used = spent.get("seconds", 0.0) if spent.get("hour") == hour else 0.0
+    budget = Budget.of(min(ctx.mail_seconds, ctx.sender_seconds - used), ctx.stop)
+    started = time.monotonic()
+    try:
+        return [extraction for attachment in readable
+                for extraction in extract_attachment(attachment.filename, attachment.data,
+                                                     ctx.config.campaign, budget)] + refused
+    finally:
+        ctx.store.put_state(key, {"hour": hour, "seconds": used + time.monotonic() - started})
+
+
+PARSE_STATE = "parse_seconds"
 
 
 def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
@@ -222,8 +245,10 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
     campaign, limits = ctx.config.campaign, ctx.config.limits
     unit, quarter = submission.unit, submission.quarter
     if extractions is None:
-        extractions = _extract(campaign, submission.attachments, limits)
+        extractions = _extract(ctx, message, submission.attachments)
     assessment = assess(campaign, submission, extractions)
+    if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
+        return _hold(ctx, claimed, message, Held(OUT_OF_BUDGET, unit, quarter), received_at)
     if not assessment.report:
         ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
         return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
@@ -314,6 +339,8 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     outcomes, since = [], since or ctx.since()
     unfinished = False
     for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+        if ctx.stop is not None and ctx.stop.is_set():
+            break  # SIGTERM: the next poll goes on from here
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
             outcome = Outcome(MailState.DUPLICATE, "seen before")

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from mailbot.app import notices, pipeline
+from mailbot.extract import Stopped
 from mailbot.app.freshness import read_mailbox
 from mailbot.app.live import LiveConfig
 from mailbot.config import Config
@@ -37,8 +38,10 @@ BACKOFF_LIMIT = 300.0
 
 
 @contextmanager
-def opened(config: Config, clock: Callable[[], datetime]):
+def opened(config: Config, clock: Callable[[], datetime], stop: threading.Event | None = None):
+    """A context for one job run; `stop` (SIGTERM) ends its parsing within a second."""
     ctx = pipeline.Context.open(config, clock)
+    ctx.stop = stop
     try:
         yield ctx
     finally:
@@ -67,13 +70,17 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
                 source = open_source(fresh.mailbox)
             config = fresh
             try:
-                with opened(config, clock) as ctx, READER:
+                with opened(config, clock, stop) as ctx, READER:
                     read = read_mailbox(ctx, source) is not None
                     pipeline.flush_outbox(ctx, open_transport(config.smtp))
                 if read:
                     _wait_for_mail(source, config.mailbox.poll_seconds, stop)
                     backoff = WAIT_CHUNK
                     continue
+            except Stopped:
+                log.info("intake: stopped in the middle of a mail; it stays claimed and is "
+                         "processed at the next start")
+                break
             except (MailboxError, StoreUnavailable) as error:
                 log.warning("intake: %s", error)
             log.info("intake: trying again in %.0f s", backoff)
@@ -83,23 +90,28 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
         source.close()
 
 
-def current_tick(live: LiveConfig, clock: Callable[[], datetime],
-                 action) -> Callable[[], object]:
+def current_tick(live: LiveConfig, clock: Callable[[], datetime], action,
+                 stop: threading.Event) -> Callable[[], object]:
     """A reminder or summary tick that first reads the mailbox up to now, and waits
-    (decides nothing) while it cannot be read; what it queues is sent at once."""
+    (decides nothing) while it cannot be read; what it queues is sent at once. Once
+    the worker is stopping it decides nothing either."""
 
     def run_once():
         config = live.current()
         source, transport = open_source(config.mailbox), open_transport(config.smtp)
         try:
-            with opened(config, clock) as ctx:
+            with opened(config, clock, stop) as ctx:
                 with READER:
                     if read_mailbox(ctx, source) is None:
                         pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
                         return "waiting: the mailbox cannot be read"
+                if stop.is_set():
+                    return "stopping: nothing decided"
                 result = action(ctx)
                 pipeline.flush_outbox(ctx, transport)
                 return result
+        except Stopped:
+            return "stopping: the mail in hand stays claimed"
         finally:
             source.close()
 
@@ -123,8 +135,8 @@ def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
     config = live.current()
     return [
         Job("intake", lambda: intake_loop(live, clock, stop), config.mailbox.poll_seconds),
-        Job("remind", current_tick(live, clock, notices.remind_tick), REMIND_SECONDS),
-        Job("summary", current_tick(live, clock, notices.summary_tick), SUMMARY_SECONDS),
+        Job("remind", current_tick(live, clock, notices.remind_tick, stop), REMIND_SECONDS),
+        Job("summary", current_tick(live, clock, notices.summary_tick, stop), SUMMARY_SECONDS),
         Job("outbox", flush, OUTBOX_SECONDS),
     ]
 

@@ -39,7 +39,10 @@ FORWARD_WITHOUT_ORIGINAL = ("forwarded by the federation in the body, without th
                             "mail attached: the unit cannot be confirmed")
 FORWARD_NOT_FROM_UNIT = ("forwarded by the federation, but the original was not sent from a "
                          "registered unit address")
+OUT_OF_BUDGET = ("the files were not all read within the parse budget (per mail, per sender "
+                 "and hour); `review requeue` reads them again")
 REASONS_ZH = {UNREGISTERED: "发件地址未登记为该单位的报送邮箱",
+              OUT_OF_BUDGET: "附件解析时间超出限额，未能全部读取，请人工查看或重新处理",
               NO_QUARTER: "未能从主题、正文、附件名或日期识别报送季度",
               NO_ATTACHMENT: "邮件没有附件",
               AUTH_FAILED: "邮件服务器的发件人验证（DKIM/DMARC）未通过，发件人可能被冒用",
