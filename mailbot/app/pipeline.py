@@ -25,9 +25,8 @@ from mailbot.config import Config
 from mailbot.extract import Budget, Stopped, extract_attachment
 from mailbot.extract.sandbox import BUDGET_SPENT
 from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, OUT_OF_BUDGET, UNREGISTERED,
-                                  WINMAIL, decide,
-                                  default_since, files_of,
-                            original_of, reason_zh, verified, wants_form_cells)
+                                  WINMAIL, decide, default_since, files_of, original_of,
+                                  reason_zh, verified, wants_form_cells)
 from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import content_key, is_automatic, parse

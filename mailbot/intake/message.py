@@ -156,11 +156,11 @@ def sender_of(values: list[str]) -> tuple[str, str]:
         return "", ""
     spec = mailboxes[0][1]
     normal = unicodedata.normalize("NFKC", spec).casefold()
-    if header.defects and {addr for _, addr in lenient} != {spec.lower()}:
-        return "", ""  # the strict and the lenient reading disagree
-    if "@" not in normal or not spec.isascii() and (
-            normal.isascii() or unicodedata.normalize("NFKC", spec) != spec):
-        return "", ""  # a look-alike of another address
+    if header.defects and ({addr for _, addr in lenient} != {spec.lower()}
+                           or text.count("@") != len(lenient)):
+        return "", ""  # the strict and the lenient reading disagree, or an @ is left over
+    if "@" not in normal or not spec.isascii() and (normal.isascii() or normal != spec.lower()):
+        return "", ""  # a look-alike of another address (NFKC or casefold changed it)
     return lenient[0][0], normal
 
 
