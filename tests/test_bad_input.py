@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import time
+import unicodedata
+from email.utils import getaddresses
 from pathlib import Path
 
 import docx
@@ -19,7 +21,7 @@ from mailbot.app import samples
 from mailbot.extract import pdf
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.sandbox import Limits, run
-from mailbot.intake.message import parse
+from mailbot.intake.message import parse, sender_of
 from mailbot.core.models import Message
 from mailbot.app.notices import compile_report, held_mails
 from mailbot.outgoing.summary_mail import render_summary
@@ -86,9 +88,7 @@ def test_ingest_records_every_mutated_mail_and_never_raises(shared_ctx, raw):
     ctx = shared_ctx
     outcome = pipeline.ingest(ctx, raw, f"fuzz:{hash(raw)}", SEPT)
     assert outcome.state in ("done", "not_report", "ignored", "held", "failed", "duplicate")
-    sha = ctx.store.archive(raw)
-    [record] = [m for m in ctx.store.messages() if m.sha256 == sha or (
-        outcome.state == "duplicate" and m.message_id and m.message_id == parse(raw).message_id)][:1]
+    record = ctx.store.message_by_source_key(f"fuzz:{hash(raw)}")
     assert record.state != "claimed"  # every mail ends in a recorded state
     assert record.state != "failed", record.reason  # a bad mail is a result, not a crash
 
@@ -239,3 +239,35 @@ def test_html_and_jinja_in_progress_text_are_literal_in_docx_and_escaped_in_html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7 * 7 }}{% raw %}&amp;amp;" in mail.html
     assert "<script>" not in mail.html
     assert "<script>alert(1)</script>{{ 7 * 7 }}" in mail.text  # plain text stays literal
+
+
+# --- From headers: one identity or none (issue 12, finding 10) ------------------------
+
+FROM_PIECES = st.sampled_from(["rsj@zichuan.example.org", "attacker@evil.example", "<", ">", "@",
+                               '"', ",", ";", ":", "(", ")", " ", "\\", "=?utf-8?b?5Lq6?=",
+                               "\u212a", "\uff52", "\u212f", "人社局", "\r\n ", "evil.example"])
+
+
+@settings(max_examples=400, deadline=2000)
+@given(value=st.lists(FROM_PIECES | st.text(max_size=6), max_size=12).map("".join))
+def test_a_from_header_yields_one_address_every_reader_agrees_on_or_none(value):
+    name, address = sender_of([value])
+    if not address:
+        return
+    lenient = {addr.strip().lower() for _, addr in getaddresses([value]) if addr}
+    assert lenient == {address}, (value, address)  # no parser differential
+    written = "".join(char.lower() if char.isascii() else char for char in value)
+    if address.isascii():  # written in ASCII, not folded from look-alikes
+        assert address in written, (value, address)
+    else:
+        assert address in value.casefold(), (value, address)
+
+
+@settings(max_examples=300, deadline=2000)
+@given(before=st.lists(FROM_PIECES, max_size=4).map("".join),
+       middle=st.lists(FROM_PIECES.filter(lambda piece: piece not in "()"), max_size=4).map("".join),
+       after=st.lists(FROM_PIECES, max_size=4).map("".join))
+def test_a_from_header_naming_the_attacker_too_is_never_the_units(before, middle, after):
+    """Outside a comment, an attacker's address beside the unit's makes it nobody's."""
+    value = f"{before}rsj@zichuan.example.org{middle}attacker@evil.example{after}"
+    assert sender_of([value])[1] != "rsj@zichuan.example.org", value

@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -52,6 +53,7 @@ def save_mail(site, name, unit, sender=None, texts=None, when=SEPT):
                               [("表.docx", samples.form_docx(campaign, unit, "2026Q3", texts))])
     path = site / name
     path.write_bytes(raw)
+    os.utime(path, (when.timestamp(), when.timestamp()))  # ingest dates a mail by its file
     return path
 
 

@@ -3,6 +3,7 @@
 import email
 import email.policy
 import os
+import threading
 from datetime import datetime, timezone
 
 from mailbot.app import notices, pipeline, samples
@@ -47,7 +48,7 @@ def test_mail_waiting_at_the_reminder_tick_is_read_before_reminders_are_decided(
     config = site(tmp_path)
     campaign = config.campaign
     waiting_report(config)
-    tick = current_tick(LiveConfig(config), lambda: DUE_DAY, notices.remind_tick)
+    tick = current_tick(LiveConfig(config), lambda: DUE_DAY, notices.remind_tick, threading.Event())
     assert tick() == len(campaign.units) - 1  # everyone but 区人社局
     mails = written(config)
     to_rsj = [m["Subject"] for m in mails if m["To"] == "rsj@zichuan.example.org"]

@@ -46,9 +46,11 @@ def test_sender_address_is_case_insensitive():
     assert isinstance(decide(CAMPAIGN, message("RSJ@Zichuan.Example.org"), None, SEPT), Submission)
 
 
-def test_automatic_mail_is_ignored_whoever_sends_it():
-    decision = decide(CAMPAIGN, message(), "Auto-Submitted: auto-replied", SEPT)
-    assert decision == Ignored("automatic mail (Auto-Submitted: auto-replied)")
+def test_automatic_mail_is_ignored_unless_a_unit_sends_report_files():
+    automatic = "Auto-Submitted: auto-replied"
+    for mail in (message("someone@163.com"), message(attachments=())):
+        assert decide(CAMPAIGN, mail, automatic, SEPT) == Ignored(f"automatic mail ({automatic})")
+    assert isinstance(decide(CAMPAIGN, message(), automatic, SEPT), Submission)  # a copier's scan
 
 
 def test_unregistered_sender_naming_a_unit_is_held_for_review():
@@ -110,8 +112,10 @@ def test_a_forward_in_the_body_without_the_original_is_held():
 @pytest.mark.parametrize("values, held", [
     (["mx.zichuan.example.org; dkim=fail header.d=zichuan.example.org"], True),
     (["MX.zichuan.example.org 1; spf=pass; dmarc=fail (p=reject) header.from=x"], True),
-    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=list.example"], False),
-    (["mx.zichuan.example.org; dkim=pass; dmarc=pass"], False),
+    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=list.example"], True),  # unaligned
+    (["mx.zichuan.example.org; dkim=fail; dkim=pass header.d=zichuan.example.org"], False),
+    (["mx.zichuan.example.org; dkim=pass; dmarc=pass"], True),  # for which domain?
+    (["mx.zichuan.example.org; dmarc=pass header.from=zichuan.example.org"], False),
     (["evil.example; dkim=fail; dmarc=fail"], False),  # untrusted: ignored (RFC 8601 §7.1)
     (["mx.zichuan.example.org; none"], False),
 ])

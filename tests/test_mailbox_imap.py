@@ -9,7 +9,8 @@ import pytest
 
 from mailbot.config import Endpoint
 from mailbot.mailbox import ConnectionLost, MailboxError
-from mailbot.mailbox.imap import KEYWORD, ImapSettings, ImapSource, ImapState, check_login
+from mailbot.mailbox.imap import (KEYWORD, ImapSettings, ImapSource, ImapState, check_login,
+                                  size_batches)
 from mailbot.config.secure import app_code_hint, explain_login_refused, plaintext_allowed
 from tests.servers import PASSWORD, free_port
 
@@ -210,3 +211,25 @@ def test_check_login(dovecot, password):
     assert ok and "IMAP 登录成功" in text
     ok, text = check_login(Endpoint(url=f"imap://u@127.0.0.1:{free_port()}/INBOX", password_env=ENV))
     assert not ok and "连接被拒绝" in text
+
+
+def test_bodies_are_fetched_in_batches_that_fit_the_byte_budget():
+    sized = [(1, 10), (2, 50), (3, 50), (4, 200), (5, 5), (6, 5), (7, 5)]
+    assert size_batches(sized, count=20, budget=100) == [[1, 2], [3], [4], [5, 6, 7]]
+    assert size_batches(sized, count=2, budget=1000) == [[1, 2], [3, 4], [5, 6], [7]]
+    assert size_batches([], count=20, budget=100) == []
+
+
+def test_large_mails_come_one_fetch_at_a_time_and_all_arrive(dovecot, password):
+    """Three 3 MB mails against a 4 MB budget: each is fetched alone (issue 12, finding 15)."""
+    user = dovecot.new_user()
+    big = [mail(n) + b"x" * (3 * 1024 * 1024) + b"\r\n" for n in (1, 2, 3)]
+    for raw in big:
+        dovecot.append(user, raw)
+    dovecot.append(user, mail(4))
+    source = make_source(dovecot, user, batch_bytes=4 * 1024 * 1024)
+    fetched = list(source.fetch_new(None))
+    source.close()
+    assert [m.raw.replace(b"\r\n", b"\n") for m in fetched[:3]] == [
+        raw.replace(b"\r\n", b"\n") for raw in big]
+    assert [m.state.last_uid for m in fetched] == [1, 2, 3, 4]

@@ -3,6 +3,7 @@ supersede, reassign, confirm a seal by hand; status and the report follow, and t
 audit trail lists every action with who, when and why."""
 
 import json
+import os
 from datetime import timedelta
 
 import docx
@@ -18,6 +19,7 @@ def save(site, name, unit, files, when, subject=None, sender=None):
     path.write_bytes(samples.report_mail(sender or campaign.unit(unit).emails[0],
                                          campaign.federation_emails[0],
                                          subject or f"{unit}2026年三季度进展", when, files))
+    os.utime(path, (when.timestamp(), when.timestamp()))  # ingest dates a mail by its file
     return path
 
 

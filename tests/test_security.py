@@ -50,7 +50,8 @@ def assert_only_config_addresses(ctx) -> None:
 
 def test_forged_unit_name_from_an_unregistered_address_is_held_and_the_unit_told(ctx, tmp_path):
     raw = with_header(unit_mail(ctx, UNIT, sender="rsj.zichuan@163.com"),
-                      "Authentication-Results: mx.zichuan.example.org; dkim=pass; dmarc=pass")
+                      "Authentication-Results: mx.zichuan.example.org; dkim=pass header.d=163.com;"
+                      " dmarc=pass header.from=163.com")
     outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
     assert (outcome.state, outcome.unit) == ("held", UNIT)  # a passing DKIM proves nothing here
     assert ctx.current("2026Q3") == []

@@ -53,13 +53,14 @@ def test_archive_is_keyed_by_hash_and_private(store):
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
 
 
-def test_a_mail_is_claimed_once_by_hash_or_message_id(store):
-    first = store.claim("a" * 64, "<1@x>", "imap:1:1", WHEN)
-    again = store.claim("a" * 64, "<1@x>", "imap:1:9", WHEN)
-    same_id = store.claim("b" * 64, "<1@x>", "file:x", WHEN)
-    assert first.new and not again.new and not same_id.new
-    assert again.id == same_id.id == first.id
-    assert len(store.messages()) == 1
+def test_a_mail_is_claimed_once_by_hash_or_content_and_origin(store):
+    first = store.claim("a" * 64, "<1@x>", "imap:1:1", WHEN, fingerprint="f1")
+    again = store.claim("a" * 64, "<1@x>", "imap:1:9", WHEN, fingerprint="f1")
+    rerouted = store.claim("b" * 64, "<1@x>", "file:x", WHEN, fingerprint="f1")
+    reused_id = store.claim("c" * 64, "<1@x>", "file:y", WHEN, fingerprint="f2")
+    assert first.new and not again.new and not rerouted.new and reused_id.new
+    assert again.id == rerouted.id == first.id != reused_id.id
+    assert len(store.messages()) == 2
     assert store.message_by_source_key("imap:1:9").id == first.id
 
 

@@ -57,6 +57,17 @@ def review_table(messages: list[MessageRecord], zone: str) -> str:
                       m.subject, f"{MailState(m.state).zh}: {m.reason}") for m in messages])
 
 
+def unanswered_table(messages: list[MessageRecord], zone: str) -> str:
+    """Counted mails the unit got no receipt for, for `mailbot review`."""
+    if not messages:
+        return ""
+    return _listing(["已计入但未发回执的邮件（自动邮件、超出回复限额等），单位未收到任何答复：",
+                     "id    unit              quarter  received          sender / subject / note"],
+                    63, [(f"{m.id:<6}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
+                          f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
+                          m.subject, m.reason) for m in messages]) + "\n"
+
+
 def audit_table(entries: list[AuditEntry], zone: str) -> str:
     """The review actions, oldest first, for `mailbot review log`."""
     if not entries:

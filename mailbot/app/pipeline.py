@@ -9,8 +9,10 @@ may the source mark the mail processed.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,12 +22,14 @@ import jinja2
 from mailbot.outgoing import outbox
 from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
-from mailbot.extract import extract_attachment
-from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, UNREGISTERED, WINMAIL, decide,
-                                  default_since, original_of, reason_zh, wants_form_cells)
-from mailbot.core.limits import quoted, select_attachments
+from mailbot.extract import Budget, Stopped, extract_attachment
+from mailbot.extract.sandbox import BUDGET_SPENT
+from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, OUT_OF_BUDGET, UNREGISTERED,
+                                  WINMAIL, decide, default_since, original_of,
+                                  reason_zh, verified, wants_form_cells)
+from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError
-from mailbot.intake.message import is_automatic, parse
+from mailbot.intake.message import content_key, is_automatic, parse
 from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
                                  OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
@@ -33,6 +37,8 @@ from mailbot.store import MessageRecord, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+MAIL_PARSE_SECONDS = 60.0  # parsing one mail's files, all of them together
+SENDER_PARSE_SECONDS = 300.0  # parsing one sender's files within an hour of the campaign clock
 INTERRUPTED = "interrupted: the worker stopped while processing this mail"
 REPLIES_PER_HOUR = 10  # receipts and held notices together, per address
 REPLY_KINDS = ("receipt", "held_notice")
@@ -57,6 +63,9 @@ class Context:
     clock: Callable[[], datetime]
     env: jinja2.Environment
     answer: bool = True  # False: record mail without sending receipts (a quiet import)
+    stop: threading.Event | None = None  # the worker's stop request (SIGTERM)
+    mail_seconds: float = MAIL_PARSE_SECONDS
+    sender_seconds: float = SENDER_PARSE_SECONDS
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
@@ -111,7 +120,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     sha = ctx.store.archive(raw)
     message = parse(raw)
     claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
-                            message.subject, message.from_addr)
+                            message.subject, message.from_addr, content_key(raw, message))
     if not claim.new and not _retry_due(ctx.store.message(claim.id)):
         return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
     if since and ctx.local_day(received_at) < since:
@@ -123,7 +132,7 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
         ctx.store.record_failure(claim.id, INTERRUPTED)
     try:
         return _process(ctx, claim.id, message, received_at)
-    except StoreUnavailable:
+    except (StoreUnavailable, Stopped):
         raise  # the claim stays "claimed", which the next sighting retries
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
@@ -147,17 +156,19 @@ def _process(ctx: Context, claimed: int, message: Message, received_at: datetime
     decision = decide(campaign, message, automatic, received_at, trusted)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
-        extractions = read_attachments(campaign, message.attachments, ctx.config.limits)
+        extractions = _extract(ctx, message, message.attachments)
         decision = decide(campaign, message, automatic, received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
         ctx.store.set_state(claimed, MailState.IGNORED, decision.reason)
         return Outcome(MailState.IGNORED, decision.reason)
     if isinstance(decision, Held):
-        return _hold(ctx, claimed, message, decision, received_at)
+        return _hold(ctx, claimed, message, decision, received_at, automatic)
     # a forwarded original is answered as if the unit had sent it here
     reply_to = original_of(campaign, message) or message
-    return _record(ctx, claimed, reply_to, decision, received_at, extractions)
+    if not verified(campaign, reply_to, trusted):  # its file names are never quoted back
+        decision = replace(decision, attachments=anonymous(decision.attachments))
+    return _record(ctx, claimed, reply_to, decision, received_at, extractions, automatic)
 
 
 def read_attachments(campaign, attachments: tuple[Attachment, ...],
@@ -169,12 +180,37 @@ def read_attachments(campaign, attachments: tuple[Attachment, ...],
                                                  campaign)] + refused
 
 
+def _extract(ctx: Context, message: Message, attachments: tuple[Attachment, ...]
+             ) -> list[Extraction]:
+    """Read what the limits and the parse budgets allow (the mail's, and what its sender
+    has left this hour: one stranger's slow files cannot stall intake); the rest is
+    listed as not read, with the reason. Stopped (SIGTERM) leaves the mail claimed."""
+    readable, refused = select_attachments(attachments, ctx.config.limits)
+    key, hour = f"{PARSE_STATE}:{message.from_addr}", ctx.clock().strftime("%Y-%m-%dT%H")
+    spent = ctx.store.get_state(key) or {}
+    used = spent.get("seconds", 0.0) if spent.get("hour") == hour else 0.0
+    budget = Budget.of(min(ctx.mail_seconds, ctx.sender_seconds - used), ctx.stop)
+    started = time.monotonic()
+    try:
+        return [extraction for attachment in readable
+                for extraction in extract_attachment(attachment.filename, attachment.data,
+                                                     ctx.config.campaign, budget)] + refused
+    finally:
+        ctx.store.put_state(key, {"hour": hour, "seconds": used + time.monotonic() - started})
+
+
+PARSE_STATE = "parse_seconds"
+
+
 def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
-           quarter: str | None) -> str:
-    """Queue a reply; an address outside config.toml, or one that had its fill of
-    replies this hour, is refused, noted, and not fatal."""
+           quarter: str | None, automatic: str | None = None) -> str:
+    """Queue a reply; automatic mail, an address outside config.toml, or one that had
+    its fill of replies this hour, is refused, noted (the returned note goes on the
+    mail), and not fatal."""
     if not ctx.answer:
         return f"{mail.kind} not sent: imported without replies"
+    if automatic:  # never answer a machine (RFC 3834), even a unit's copier
+        return f"{mail.kind} not sent: automatic mail ({automatic}) is never answered"
     if not _under_rate_limit(ctx, mail.to):
         return f"{mail.kind} not sent: rate limit of {REPLIES_PER_HOUR} replies an hour reached"
     try:
@@ -192,27 +228,35 @@ NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
 
 
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
-          received_at: datetime) -> Outcome:
+          received_at: datetime, automatic: str | None = None) -> Outcome:
     with ctx.store.transaction() as db:
-        ctx.store.set_state(claimed, MailState.HELD, held.reason, held.unit, held.quarter, db=db)
+        refused = ""
         if held.unit and held.reason in NOTIFIED_REASONS:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
-                                        quoted(message, ctx.config.limits), held.unit,
-                                        reason_zh(held.reason), own, received_at, ctx.clock())
-            _queue(ctx, db, notice, held.unit, held.quarter)
+                                        quoted(message, ctx.config.limits, own and verified(
+                                            ctx.config.campaign, message,
+                                            ctx.config.trusted_authserv_ids)), held.unit,
+                                        reason_zh(held.reason), own, received_at, ctx.clock(),
+                                        claimed)
+            refused = _queue(ctx, db, notice, held.unit, held.quarter, automatic)
+        reason = "; ".join(filter(None, [held.reason, refused]))
+        ctx.store.set_state(claimed, MailState.HELD, reason, held.unit, held.quarter, db=db)
     return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
 
 
 def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
-            received_at: datetime, extractions: list[Extraction] | None = None) -> Outcome:
+            received_at: datetime, extractions: list[Extraction] | None = None,
+            automatic: str | None = None) -> Outcome:
     """Store what the mail brings for the unit's quarter and answer with the quarter as
     it now stands; a mail that brings no piece is recorded as not a report, unanswered."""
     campaign, limits = ctx.config.campaign, ctx.config.limits
     unit, quarter = submission.unit, submission.quarter
     if extractions is None:
-        extractions = read_attachments(campaign, submission.attachments, limits)
+        extractions = _extract(ctx, message, submission.attachments)
     assessment = assess(campaign, submission, extractions)
+    if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
+        return _hold(ctx, claimed, message, Held(OUT_OF_BUDGET, unit, quarter), received_at)
     if not assessment.report:
         ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
         return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
@@ -220,9 +264,10 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
                                  extractions)
         current = ctx.current_of(unit, quarter)
-        receipt = render_receipt(ctx.env, campaign, quoted(message, limits), assessment,
-                                 current, extractions, received_at, ctx.clock())
-        refused = _queue(ctx, db, receipt, unit, quarter)
+        trusted = verified(campaign, message, ctx.config.trusted_authserv_ids)
+        receipt = render_receipt(ctx.env, campaign, quoted(message, limits, trusted), assessment,
+                                 current, extractions, received_at, ctx.clock(), claimed)
+        refused = _queue(ctx, db, receipt, unit, quarter, automatic)
         notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
         ctx.store.set_state(claimed, MailState.DONE, "; ".join(notes), unit, quarter, db=db)
@@ -234,7 +279,7 @@ NOT_A_REPORT = ("not a report: no rows for the unit's items and no PDF of the fo
 
 
 def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
-    since = datetime.now(timezone.utc) - timedelta(hours=1)  # real time, like the store's
+    since = ctx.clock() - timedelta(hours=1)  # the campaign clock (--now), as mail is queued
     busy = [a for a in recipients
             if ctx.store.mails_to_since(a, REPLY_KINDS, since) >= REPLIES_PER_HOUR]
     if busy:
@@ -251,13 +296,18 @@ def flush_outbox(ctx: Context, transport: outbox.Transport) -> tuple[int, int]:
 
 
 def ingest_files(ctx: Context, paths: list[Path],
-                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
-    """`mailbot ingest`: saved .eml files, received at their Date header (else now)."""
+                 progress: Callable[[str], None] = log.info,
+                 received: datetime | None = None) -> list[Outcome]:
+    """`mailbot ingest`: saved .eml files, received at `received` (--received), else at
+    the file's modification time (never after now). Never at the Date header: a unit
+    PC's wrong clock, or a sender backdating a late report, would choose the version
+    that counts."""
     outcomes = []
     for number, path in enumerate(paths, start=1):
         raw = path.read_bytes()
-        received = parse(raw).date or ctx.clock()
-        outcome = ingest(ctx, raw, f"file:{path.resolve()}", received)
+        arrived = received or min(ctx.clock(), datetime.fromtimestamp(path.stat().st_mtime,
+                                                                      tz=timezone.utc))
+        outcome = ingest(ctx, raw, f"file:{path.resolve()}", arrived)
         progress(f"[{number}/{len(paths)}] {path.name}: {describe(outcome)}")
         outcomes.append(outcome)
     return outcomes
@@ -291,17 +341,24 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
 
     The source's position is stored after each mail's commit, and the mailbox is
     touched (keyword, move) only after that, so a crash anywhere repeats at most
-    the mail in hand, which the store then recognises by its hash.
+    the mail in hand, which the store then recognises by its hash. The position
+    never passes a mail that is not finished (failed with tries left): the next
+    poll fetches from there again, retries it, and skips what was done after it.
     """
     outcomes, since = [], since or ctx.since()
+    unfinished = False
     for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+        if ctx.stop is not None and ctx.stop.is_set():
+            break  # SIGTERM: the next poll goes on from here
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
             outcome = Outcome(MailState.DUPLICATE, "seen before")
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
             progress(f"{mail.source_key}: {describe(outcome)}")
-        if mail.state is not None:
+            unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
+                mail.source_key))
+        if mail.state is not None and not unfinished:
             ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
         if outcome.state != MailState.FAILED:
             _mark_processed(source, mail.source_key)

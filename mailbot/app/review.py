@@ -47,6 +47,14 @@ class ReviewError(ValueError):
     """An operator's review action that cannot apply (wrong id, state, unit...)."""
 
 
+def unanswered(ctx: Context) -> list[MessageRecord]:
+    """Counted mails that got no receipt (automatic mail, a reply limit, a quiet import):
+    staff see them in `mailbot review`, since the unit was told nothing."""
+    answered = ctx.store.dedup_keys("receipt:")
+    return [m for m in ctx.store.messages(MailState.DONE)
+            if not {f"receipt:{m.id}", f"receipt:{m.message_id}"} & answered]
+
+
 def operator() -> str:
     """Who acts, when `--by` is not given: $MAILBOT_OPERATOR, else the login name."""
     return os.environ.get("MAILBOT_OPERATOR") or getpass.getuser()

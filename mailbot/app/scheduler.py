@@ -40,6 +40,12 @@ class AlreadyRunning(Exception):
     """Another worker holds the lock; the message tells the operator what to do."""
 
 
+def worker_lock(store_path: Path) -> Path:
+    """The lock the worker holds for its life; `poll` and `ingest` take it too, so two
+    processes never read the same mail at once."""
+    return Path(store_path).parent / "mailbot.lock"
+
+
 @contextmanager
 def single_instance(lock_path: str | Path) -> Iterator[None]:
     """Hold an exclusive lock on `lock_path` (with our pid in it) for the block.

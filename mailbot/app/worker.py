@@ -20,13 +20,14 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from mailbot.app import notices, pipeline
+from mailbot.extract import Stopped
 from mailbot.app.freshness import read_mailbox
 from mailbot.app.live import LiveConfig
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
 from mailbot.store import Store, StoreUnavailable, StoreUnusable
-from mailbot.app.scheduler import Job, run
+from mailbot.app.scheduler import Job, run, worker_lock
 
 log = logging.getLogger(__name__)
 WAIT_CHUNK = 5.0  # seconds: how soon a stop request is noticed while waiting for mail
@@ -38,8 +39,10 @@ BACKOFF_LIMIT = 300.0
 
 
 @contextmanager
-def opened(config: Config, clock: Callable[[], datetime]):
+def opened(config: Config, clock: Callable[[], datetime], stop: threading.Event | None = None):
+    """A context for one job run; `stop` (SIGTERM) ends its parsing within a second."""
     ctx = pipeline.Context.open(config, clock)
+    ctx.stop = stop
     try:
         yield ctx
     finally:
@@ -71,13 +74,17 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
                 source = open_source(fresh.mailbox)
             config = fresh
             try:
-                with opened(config, clock) as ctx, READER:
+                with opened(config, clock, stop) as ctx, READER:
                     read = read_mailbox(ctx, source) is not None
                 after_read()
                 if read:
                     _wait_for_mail(source, config.mailbox.poll_seconds, stop)
                     backoff = WAIT_CHUNK
                     continue
+            except Stopped:
+                log.info("intake: stopped in the middle of a mail; it stays claimed and is "
+                         "processed at the next start")
+                break
             except (MailboxError, StoreUnavailable) as error:
                 log.warning("intake: %s", error)
             log.info("intake: trying again in %.0f s", backoff)
@@ -87,22 +94,30 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
         source.close()
 
 
-def current_tick(live: LiveConfig, clock: Callable[[], datetime],
-                 action) -> Callable[[], object]:
+def current_tick(live: LiveConfig, clock: Callable[[], datetime], action,
+                 stop: threading.Event) -> Callable[[], object]:
     """A reminder or summary tick that first reads the mailbox up to now, and waits
     (decides nothing) while it cannot be read; what it queues is sent at once, after
-    the mailbox is let go (a slow SMTP server never holds up intake's reading)."""
+    the mailbox is let go (a slow SMTP server never holds up intake's reading). Once the
+    worker is stopping it decides nothing either."""
 
     def run_once():
         config = live.current()
         source, transport = open_source(config.mailbox), open_transport(config.smtp)
         try:
-            with opened(config, clock) as ctx:
+            with opened(config, clock, stop) as ctx:
                 with READER:
                     readable = read_mailbox(ctx, source) is not None
-                result = action(ctx) if readable else "waiting: the mailbox cannot be read"
-                pipeline.flush_outbox(ctx, transport)  # when waiting: the alert, if news
+                if not readable:
+                    pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
+                    return "waiting: the mailbox cannot be read"
+                if stop.is_set():
+                    return "stopping: nothing decided"
+                result = action(ctx)
+                pipeline.flush_outbox(ctx, transport)
                 return result
+        except Stopped:
+            return "stopping: the mail in hand stays claimed"
         finally:
             source.close()
 
@@ -140,8 +155,8 @@ def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
     return [
         Job("intake", lambda: intake_loop(live, clock, stop, wake.set),
             config.mailbox.poll_seconds),
-        Job("remind", current_tick(live, clock, notices.remind_tick), REMIND_SECONDS),
-        Job("summary", current_tick(live, clock, notices.summary_tick), SUMMARY_SECONDS),
+        Job("remind", current_tick(live, clock, notices.remind_tick, stop), REMIND_SECONDS),
+        Job("summary", current_tick(live, clock, notices.summary_tick, stop), SUMMARY_SECONDS),
         Job("outbox", lambda: outbox_loop(live, clock, stop, wake), OUTBOX_SECONDS),
     ]
 
@@ -156,7 +171,7 @@ def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
     stop, live = threading.Event(), LiveConfig(config)
     fatal: list[StoreUnusable] = []
     jobs = [stopping_on_unusable(job, stop, fatal) for job in worker_jobs(live, clock, stop)]
-    run(jobs, config.store_path.parent / "mailbot.lock", config.campaign.timezone, stop,
+    run(jobs, worker_lock(config.store_path), config.campaign.timezone, stop,
         on_hangup=live.request_reload)
     if fatal:
         raise fatal[0]

@@ -5,6 +5,7 @@ Exit status: 0 success, 1 the work failed, 2 bad usage or bad config.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -53,12 +54,13 @@ class App:
             sys.exit(1)
 
 
-def parse_now(text: str | None, zone: str) -> datetime | None:
-    """--now as a moment; a bad value is a usage error naming the option."""
+def parse_now(text: str | None, zone: str, option: str = "--now") -> datetime | None:
+    """--now (or another moment option) as a moment; a bad value is a usage error naming
+    the option."""
     try:
         return parse_moment(text, zone)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--now") from None
+        raise click.BadParameter(str(error), param_hint=option) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,14 +101,19 @@ def resolve_quarter(app: App, quarter: str | None) -> str:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--received", "received_text", metavar="ISO_DATETIME", help="When the mails "
+              "arrived (default: each file's modification time; never the Date header).")
 @click.pass_obj
-def ingest(app: App, files: tuple[str, ...]) -> None:
+def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
     """Ingest saved messages (.eml) as if they had just arrived."""
     from mailbot.app.pipeline import ingest_files
     from mailbot.store import StoreUnavailable
 
+    received = parse_now(received_text, app.config.campaign.timezone, "--received")
     try:
-        outcomes = ingest_files(app.context(), [Path(f) for f in files], progress=click.echo)
+        with worker_lock_held(app):
+            outcomes = ingest_files(app.context(), [Path(f) for f in files],
+                                    progress=click.echo, received=received)
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     if any(outcome.state == "failed" for outcome in outcomes):
@@ -291,7 +298,8 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
         from mailbot.store import StoreUnusable
 
         try:
-            intake_loop(LiveConfig(app.config), app.clock, threading.Event(), send)
+            with worker_lock_held(app):
+                intake_loop(LiveConfig(app.config), app.clock, threading.Event(), send)
         except StoreUnusable as error:
             raise click.ClickException(str(error)) from None
         return
@@ -299,11 +307,12 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     ctx = app.context()
     ctx.answer = not quiet
     try:
-        outcomes = read_mailbox(ctx, source, progress=click.echo, since=since)
-        if outcomes is None:
-            raise click.ClickException(health(ctx).error)
-        if since is not None:
-            outcomes += import_older(ctx, since, progress=click.echo)
+        with worker_lock_held(app):
+            outcomes = read_mailbox(ctx, source, progress=click.echo, since=since)
+            if outcomes is None:
+                raise click.ClickException(health(ctx).error)
+            if since is not None:
+                outcomes += import_older(ctx, since, progress=click.echo)
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -313,6 +322,19 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
     if failed or any(o.state == "failed" for o in new):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def worker_lock_held(app: App):
+    """The worker's lock for the block: beside a running `mailbot run` (or another poll),
+    reading mail is refused instead of done twice."""
+    from mailbot.app.scheduler import AlreadyRunning, single_instance, worker_lock
+
+    try:
+        with single_instance(worker_lock(app.config.store_path)):
+            yield
+    except AlreadyRunning as error:
+        raise click.ClickException(f"另一个 mailbot 进程正在收取邮件，本次未处理任何邮件。{error}") from None
 
 
 def parse_day(text: str | None, option: str):
@@ -468,13 +490,17 @@ def forms(app: App, quarter: str | None, folder: str | None) -> None:
 def review(click_ctx: click.Context, show_all: bool) -> None:
     """List mails held for review or failed, and outgoing mail given up; act on any mail."""
     if click_ctx.invoked_subcommand is None:
-        from mailbot.app.display import outbox_table, review_table
+        from mailbot.app.display import outbox_table, review_table, unanswered_table
+        from mailbot.app.review import unanswered
         from mailbot.core.models import MailState
 
-        store = click_ctx.obj.context().store
+        ctx = click_ctx.obj.context()
+        store, zone = ctx.store, click_ctx.obj.config.campaign.timezone
         click.echo(review_table(store.messages() if show_all else store.messages(MailState.HELD, MailState.FAILED),
-                                click_ctx.obj.config.campaign.timezone))
+                                zone))
         click.echo("")
+        if listing := unanswered_table(unanswered(ctx), zone):
+            click.echo(listing)
         click.echo(outbox_table(store.failed_outgoing()))
 
 

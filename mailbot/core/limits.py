@@ -8,6 +8,7 @@ stall the worker for minutes nor turn a receipt into a wall of text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from mailbot.core.models import Attachment, Extraction, Message
@@ -27,9 +28,41 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def quoted(message: Message, limits: Limits) -> Message:
-    """The mail as a reply may quote it: its subject within the limit."""
-    return replace(message, subject=shorten(message.subject, limits.max_subject_chars))
+# a URL, or anything shaped like a domain (label.label...tld): what a phishing text needs
+LINKISH = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S*"
+                     r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\s*[.。．]\s*)+[a-z]{2,}\b")
+LEFT_OUT = "（已略去）"
+
+
+def scrub(text: str) -> str:
+    """`text` without URLs and domains, so the federation's mail never carries a link
+    that a stranger chose (a file's extension is kept: see `scrub_filename`)."""
+    return LINKISH.sub(LEFT_OUT, text)
+
+
+def scrub_filename(name: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not extension.isalnum() or len(extension) > 5:
+        return scrub(name)
+    return f"{scrub(stem)}.{extension}"
+
+
+def quoted(message: Message, limits: Limits, verified: bool = True) -> Message:
+    """The mail as a reply may quote it: the subject of a verified mail, without URLs and
+    domains, within the limit; nothing of an unverified one (it may be a stranger's
+    text sent to a unit over the federation's genuine address)."""
+    if not verified:
+        return replace(message, subject="")
+    subject = scrub(message.subject) or "（无主题）"
+    return replace(message, subject=shorten(subject, limits.max_subject_chars))
+
+
+def anonymous(attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
+    """An unverified mail's files under neutral names (附件1.docx...): their names are
+    never quoted back; the archived mail keeps the originals."""
+    return tuple(replace(a, filename=f"附件{number}" + (
+        "." + a.filename.rpartition(".")[2][:5] if "." in a.filename else ""))
+        for number, a in enumerate(attachments, start=1))
 
 
 def select_attachments(attachments: tuple[Attachment, ...], limits: Limits
@@ -37,7 +70,7 @@ def select_attachments(attachments: tuple[Attachment, ...], limits: Limits
     """The attachments to read (names shortened), and an error entry for what is not read."""
     readable, refused = [], []
     for attachment in attachments[:limits.max_attachments]:
-        name = shorten(attachment.filename, limits.max_subject_chars)
+        name = shorten(scrub_filename(attachment.filename), limits.max_subject_chars)
         size = len(attachment.data)
         if size > limits.max_attachment_mb * MB:
             refused.append(Extraction(file=name, format="unknown", error=(

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailbot.extract.errors import ExtractError
+from mailbot.extract.errors import ExtractError, Stopped
 from mailbot.extract.reader import read_document
+from mailbot.extract.sandbox import Budget
 from mailbot.extract.show import format_table
 from mailbot.core.models import Campaign, Extraction
 
-__all__ = ["ExtractError", "extract_attachment", "extract_path", "format_table"]
+__all__ = ["Budget", "ExtractError", "Stopped", "extract_attachment", "extract_path",
+           "format_table"]
 
 
-def extract_attachment(filename: str, data: bytes, campaign: Campaign) -> list[Extraction]:
-    """Every document in the file: one for a document, one per member for a zip."""
-    return read_document(filename, data, campaign, depth=0)
+def extract_attachment(filename: str, data: bytes, campaign: Campaign,
+                       budget: Budget = Budget()) -> list[Extraction]:
+    """Every document in the file: one for a document, one per member for a zip, within
+    the mail's parse `budget` (Stopped when the worker is stopping meanwhile)."""
+    return read_document(filename, data, campaign, depth=0, budget=budget)
 
 
 def extract_path(path: Path, campaign: Campaign) -> list[Extraction]:

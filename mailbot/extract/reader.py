@@ -13,32 +13,39 @@ from mailbot.extract.form import FormResult, read_form
 from mailbot.core.models import IMAGE_FORMATS, Campaign, Extraction
 
 MAX_DEPTH = 2  # a zip inside a zip is read ("nested at most one level"); deeper is refused
+MAX_ZIP_DOCUMENTS = 20  # documents read from one zip; the rest are listed as not read
 LIMITS = sandbox.Limits()
 
 
-def read_document(filename: str, data: bytes, campaign: Campaign, depth: int) -> list[Extraction]:
+def read_document(filename: str, data: bytes, campaign: Campaign, depth: int,
+                  budget: sandbox.Budget = sandbox.Budget()) -> list[Extraction]:
+    """The file's documents; `budget` is what the whole mail may still spend parsing
+    (a file past it is listed as not read; Stopped when the worker is stopping)."""
     try:
         kind = detect(filename, data)
     except ExtractError as error:
         return [Extraction(file=filename, format="unknown", error=str(error))]
     if kind == "zip":
-        return _read_zip(filename, data, campaign, depth)
+        return _read_zip(filename, data, campaign, depth, budget)
     try:
-        return [_read_one(filename, kind, data, campaign)]
+        return [_read_one(filename, kind, data, campaign, budget)]
     except ExtractError as error:
         return [Extraction(file=filename, format=kind, error=str(error))]
 
 
-def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign) -> Extraction:
+def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign,
+              budget: sandbox.Budget) -> Extraction:
     warnings: tuple[str, ...] = ()
     if kind in IMAGE_FORMATS:
         parsed = scan.read_image(data, kind, campaign)
         return replace(parsed, file=filename, format=kind)
+    limits = budget.limits(LIMITS)
     readable = kind
     if kind in convert.CONVERTIBLE:
         data, readable = convert.to_readable(data, kind)
         warnings = (f"converted from .{kind} with LibreOffice",)
-    parsed = sandbox.run(lambda: _parse(readable, data, campaign), LIMITS)
+        limits = budget.limits(LIMITS)
+    parsed = sandbox.run(lambda: _parse(readable, data, campaign), limits, budget.stop)
     if parsed.scanned:
         parsed = scan.read_scanned(data, parsed, campaign)
     return replace(parsed, file=filename, format=kind, warnings=warnings + parsed.warnings)
@@ -58,8 +65,10 @@ def _as_extraction(result: FormResult) -> Extraction:
                       warnings=result.warnings)
 
 
-def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int) -> list[Extraction]:
-    """One Extraction per member (names decoded from GBK where needed), one level deep."""
+def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int,
+              budget: sandbox.Budget) -> list[Extraction]:
+    """One Extraction per member (names decoded from GBK where needed), one level deep,
+    at most MAX_ZIP_DOCUMENTS of them."""
     if depth >= MAX_DEPTH:
         return [Extraction(file=filename, format="zip",
                            error="nested archive refused: zips are read one level deep")]
@@ -71,14 +80,18 @@ def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int) -> lis
     if not members:
         return [Extraction(file=filename, format="zip", error="empty zip archive")]
     found: list[Extraction] = []
-    for info in members:
+    for info in members[:MAX_ZIP_DOCUMENTS]:
         name = f"{filename}/{archive.member_name(info)}"
         try:
             content = archive.read_member(zipped, info.filename, "corrupt zip")
         except ExtractError as error:
             found.append(Extraction(file=name, format="unknown", error=str(error)))
             continue
-        found.extend(read_document(name, content, campaign, depth + 1))
+        found.extend(read_document(name, content, campaign, depth + 1, budget))
+    if len(members) > MAX_ZIP_DOCUMENTS:
+        found.append(Extraction(file=f"{filename}/其余 {len(members) - MAX_ZIP_DOCUMENTS} 个文件",
+                                format="unknown", error=f"压缩包内文件过多，最多读取 "
+                                f"{MAX_ZIP_DOCUMENTS} 个，其余未读取"))
     return found
 
 

@@ -14,12 +14,13 @@ import pickle
 import resource
 import select
 import signal
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, TypeVar
 
 from mailbot.extract.confine import confine
-from mailbot.extract.errors import ExtractError
+from mailbot.extract.errors import ExtractError, Stopped
 
 T = TypeVar("T")
 
@@ -30,8 +31,37 @@ class Limits:
     memory_mb: int = 1024  # address space; pdfium and lxml need headroom beyond resident size
 
 
-def run(task: Callable[[], T], limits: Limits = Limits()) -> T:
-    """task() in a child process; its ExtractError re-raised, any crash turned into one."""
+@dataclass(frozen=True)
+class Budget:
+    """What one mail may still spend on parsing, all its files together: a deadline
+    (time.monotonic()), and the worker's stop request, honoured within a quarter second."""
+
+    deadline: float = float("inf")
+    stop: threading.Event | None = None
+
+    @classmethod
+    def of(cls, seconds: float, stop: threading.Event | None = None) -> Budget:
+        return cls(time.monotonic() + seconds, stop)
+
+    def limits(self, base: Limits) -> Limits:
+        """`base` with its time cut to what is left; Stopped or ExtractError when nothing is."""
+        if self.stop is not None and self.stop.is_set():
+            raise Stopped("the worker is stopping")
+        left = self.deadline - time.monotonic()
+        if left < MIN_SECONDS:
+            raise ExtractError(BUDGET_SPENT)
+        return replace(base, seconds=min(base.seconds, left))
+
+
+MIN_SECONDS = 0.5  # less than this is not worth a fork
+BUDGET_SPENT = "本邮件（或同一发件人本小时内）的文件解析时间已用完，此文件未读取"
+STOP_POLL = 0.25  # seconds between looks at the stop request while a child parses
+
+
+def run(task: Callable[[], T], limits: Limits = Limits(),
+        stop: threading.Event | None = None) -> T:
+    """task() in a child process; its ExtractError re-raised, any crash turned into one;
+    Stopped (and the child killed) when `stop` is set meanwhile."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -39,7 +69,7 @@ def run(task: Callable[[], T], limits: Limits = Limits()) -> T:
         _child(task, write_end, limits)
     os.close(write_end)
     try:
-        payload = _collect(read_end, time.monotonic() + limits.seconds)
+        payload = _collect(read_end, time.monotonic() + limits.seconds, stop)
     except BaseException:
         _kill(pid)
         os.waitpid(pid, 0)
@@ -50,7 +80,7 @@ def run(task: Callable[[], T], limits: Limits = Limits()) -> T:
         _kill(pid)
     _, status = os.waitpid(pid, 0)
     if payload is None:
-        raise ExtractError(f"parsing took longer than {limits.seconds:g} s and was stopped")
+        raise ExtractError(f"parsing took longer than {limits.seconds:.3g} s and was stopped")
     return _decode(payload, status)
 
 
@@ -108,16 +138,18 @@ def _child(task, write_end: int, limits: Limits) -> None:
         os._exit(code)
 
 
-def _collect(fd: int, deadline: float) -> bytes | None:
+def _collect(fd: int, deadline: float, stop: threading.Event | None = None) -> bytes | None:
     """All bytes the child writes, or None when the deadline passes first."""
     chunks = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
-        ready, _, _ = select.select([fd], [], [], remaining)
+        if stop is not None and stop.is_set():
+            raise Stopped("the worker is stopping")
+        ready, _, _ = select.select([fd], [], [], min(remaining, STOP_POLL))
         if not ready:
-            return None
+            continue
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             return b"".join(chunks)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import base64
 import codecs
+import hashlib
 import quopri
 import re
+import unicodedata
 from datetime import datetime, timezone
 from email import message_from_bytes
 from email.message import Message as EmailMessage
 from email.policy import Compat32
+from email.policy import strict as STRICT
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 from mimetypes import guess_extension
@@ -128,6 +131,37 @@ def decode_words(value: str) -> str:
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
     pairs = getaddresses([_recover(str(v)) for v in values])
     return [(decode_words(name).strip(), addr.strip().lower()) for name, addr in pairs if addr]
+
+
+def sender_of(values: list[str]) -> tuple[str, str]:
+    """(display name, address) of the one mailbox in From, or ("", "") when From is not
+    exactly one well-formed mailbox.
+
+    The identity mailbot attributes must be the one the receiving server checked, so
+    what parsers read differently is refused: two From headers or two mailboxes,
+    `rsj@unit <attacker@evil>` and `<rsj@unit>@evil` (RFC 5322 defects that a lenient
+    parser reads as two addresses), and look-alikes that NFKC folds into ASCII (a
+    KELVIN SIGN, fullwidth letters). The address is compared NFKC + casefolded.
+    """
+    if len(values) != 1:
+        return "", ""
+    text = _recover(str(values[0]))
+    try:
+        header = STRICT.header_factory("from", text)
+        mailboxes = [(a.display_name, a.addr_spec) for a in header.addresses]
+    except (ValueError, TypeError, IndexError, AttributeError):
+        return "", ""
+    lenient = _addresses([text])
+    if len(mailboxes) != 1 or not lenient:
+        return "", ""
+    spec = mailboxes[0][1]
+    normal = unicodedata.normalize("NFKC", spec).casefold()
+    if header.defects and ({addr for _, addr in lenient} != {spec.lower()}
+                           or text.count("@") != len(lenient)):
+        return "", ""  # the strict and the lenient reading disagree, or an @ is left over
+    if "@" not in normal or not spec.isascii() and (normal.isascii() or normal != spec.lower()):
+        return "", ""  # a look-alike of another address (NFKC or casefold changed it)
+    return lenient[0][0], normal
 
 
 def _date(value: str | None) -> datetime | None:
@@ -274,8 +308,7 @@ def _message(mail: EmailMessage, depth: int = 0) -> Message:
     walk = _Walk(depth)
     walk.visit(mail)
     headers = tuple((_recover(str(k)), decode_words(v)) for k, v in mail.items())
-    senders = _addresses(mail.get_all("from", []) or mail.get_all("sender", []))
-    name, addr = senders[0] if senders else ("", "")
+    name, addr = sender_of(mail.get_all("from", []) or mail.get_all("sender", []))
     message_id = (MSG_ID.findall(_recover(str(mail.get("message-id", "")))) or [""])[0]
     refs = MSG_ID.findall(" ".join(_recover(str(v)) for v in
                                    mail.get_all("references", []) + mail.get_all("in-reply-to", [])))
@@ -293,6 +326,20 @@ def _message(mail: EmailMessage, depth: int = 0) -> Message:
         content_type=mail.get_content_type(),
         forwarded=tuple(walk.forwarded),
     )
+
+
+def content_key(raw: bytes, message: Message) -> str:
+    """The mail's identity by content and origin: Message-ID, sender and body bytes.
+
+    A Message-ID alone is not an identity (OA systems and scanners reuse fixed ones),
+    and the raw bytes are too strict (the same mail delivered twice gains trace headers):
+    mail with the same origin and the same body is the same mail, whatever the route.
+    """
+    separator = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0),
+                    default=len(raw))
+    body = raw[separator:].replace(b"\r\n", b"\n").strip()
+    origin = f"{message.message_id}\0{message.from_addr.lower()}\0".encode()
+    return hashlib.sha256(origin + body).hexdigest()
 
 
 def parse(raw: bytes) -> Message:

@@ -39,7 +39,10 @@ FORWARD_WITHOUT_ORIGINAL = ("forwarded by the federation in the body, without th
                             "mail attached: the unit cannot be confirmed")
 FORWARD_NOT_FROM_UNIT = ("forwarded by the federation, but the original was not sent from a "
                          "registered unit address")
+OUT_OF_BUDGET = ("the files were not all read within the parse budget (per mail, per sender "
+                 "and hour); `review requeue` reads them again")
 REASONS_ZH = {UNREGISTERED: "发件地址未登记为该单位的报送邮箱",
+              OUT_OF_BUDGET: "附件解析时间超出限额，未能全部读取，请人工查看或重新处理",
               NO_QUARTER: "未能从主题、正文、附件名或日期识别报送季度",
               NO_ATTACHMENT: "邮件没有附件",
               AUTH_FAILED: "邮件服务器的发件人验证（DKIM/DMARC）未通过，发件人可能被冒用",
@@ -54,7 +57,9 @@ TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 
 
 def reason_zh(reason: str) -> str:
-    """A held mail's reason in the words of the federation's summary."""
+    """A held mail's reason in the words of the federation's summary (notes that follow
+    the reason, "; "-separated, such as a reply not sent, are not part of it)."""
+    reason = reason.split("; ", 1)[0]
     return REASONS_ZH.get(reason, f"处理出错，请人工查看（{reason}）")
 
 
@@ -66,7 +71,7 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     `trusted` are the authserv-ids whose Authentication-Results count; `extractions`
     (optional) are the mail's files as read, for naming a unit by the form's cells.
     """
-    if automatic:
+    if automatic and not _unit_report(campaign, message):
         return Ignored(f"automatic mail ({automatic})")
     if message.from_addr in campaign.federation_emails or original_of(campaign, message):
         return _forwarded(campaign, message, received, trusted)
@@ -94,6 +99,13 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     if any(is_winmail(a) for a in attachments):
         return Held(WINMAIL, **where)
     return Submission(unit=unit.name, quarter=quarter.name, attachments=attachments)
+
+
+def _unit_report(campaign: Campaign, message: Message) -> bool:
+    """A registered unit's address with report files: scan-to-mail copiers and OA systems
+    mark their mail automatic, yet it is the unit's report, recorded (never answered)."""
+    return (unit_by_address(campaign, message.from_addr) is not None
+            and report_files(files_of(message)))
 
 
 def _forwarded(campaign: Campaign, message: Message, received: datetime,
@@ -152,31 +164,67 @@ def is_winmail(attachment: Attachment) -> bool:
 
 
 def authentication_failed(message: Message, trusted: tuple[str, ...]) -> bool:
-    """DMARC failed, or DKIM failed with no passing signature, per a trusted authserv-id.
+    """The trusted server's results do not vouch for the domain mailbot attributes.
 
     Only the receiving server we trust adds a header the sender cannot forge
-    (RFC 8601 §7.1): results claimed by any other authserv-id are ignored.
+    (RFC 8601 §7.1): results claimed by any other authserv-id are ignored. Where the
+    trusted server reported at all, it must have found dmarc=pass for the From domain
+    (header.from), or a DKIM signature (header.d) or SPF (smtp.mailfrom) passing for
+    that domain: a `pass` for evil.example says nothing about the unit's domain.
     """
+    results = _trusted_results(message, trusted)
+    return bool(results) and not _vouch(results, message.from_addr)
+
+
+def verified(campaign: Campaign, message: Message, trusted: tuple[str, ...]) -> bool:
+    """The sender is who the mail says: a registered unit address, and where a trusted
+    server is configured, its results vouch for the domain. Only such mail is quoted
+    back (its subject, its file names): anything else may be a stranger's text."""
+    if unit_by_address(campaign, message.from_addr) is None:
+        return False
+    return not trusted or _vouch(_trusted_results(message, trusted), message.from_addr)
+
+
+def _trusted_results(message: Message, trusted: tuple[str, ...]) -> list[tuple[str, str, dict]]:
     wanted = {server.lower() for server in trusted}
-    results: dict[str, set[str]] = {"dkim": set(), "dmarc": set()}
-    for name, value in message.headers:
-        if name.lower() != "authentication-results":
-            continue
-        server, found = parse_authentication_results(value)
-        if server in wanted:
-            for method, result in found:
-                results.setdefault(method, set()).add(result)
-    return "fail" in results["dmarc"] or ("fail" in results["dkim"]
-                                          and "pass" not in results["dkim"])
+    return [result for name, value in message.headers
+            if name.lower() == "authentication-results"
+            for server, found in [parse_authentication_results(value)] if server in wanted
+            for result in found]
 
 
-def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str]]]:
-    """("authserv-id", [(method, result), ...]) from one header (RFC 8601 §2.2)."""
+def _vouch(results: list[tuple[str, str, dict]], address: str) -> bool:
+    domain = address.rpartition("@")[2]
+    if any(method == "dmarc" and outcome == "fail" for method, outcome, _ in results):
+        return False
+    return any(outcome == "pass" and _aligned(props.get(PROPERTY[method], ""), domain)
+               for method, outcome, props in results if method in PROPERTY)
+
+
+PROPERTY = {"dmarc": "header.from", "dkim": "header.d", "spf": "smtp.mailfrom"}
+
+
+def _aligned(checked: str, domain: str) -> bool:
+    """Relaxed alignment (RFC 7489 §3.1): the checked domain is the From domain, or one
+    is a subdomain of the other."""
+    checked = checked.rpartition("@")[2].strip().lower().rstrip(".")
+    return bool(domain) and bool(checked) and (
+        checked == domain or checked.endswith("." + domain) or domain.endswith("." + checked))
+
+
+def parse_authentication_results(value: str) -> tuple[str, list[tuple[str, str, dict]]]:
+    """("authserv-id", [(method, result, {ptype.property: value}), ...]) from one
+    header (RFC 8601 §2.2)."""
     text = re.sub(r"\([^()]*\)", " ", value)  # CFWS comments
     server, _, rest = text.partition(";")
     server_id = (server.split() or [""])[0].lower()
-    found = [(m.lower(), r.lower()) for m, r in
-             re.findall(r"(?:^|;)\s*([A-Za-z][\w.-]*)\s*=\s*([A-Za-z]+)", ";" + rest)]
+    found = []
+    for resinfo in rest.split(";"):
+        match = re.match(r"\s*([A-Za-z][\w.-]*)\s*=\s*([A-Za-z]+)(.*)", resinfo, re.DOTALL)
+        if match:
+            props = {key.lower(): val.strip('"').lower() for key, val in
+                     re.findall(r"([A-Za-z][\w-]*\.[A-Za-z][\w-]*)\s*=\s*(\S+)", match[3])}
+            found.append((match[1].lower(), match[2].lower(), props))
     return server_id, found
 
 

@@ -43,7 +43,7 @@ def _local(campaign: Campaign, moment: datetime, fmt: str) -> str:
 def _common(campaign: Campaign, message: Message, received: datetime, now: datetime) -> dict:
     return {
         "federation": campaign.federation, "contact": campaign.contact,
-        "phone": campaign.phone, "subject": message.subject or "（无主题）",
+        "phone": campaign.phone, "subject": message.subject,  # limits.quoted: "" when unverified
         "received": _local(campaign, received, "{y}年{m}月{d}日{H:02d}:{M:02d}"),
         "today": _local(campaign, now, "{y}年{m}月{d}日"),
     }
@@ -52,9 +52,11 @@ def _common(campaign: Campaign, message: Message, received: datetime, now: datet
 def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message,
                    assessment: Assessment, current: SubmissionRecord,
                    extractions: list[Extraction], received: datetime,
-                   now: datetime) -> OutgoingMail:
+                   now: datetime, stored: int) -> OutgoingMail:
     """The 回执 a unit gets within a minute: what this mail brought, what the unit's
-    quarter now holds (its pieces may come from earlier mails), and what to fix."""
+    quarter now holds (its pieces may come from earlier mails), and what to fix.
+    One per stored mail (`stored`, its id in the store): a Message-ID may be absent
+    or reused by another mail."""
     label = quarter_label(assessment.quarter)
     items = "、".join(f"第{item.seq}项“{item.title}”" for item in campaign.items
                      if item.seq in current.items) or "未识别到本单位负责事项的进展情况"
@@ -71,7 +73,7 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         subject=f"回执：{assessment.unit}{label}进展情况已收到（{verdict}）",
         text=text, in_reply_to=message.message_id or None,
         references=(*message.references, message.message_id) if message.message_id else (),
-        auto_submitted="auto-replied", dedup_key=f"receipt:{message.message_id}")
+        auto_submitted="auto-replied", dedup_key=f"receipt:{stored}")
 
 
 def _piece(name: str, source: str | None, this_mail: str) -> str:
@@ -82,7 +84,7 @@ def _piece(name: str, source: str | None, this_mail: str) -> str:
 
 def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Message,
                        unit: str, reason: str, registered: bool, received: datetime,
-                       now: datetime) -> OutgoingMail:
+                       now: datetime, stored: int) -> OutgoingMail:
     """Told to the unit's registered address, never to an unregistered sender.
 
     `registered`: the unit itself wrote but the mail could not be recorded (no
@@ -98,7 +100,7 @@ def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Mes
         kind="held_notice", to=campaign.unit(unit).emails, subject=subject,
         text=text, in_reply_to=message.message_id if registered and message.message_id else None,
         auto_submitted="auto-replied" if registered else "auto-generated",
-        dedup_key=f"held_notice:{message.message_id}")
+        dedup_key=f"held_notice:{stored}")
 
 
 def render_mailbox_alert(env: jinja2.Environment, campaign: Campaign, facts: dict,

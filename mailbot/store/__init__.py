@@ -226,22 +226,25 @@ class Store:
         return (self.archive_dir / sha256[:2] / f"{sha256}.eml").read_bytes()
 
     def claim(self, sha256: str, message_id: str, source_key: str, received_at: datetime,
-              subject: str = "", sender: str = "") -> Claim:
-        """Record a mail once, keyed by hash and by Message-ID, in one transaction."""
+              subject: str = "", sender: str = "", fingerprint: str = "") -> Claim:
+        """Record a mail once, in one transaction, keyed by its raw bytes' hash and by
+        its content and origin (`fingerprint`, intake.message.content_key): a different
+        mail that reuses a Message-ID is a new mail."""
         with self.transaction() as db:
             found = db.execute(
                 "SELECT id, state FROM messages WHERE sha256 = ? "
-                "OR (message_id != '' AND message_id = ?) ORDER BY id LIMIT 1",
-                (sha256, message_id)).fetchone()
+                "OR (fingerprint != '' AND fingerprint = ?) ORDER BY id LIMIT 1",
+                (sha256, fingerprint)).fetchone()
             if found:
                 db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
                            (source_key, found["id"]))
                 return Claim(found["id"], False, found["state"])
             cursor = db.execute(
                 "INSERT INTO messages (sha256, message_id, source_key, received_at, subject,"
-                " sender, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'claimed', ?)",
+                " sender, state, created_at, fingerprint)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'claimed', ?, ?)",
                 (sha256, message_id, source_key, _iso(received_at), subject, sender,
-                 _iso(utcnow())))
+                 _iso(utcnow()), fingerprint))
             db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
                        (source_key, cursor.lastrowid))
             self._journal(sha256, source_key, received_at)
@@ -391,12 +394,13 @@ class Store:
                    unit: str | None = None, quarter: str | None = None,
                    queued_at: datetime | None = None) -> int | None:
         """Write a mail to send; None when a mail with the same dedup key exists.
-        `queued_at` is the campaign clock's moment (created_at stays real time)."""
+        `queued_at` is the campaign clock's moment; rate limits and the give-up age count
+        on it (created_at holds the same moment)."""
         cursor = db.execute(
             "INSERT OR IGNORE INTO outgoing (dedup_key, kind, sender, recipients, subject, raw,"
             " unit, quarter, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (dedup_key, kind, sender, json.dumps(recipients), subject, raw, unit, quarter,
-             _iso(utcnow()), _iso(queued_at or utcnow())))
+             _iso(queued_at or utcnow()), _iso(queued_at or utcnow())))
         return cursor.lastrowid if cursor.rowcount else None
 
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:

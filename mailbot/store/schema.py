@@ -114,4 +114,8 @@ MIGRATIONS = [
     ALTER TABLE outgoing ADD COLUMN queued_at TEXT;
     ALTER TABLE outgoing ADD COLUMN given_up_key TEXT
     """,
+    """
+    ALTER TABLE messages ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+    CREATE INDEX messages_fingerprint ON messages (fingerprint)
+    """,
 ]
