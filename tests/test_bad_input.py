@@ -256,11 +256,13 @@ def test_a_from_header_yields_one_address_every_reader_agrees_on_or_none(value):
         return
     lenient = {addr.strip().lower() for _, addr in getaddresses([value]) if addr}
     assert lenient == {address}, (value, address)  # no parser differential
-    written = "".join(char.lower() if char.isascii() else char for char in value)
+    # RFC 5322's obsolete syntax allows folding white space around the "@": compare without it
+    compact = "".join(value.split())
+    written = "".join(char.lower() if char.isascii() else char for char in compact)
     if address.isascii():  # written in ASCII, not folded from look-alikes
         assert address in written, (value, address)
     else:
-        assert address in value.casefold(), (value, address)
+        assert address in compact.casefold(), (value, address)
 
 
 @settings(max_examples=300, deadline=2000)
