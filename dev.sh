@@ -42,8 +42,8 @@ ensure_system_packages() {
   command -v ps2pdf >/dev/null || missing+=(ghostscript)
   command -v pandoc >/dev/null || missing+=(pandoc)
   command -v tesseract >/dev/null || missing+=(tesseract-ocr tesseract-ocr-chi-sim)
-  fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
-  fc-list 2>/dev/null | grep -qi "LXGW WenKai" || missing+=(fonts-lxgw-wenkai)
+  fc-list 2>/dev/null | grep -i "noto.*cjk" >/dev/null || missing+=(fonts-noto-cjk)  # no -q: SIGPIPE under pipefail
+  fc-list 2>/dev/null | grep -i "LXGW WenKai" >/dev/null || missing+=(fonts-lxgw-wenkai)
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
