@@ -161,14 +161,15 @@ def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
     ]
 
 
-def run_worker(config: Config, clock: Callable[[], datetime]) -> None:
+def run_worker(config: Config, clock: Callable[[], datetime],
+               stop: threading.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT; SIGHUP (or an edit of config.toml) re-reads the config.
     Raises scheduler.AlreadyRunning if another worker runs, and StoreUnusable when the
     store cannot be used, at start or later (the worker then stops: systemd shows it)."""
     for warning in config.warnings:
         log.warning("%s", warning)
     Store(config.store_path, config.archive_path).close()
-    stop, live = threading.Event(), LiveConfig(config)
+    stop, live = stop or threading.Event(), LiveConfig(config)
     fatal: list[StoreUnusable] = []
     jobs = [stopping_on_unusable(job, stop, fatal) for job in worker_jobs(live, clock, stop)]
     run(jobs, worker_lock(config.store_path), config.campaign.timezone, stop,

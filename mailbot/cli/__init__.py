@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import signal
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -358,10 +360,13 @@ def run(app: App) -> None:
     from mailbot.store import StoreUnusable
     from mailbot.web.serve import serve_in_background, wants_console
 
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # honoured from the first moment, even
+        signal.signal(signum, lambda *_: stop.set())  # before the scheduler takes over
     console = _or_exit(lambda: serve_in_background(app.config, app.clock)
                        ) if wants_console(app.config) else None
     try:
-        run_worker(app.config, app.clock)
+        run_worker(app.config, app.clock, stop)
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
     except StoreUnusable as error:  # systemd shows the unit failed, with this line
