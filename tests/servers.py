@@ -13,6 +13,7 @@ import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import ssl
 import subprocess
 import tempfile
@@ -357,3 +358,20 @@ def site_config(folder: Path, dovecot: Dovecot, user: str, smtp: SmtpServer,
     path = folder / "config.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def mail_reaches(path: Path, state: str, timeout: float = 60) -> bool:
+    """Wait until a worker process has a mail in `state` in the store at `path`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            db = sqlite3.connect(path, timeout=30)
+            try:
+                if db.execute("SELECT 1 FROM messages WHERE state = ?", (state,)).fetchone():
+                    return True
+            except sqlite3.OperationalError:  # the schema is being created
+                pass
+            finally:
+                db.close()
+        time.sleep(0.05)
+    return False

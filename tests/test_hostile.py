@@ -11,7 +11,6 @@ import mailbox
 import os
 import random
 import signal
-import sqlite3
 import time
 import zipfile
 from datetime import timedelta
@@ -26,7 +25,7 @@ from mailbot.intake import rules
 from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
-from tests.servers import PASSWORD
+from tests.servers import PASSWORD, mail_reaches
 from tests.forms import vector_pdf
 from tests.test_cli import mailbot
 from tests.test_kill_restart import start_run
@@ -424,16 +423,5 @@ def test_13_sigterm_mid_parse_stops_the_worker_within_seconds_and_the_mail_is_re
 
 
 def wait_until_claimed(path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists():
-            db = sqlite3.connect(path, timeout=30)
-            try:
-                if db.execute("SELECT 1 FROM messages WHERE state = 'claimed'").fetchone():
-                    return
-            except sqlite3.OperationalError:  # the schema is being created
-                pass
-            finally:
-                db.close()
-        time.sleep(0.05)
-    raise AssertionError(f"no mail claimed after {timeout} s")
+    if not mail_reaches(path, "claimed", timeout):
+        raise AssertionError(f"no mail claimed after {timeout} s")

@@ -11,10 +11,8 @@ import mailbox
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -24,6 +22,7 @@ from mailbot.app import pipeline
 from mailbot.app import samples
 from mailbot.config import load
 from mailbot.intake.message import parse
+from tests.servers import mail_reaches
 from tests.test_cli import ROOT, mailbot
 from mailbot.config import PACKAGED_CONFIG
 
@@ -78,19 +77,8 @@ def start_run(site, now: str = "2026-10-08T10:00") -> subprocess.Popen:
 
 
 def wait_for_a_recorded_mail(site, worker: subprocess.Popen, timeout: float = 60) -> None:
-    path = site / "var" / "mailbot.sqlite3"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists():
-            db = sqlite3.connect(path, timeout=30)
-            try:
-                if db.execute("SELECT 1 FROM messages WHERE state = 'done'").fetchone():
-                    return
-            except sqlite3.OperationalError:  # the schema is being created
-                pass
-            finally:
-                db.close()
-        time.sleep(0.05)
+    if mail_reaches(site / "var" / "mailbot.sqlite3", "done", timeout):
+        return
     os.killpg(worker.pid, signal.SIGKILL)
     raise AssertionError(f"no mail recorded after {timeout} s:\n{worker.communicate()[1]}")
 
