@@ -1,0 +1,102 @@
+"""`mailbot review` acts on any recorded mail, as an operator runs it: undo a wrong
+supersede, reassign, confirm a seal by hand; status and the report follow, and the
+audit trail lists every action with who, when and why."""
+
+import json
+import os
+from datetime import timedelta
+
+import docx
+
+from mailbot.app import samples
+from mailbot.config import load
+from tests.cli.test_cli import SEPT, mailbot, site  # noqa: F401 - `site` is a fixture
+
+
+def save(site, name, unit, files, when, subject=None, sender=None):
+    campaign = load(site / "config.toml").campaign
+    path = site / name
+    path.write_bytes(samples.report_mail(sender or campaign.unit(unit).emails[0],
+                                         campaign.federation_emails[0],
+                                         subject or f"{unit}2026年三季度进展", when, files))
+    os.utime(path, (when.timestamp(), when.timestamp()))  # ingest dates a mail by its file
+    return path
+
+
+def form(site, unit, text):
+    campaign = load(site / "config.toml").campaign
+    return ("报表.docx", samples.form_docx(campaign, unit, "2026Q3",
+                                          {item.seq: text for item in campaign.items_of(unit)}))
+
+
+def units(site):
+    out = mailbot("--now", "2026-10-12T10:00", "status", "--quarter", "2026Q3", "--json",
+                  cwd=site).stdout
+    return {u["unit"]: u for u in json.loads(out)["units"]}
+
+
+def mail_ids(site):
+    listing = mailbot("review", "--all", cwd=site).stdout.splitlines()
+    return [line.split()[0] for line in listing[1:] if line[:1].isdigit()]
+
+
+def report_text(site):
+    target = site / "report.docx"
+    mailbot("--now", "2026-10-12T10:00", "compile", "--quarter", "2026Q3", "-o", str(target),
+            cwd=site)
+    return "\n".join(cell.text for table in docx.Document(target).tables
+                     for row in table.rows for cell in row.cells)
+
+
+def test_rejecting_a_wrong_supersede_brings_the_earlier_form_back(site):
+    good = save(site, "a.eml", "区人社局", [form(site, "区人社局", "招聘会12场"),
+                                         ("盖章.pdf", samples.scanned_pdf())], SEPT)
+    wrong = save(site, "b.eml", "区人社局", [form(site, "区人社局", "误发的上季度草稿")],
+                 SEPT + timedelta(days=1))
+    mailbot("ingest", str(good), str(wrong), cwd=site)
+    assert "误发的上季度草稿" in report_text(site)
+    first, second = mail_ids(site)
+    rejected = mailbot("review", "reject", second, "--reason", "误发草稿", "--by", "王敏", cwd=site)
+    assert "rejected" in rejected.stdout
+    unit = units(site)["区人社局"]
+    assert unit["state"] == "on_time" and unit["received_at"].startswith("2026-09-28")
+    text = report_text(site)
+    assert "招聘会12场" in text and "误发的上季度草稿" not in text
+    log = mailbot("review", "log", cwd=site).stdout
+    assert "王敏" in log and "reject" in log and "人工退回，不计入：误发草稿" in log
+    again = mailbot("review", "accept", second, "--by", "王敏", cwd=site)  # undo the undo
+    assert "done - 区人社局 2026Q3" in again.stdout
+    assert "误发的上季度草稿" in report_text(site)
+    assert len(mailbot("review", "log", second, cwd=site).stdout.splitlines()) == 5
+
+
+def test_a_mail_is_reassigned_to_the_unit_it_was_written_for(site):
+    # 区妇联's staff sent 区残联's form from their own address
+    mail = save(site, "a.eml", "区妇联", [form(site, "区残联", "助残活动5次"),
+                                       ("盖章.pdf", samples.scanned_pdf())], SEPT)
+    mailbot("ingest", str(mail), cwd=site)
+    [mail_id] = mail_ids(site)
+    out = mailbot("review", "reassign", mail_id, "--unit", "区残联", "--reason", "代发",
+                  "--by", "李华", cwd=site)
+    assert "done - 区残联 2026Q3" in out.stdout
+    now = units(site)
+    assert now["区妇联"]["state"] == "missing" and now["区残联"]["state"] == "on_time"
+    assert "区妇联 2026Q3 -> 区残联 2026Q3" in mailbot("review", "log", cwd=site).stdout
+
+
+def test_a_seal_confirmed_by_hand_completes_the_unit(site):
+    grey = ("黑白扫描.pdf", samples.scanned_pdf(stamped=False))
+    mail = save(site, "a.eml", "区人社局", [form(site, "区人社局", "招聘会12场"), grey], SEPT)
+    mailbot("ingest", str(mail), cwd=site)
+    assert units(site)["区人社局"]["stamped_pdf"] is False
+    [mail_id] = mail_ids(site)
+    mailbot("review", "confirm-seal", mail_id, "--by", "王敏", "--reason", "原件已核对", cwd=site)
+    unit = units(site)["区人社局"]
+    assert unit["stamped_pdf"] is True and unit["state"] == "on_time"
+    log = mailbot("review", "log", cwd=site).stdout
+    assert "人工确认已盖章：原件已核对" in log and "王敏" in log
+
+
+def test_review_of_an_unknown_mail_is_refused(site):
+    result = mailbot("review", "reject", "99", cwd=site, check=False)
+    assert result.returncode == 1 and "no mail with id 99" in result.stderr

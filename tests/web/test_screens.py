@@ -1,0 +1,65 @@
+"""Every console page in headless Chromium at an office screen's size and a phone's:
+nothing wider than the window (wide tables scroll inside their own box), and a
+full-page screenshot of each for a person to look at.
+
+The screenshots go to $MAILBOT_SCREENSHOTS when set (docs/console/ keeps a few).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.console import chrome
+from tests.web.test_browser import held_id, log_in
+
+pytestmark = pytest.mark.slow
+SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
+
+
+def pages(site) -> dict[str, str]:
+    return {"overview": "/", "unit": "/unit/区司法局?quarter=2026Q3", "review": "/review",
+            "remind": "/remind", "reports": "/reports", "system": "/system",
+            "files": f"/mail/{held_id(site)}/files"}
+
+
+def full_page(browser, target: Path) -> None:
+    """A screenshot of the whole page, beyond the window's height."""
+    width, height = browser.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+    target.write_bytes(base64.b64decode(shot["data"]))
+
+
+def fits(browser) -> bool:
+    return browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_page_fits_the_window_and_is_photographed(site, tmp_path, size):
+    folder = Path(os.environ.get("MAILBOT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    browser = chrome(*SIZES[size])
+    try:
+        browser.get(site.url + "/login")
+        full_page(browser, folder / f"login-{size}.png")
+        log_in(browser, site)
+        for name, path in pages(site).items():
+            browser.get(site.url + path)
+            assert browser.find_element(By.TAG_NAME, "h1").text, name
+            assert fits(browser), f"{name} is wider than a {size} window"
+            full_page(browser, folder / f"{name}-{size}.png")
+        browser.get(site.url + "/review")
+        browser.find_element(By.XPATH, "//button[text()='登记']").click()
+        assert fits(browser)
+        full_page(browser, folder / f"confirm-{size}.png")
+    finally:
+        browser.quit()
+    assert len(list(folder.glob(f"*-{size}.png"))) == len(pages(site)) + 2
