@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import time
-import unicodedata
 from email.utils import getaddresses
 from pathlib import Path
 

@@ -27,7 +27,7 @@ from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD, mail_reaches
 from tests.forms import vector_pdf
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 from tests.app.test_kill_restart import start_run
 
 

@@ -10,7 +10,7 @@ from mailbot.app import samples
 from mailbot.config import PACKAGED_CONFIG, load
 from mailbot.intake.rules import default_since
 from tests.pipeline import write_config
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 OLD = datetime(2026, 1, 15, 2, tzinfo=timezone.utc)
 NEW = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)

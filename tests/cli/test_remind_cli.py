@@ -20,7 +20,7 @@ import pytest
 from mailbot.app import samples
 from mailbot.config import load
 from tests.servers import free_port
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 from mailbot.config import PACKAGED_CONFIG
 
 QUARTER = "2026Q3"

@@ -16,7 +16,7 @@ from mailbot.outgoing import outbox
 from mailbot.config import load
 from mailbot.core.models import OutgoingMail
 from mailbot.outgoing.outbox import FolderTransport, NotInConfig
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 from mailbot.config import PACKAGED_CONFIG
 
 NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)

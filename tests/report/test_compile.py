@@ -6,9 +6,6 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -21,8 +18,8 @@ from mailbot.core.models import UnitStatus
 from mailbot.report.content import build_annual, build_report, file_name
 from mailbot.report.coverage import Coverage, coverage, early_warning
 from tests import report_data as data
+from tests.invoke import mailbot
 
-ROOT = Path(__file__).resolve().parents[2]
 Q3_NAME = "2026年第三季度为全区妇女儿童办实事工作进展情况汇总表"
 
 
@@ -33,12 +30,9 @@ def demo(tmp_path_factory) -> Path:
     return folder
 
 
-def compile_(demo: Path, *args: str, now: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("MAILBOT_NOW", None)
-    return subprocess.run([sys.executable, "-m", "mailbot", "--config", str(demo / "config.toml"),
-                           "--now", now, "compile", *args], cwd=demo, env=env,
-                          capture_output=True, text=True, timeout=120)
+def compile_(demo: Path, *args: str, now: str):
+    return mailbot("--config", demo / "config.toml", "--now", now, "compile", *args,
+                   cwd=demo, check=False)
 
 
 def test_compile_in_december_warns_and_names_the_previous_quarter(demo):
