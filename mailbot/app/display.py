@@ -6,35 +6,32 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from mailbot.core.models import Campaign, MailState, UnitStatus, quarter_label
+from mailbot.core.models import Campaign, MailState, UnitState, UnitStatus, quarter_label
 from mailbot.app.review import Action
 from mailbot.store import AuditEntry, MessageRecord
 
-STATE_NAMES = {"on_time": "on time", "late": "late", "incomplete": "incomplete",
-               "missing": "missing"}
-
-
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
+    """The `status` table staff read: one unit a line, then the count of each state."""
     zone = ZoneInfo(campaign.timezone)
     due = campaign.quarter(quarter).due
-    lines = [f"{quarter} ({quarter_label(quarter)}), due {due.isoformat()}", ""]
+    lines = [f"{quarter}（{quarter_label(quarter)}），截止日期 {due.isoformat()}", ""]
     width = max(_width(s.unit) for s in statuses) + 2
-    lines.append(_pad("unit", width) + "state       docx  pdf   items      received")
+    lines.append(_pad("单位", width) + "状态      电子版  盖章版  事项       收到时间")
     for status in statuses:
         received = (status.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
                     if status.received_at else "-")
         items = ",".join(str(seq) for seq in status.items) or "-"
-        lines.append(f"{_pad(status.unit, width)}{STATE_NAMES[status.state]:<12}"
-                     f"{_yes(status.electronic):<6}{_yes(status.stamped_pdf):<6}"
+        lines.append(f"{_pad(status.unit, width)}{_pad(status.state.zh, 10)}"
+                     f"{_pad(_yes(status.electronic), 8)}{_pad(_yes(status.stamped_pdf), 8)}"
                      f"{items:<11}{received}")
-    counts = {state: sum(s.state == state for s in statuses) for state in STATE_NAMES}
     lines.append("")
-    lines.append(", ".join(f"{n} {STATE_NAMES[state]}" for state, n in counts.items()))
+    lines.append("，".join(f"{state.zh}{sum(s.state is state for s in statuses)}个"
+                          for state in UnitState))
     return "\n".join(lines)
 
 
 def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return "有" if flag else "无"
 
 
 def _width(text: str) -> int:

@@ -13,10 +13,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mailbot.outgoing import outbox
-from mailbot.intake.rules import reason_zh
 from mailbot.app import review
 from mailbot.app.pipeline import Context, flush_outbox
-from mailbot.core.models import HeldMail, UnitStatus
+from mailbot.core.models import HeldMail, HeldReason, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
 from mailbot.outgoing.summary_mail import render_summary
@@ -143,7 +142,7 @@ def _piece_files(ctx: Context, quarter: str) -> dict[str, list[str]]:
 
 
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
-    return [HeldMail(subject=m.subject, sender=m.sender, reason=reason_zh(m.reason),
+    return [HeldMail(subject=m.subject, sender=m.sender, reason=HeldReason.zh_of(m.reason),
                      received_at=m.received_at, unit=m.unit)
             for m in ctx.store.messages("held", "failed") if m.quarter in (quarter, None)]
 
@@ -165,7 +164,7 @@ def summary_tick(ctx: Context) -> int:
     a digest after the due date only for quarters with units missing or incomplete."""
     config = ctx.config
     outstanding = [q.name for q in config.campaign.quarters
-                   if any(s.state in ("missing", "incomplete") for s in statuses(ctx, q.name))]
+                   if not all(s.state.complete for s in statuses(ctx, q.name))]
     due = summaries_due(config.campaign, config.summary, config.calendar, ctx.clock(),
                         ctx.store.dedup_keys("summary:"), outstanding)
     queued = sum(1 for quarter, key in due if queue_summary(ctx, quarter, key))

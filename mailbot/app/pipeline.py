@@ -24,14 +24,12 @@ from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
 from mailbot.extract import Budget, Stopped, extract_attachment
 from mailbot.extract.sandbox import BUDGET_SPENT
-from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, OUT_OF_BUDGET, UNREGISTERED,
-                                  WINMAIL, decide, default_since, original_of,
-                                  reason_zh, verified, wants_form_cells)
+from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
 from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import content_key, is_automatic, parse
-from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
-                                 OutgoingMail, Submission, SubmissionRecord)
+from mailbot.core.models import (Attachment, Extraction, Held, HeldReason, Ignored, MailState,
+                                 Message, OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
 from mailbot.store import MessageRecord, Store, StoreUnavailable
 
@@ -222,22 +220,17 @@ def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
     return ""
 
 
-# held mails the unit is told about: someone wrote in its name, or its own mail
-# lacks what recording needs; other held mails (forged, forwarded) wait for staff
-NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
-
-
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime, automatic: str | None = None) -> Outcome:
     with ctx.store.transaction() as db:
         refused = ""
-        if held.unit and held.reason in NOTIFIED_REASONS:
+        if held.unit and held.reason.told:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
                                         quoted(message, ctx.config.limits, own and verified(
                                             ctx.config.campaign, message,
                                             ctx.config.trusted_authserv_ids)), held.unit,
-                                        reason_zh(held.reason), own, received_at, ctx.clock(),
+                                        held.reason.zh, own, received_at, ctx.clock(),
                                         claimed)
             refused = _queue(ctx, db, notice, held.unit, held.quarter, automatic)
         reason = "; ".join(filter(None, [held.reason, refused]))
@@ -256,7 +249,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         extractions = _extract(ctx, message, submission.attachments)
     assessment = assess(campaign, submission, extractions)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
-        return _hold(ctx, claimed, message, Held(OUT_OF_BUDGET, unit, quarter), received_at)
+        return _hold(ctx, claimed, message, Held(HeldReason.OUT_OF_BUDGET, unit, quarter), received_at)
     if not assessment.report:
         ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
         return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)

@@ -19,12 +19,9 @@ from zoneinfo import ZoneInfo
 
 from mailbot.core.calendar import WorkCalendar
 from mailbot.core.schedule import Ladder, Step, ladder_steps
-from mailbot.core.models import Campaign, Quarter, UnitStatus, quarter_label
+from mailbot.core.models import Campaign, Quarter, UnitState, UnitStatus, quarter_label
 
 log = logging.getLogger(__name__)
-
-DONE_STATES = ("on_time", "late")
-
 
 @dataclass(frozen=True)
 class Reminder:
@@ -110,15 +107,15 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     by_unit = {status.unit: status for status in statuses}
     reminders = []
     for unit in campaign.units:
-        status = by_unit.get(unit.name, UnitStatus(unit=unit.name, state="missing"))
-        if status.state in DONE_STATES:
+        status = by_unit.get(unit.name, UnitStatus(unit=unit.name, state=UnitState.MISSING))
+        if status.state.complete:
             continue
         if any(dedup_key(quarter, unit.name, stage) in sent_keys for stage in later_stages):
             continue
         if not unit.emails:
             log.warning("no address for %s: reminder %s not possible", unit.name, step.stage)
             continue
-        missing = missing_parts(campaign, status) if status.state == "incomplete" else ()
+        missing = missing_parts(campaign, status) if status.state is UnitState.INCOMPLETE else ()
         # the count the unit reads is of the 催报 it actually got (after downtime only
         # the latest stage is sent, so overdue3 may be its first)
         number = 1 + sum(dedup_key(quarter, unit.name, stage) in sent_keys for stage in chased)

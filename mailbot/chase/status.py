@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from mailbot.intake.rules import quarter_by_date
-from mailbot.core.models import Campaign, SubmissionRecord, UnitStatus
+from mailbot.core.models import Campaign, SubmissionRecord, UnitState, UnitStatus
 
 
 def unit_statuses(campaign: Campaign, quarter: str,
@@ -19,7 +19,7 @@ def unit_statuses(campaign: Campaign, quarter: str,
     for unit in campaign.units:
         record = by_unit.get(unit.name)
         if record is None:
-            statuses.append(UnitStatus(unit=unit.name, state="missing"))
+            statuses.append(UnitStatus(unit=unit.name, state=UnitState.MISSING))
             continue
         statuses.append(UnitStatus(
             unit=unit.name,
@@ -30,10 +30,10 @@ def unit_statuses(campaign: Campaign, quarter: str,
     return statuses
 
 
-def _state(record: SubmissionRecord, in_time: bool) -> str:
+def _state(record: SubmissionRecord, in_time: bool) -> UnitState:
     if record.problems or not (record.electronic and record.stamped_pdf):
-        return "incomplete"
-    return "on_time" if in_time else "late"
+        return UnitState.INCOMPLETE
+    return UnitState.ON_TIME if in_time else UnitState.LATE
 
 
 def status_json(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> dict:

@@ -24,6 +24,7 @@ import pytest
 
 from mailbot.app import pipeline
 from mailbot.config import load
+from mailbot.core.models import HeldReason
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.intake_mails import Case, held_out_mails
@@ -128,7 +129,7 @@ def test_one_poll_attributes_every_mail_and_a_second_poll_does_nothing(site):
     expected_receipts = Counter(campaign.unit(c.unit).emails[0] for c in counted)
     assert kinds["receipt"] == expected_receipts
     expected_notices = Counter(campaign.unit(c.unit).emails[0] for c in cases
-                               if c.reason in pipeline.NOTIFIED_REASONS)
+                               if isinstance(c.reason, HeldReason) and c.reason.told)
     assert kinds["held_notice"] == expected_notices
     assert len(site.smtp.received) == len(counted) + sum(expected_notices.values())
     allowed = {a for u in campaign.units for a in u.emails}

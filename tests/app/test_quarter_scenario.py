@@ -30,7 +30,7 @@ import docx
 import pytest
 
 from mailbot.app import samples
-from mailbot.chase.summary import LABELS
+from mailbot.core.models import UnitState
 from mailbot.config import load
 from tests.office import office_mail, plain_docx, photo_jpeg, year_of_office_mail
 from tests.servers import PASSWORD, site_config
@@ -156,7 +156,7 @@ def summary_states(mail) -> dict[str, str]:
 
 
 def assert_summary_is_the_truth(office: Office, mail, now: str) -> None:
-    truth = {unit: LABELS[state] for unit, state in office.states(now).items()}
+    truth = {unit: UnitState(state).zh for unit, state in office.states(now).items()}
     assert summary_states(mail) == truth
     counts = {label: list(truth.values()).count(label) for label in set(truth.values())}
     headline = mail.get_body(("plain",)).get_content()

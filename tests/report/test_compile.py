@@ -13,8 +13,7 @@ import docx
 import pytest
 
 from mailbot.app.demo import run_demo
-from mailbot.chase.summary import STATES
-from mailbot.core.models import UnitStatus
+from mailbot.core.models import UnitState, UnitStatus
 from mailbot.report.content import build_annual, build_report, file_name
 from mailbot.report.coverage import Coverage, coverage, early_warning
 from tests import report_data as data
@@ -86,8 +85,8 @@ def test_file_names_follow_the_configured_title():
 def test_warning_only_while_the_quarter_is_collected_and_almost_nobody_reported():
     campaign = data.campaign()
     december = datetime(2026, 12, 10, 10, tzinfo=data.TZ)
-    few = [UnitStatus(unit=u.name, state="on_time") for u in campaign.units[:3]]
-    enough = [UnitStatus(unit=u.name, state="late") for u in campaign.units[:4]]
+    few = [UnitStatus(unit=u.name, state=UnitState.ON_TIME) for u in campaign.units[:3]]
+    enough = [UnitStatus(unit=u.name, state=UnitState.LATE) for u in campaign.units[:4]]
     assert early_warning(campaign, coverage(campaign, "2026Q4", few), december).startswith(
         "注意：2026年第四季度正在收集中，18个单位中仅3个已报送")
     assert early_warning(campaign, coverage(campaign, "2026Q4", enough), december) is None
@@ -98,6 +97,6 @@ def test_warning_only_while_the_quarter_is_collected_and_almost_nobody_reported(
 
 
 def test_coverage_counts_every_state():
-    counts = tuple((state, 1) for state in STATES)
+    counts = tuple((state, 1) for state in UnitState)
     assert Coverage("2026Q2", 4, counts).line() == \
         "2026年第二季度：4个单位中3个已报送（按时报送1个，逾期报送1个，材料不全1个）"
