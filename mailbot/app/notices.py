@@ -18,15 +18,11 @@ from mailbot.app.pipeline import Context, flush_outbox
 from mailbot.core.models import HeldMail, HeldReason, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
-from mailbot.outgoing.summary_mail import render_summary
 from mailbot.report.content import build_annual, build_report, file_name
-from mailbot.report.docx import write_docx, write_pdf
-from mailbot.report.xlsx import write_xlsx
 from mailbot.chase.status import unit_statuses
 from mailbot.chase.summary import build_summary, summaries_due
 
 log = logging.getLogger(__name__)
-WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
 
 
 def statuses(ctx: Context, quarter: str) -> list[UnitStatus]:
@@ -105,7 +101,12 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
     """The consolidated report of the current submissions, or the annual view of `year`.
 
     `target` is the file, or a folder to write it into under its official name.
+    The writers (docxtpl, openpyxl: most of a command's start-up) are imported here,
+    so `status`, `remind` and `poll` never load them.
     """
+    from mailbot.report.docx import write_docx, write_pdf
+    from mailbot.report.xlsx import write_xlsx
+
     campaign = ctx.config.campaign
     if year is None:
         report = build_report(campaign, quarter, ctx.current(quarter))
@@ -118,7 +119,8 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
         target = target / file_name(report, fmt)
     if fmt == "xlsx" and year is None:
         return write_xlsx(report, target, compiled_on=today, **_sheets(ctx, quarter))
-    return WRITERS[fmt](report, target, compiled_on=today)
+    writers = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
+    return writers[fmt](report, target, compiled_on=today)
 
 
 def _sheets(ctx: Context, quarter: str) -> dict:
@@ -149,6 +151,8 @@ def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
 
 def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | None:
     """Queue the summary with the consolidated report attached; None if already queued."""
+    from mailbot.outgoing.summary_mail import render_summary  # the chart's PIL: only here
+
     campaign, now = ctx.config.campaign, ctx.clock()
     summary = build_summary(campaign, quarter, statuses(ctx, quarter),
                             held_mails(ctx, quarter), now)

@@ -285,13 +285,12 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     from mailbot.app.pipeline import flush_outbox, import_older
     from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
-    from mailbot.app.live import LiveConfig
-    from mailbot.app.worker import intake_loop, opened
     from mailbot.store import StoreUnavailable
 
     since = parse_day(since_text, "--since")
     if not once and since is None:
-        import threading
+        from mailbot.app.live import LiveConfig
+        from mailbot.app.worker import intake_loop, opened
 
         def send() -> None:  # the answers intake queued; intake itself never sends
             with opened(app.config, app.clock) as ctx:
@@ -330,7 +329,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
 def worker_lock_held(app: App):
     """The worker's lock for the block: beside a running `mailbot run` (or another poll),
     reading mail is refused instead of done twice."""
-    from mailbot.app.scheduler import AlreadyRunning, single_instance, worker_lock
+    from mailbot.app.lock import AlreadyRunning, single_instance, worker_lock
 
     try:
         with single_instance(worker_lock(app.config.store_path)):
@@ -355,7 +354,7 @@ def parse_day(text: str | None, option: str):
 @click.pass_obj
 def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
-    from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.app.lock import AlreadyRunning
     from mailbot.app.worker import run_worker
     from mailbot.store import StoreUnusable
     from mailbot.web.serve import serve_in_background, wants_console
@@ -429,7 +428,7 @@ def web_hash_password() -> None:
 def rebuild(app: App) -> None:
     """Rebuild the store from the raw-mail archive; sends nothing (the worker must be stopped)."""
     from mailbot.app.rebuild import rebuild as rebuild_store
-    from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.app.lock import AlreadyRunning
 
     try:
         done = rebuild_store(app.config, app.clock, progress=click.echo)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mailbot.extract.errors import ExtractError, Stopped
-from mailbot.extract.reader import read_document
 from mailbot.extract.sandbox import Budget
 from mailbot.extract.show import format_table
 from mailbot.core.models import Campaign, Extraction
@@ -25,7 +24,12 @@ __all__ = ["Budget", "ExtractError", "Stopped", "extract_attachment", "extract_p
 def extract_attachment(filename: str, data: bytes, campaign: Campaign,
                        budget: Budget = Budget()) -> list[Extraction]:
     """Every document in the file: one for a document, one per member for a zip, within
-    the mail's parse `budget` (Stopped when the worker is stopping meanwhile)."""
+    the mail's parse `budget` (Stopped when the worker is stopping meanwhile).
+
+    The readers (pdfplumber, python-docx, OCR...) are imported at the first file, in
+    the worker before it forks, so `status` and an empty `poll` never load them."""
+    from mailbot.extract.reader import read_document
+
     return read_document(filename, data, campaign, depth=0, budget=budget)
 
 

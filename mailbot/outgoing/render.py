@@ -16,7 +16,6 @@ from mailbot.chase.remind import Reminder, cn_date, report_name
 from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction, Message,
                                  OutgoingMail, SubmissionRecord, quarter_label)
 from mailbot.intake.assess import file_problems
-from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
 
 WEEKDAYS = "一二三四五六日"
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
@@ -153,7 +152,10 @@ def paragraphs(text: str) -> list[list[str]]:
 
 def render_reminder(env: jinja2.Environment, campaign: Campaign,
                     reminder: Reminder) -> OutgoingMail:
-    """A 提醒 / 催报 / 补报提醒 mail; the stage and `missing` choose the wording."""
+    """A 提醒 / 催报 / 补报提醒 mail; the stage and `missing` choose the wording.
+    The unit's form is made with python-docx, imported here: a receipt never needs it."""
+    from mailbot.report.unit_form import form_filename
+
     text = env.get_template("reminder.txt.j2").render(
         campaign=campaign,
         reminder=reminder,
@@ -175,6 +177,8 @@ def render_reminder(env: jinja2.Environment, campaign: Campaign,
 
 def _form(campaign: Campaign, reminder: Reminder) -> Attachment:
     """The unit's own form for the quarter, as it goes with a reminder."""
+    from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
+
     quarter = campaign.quarter(reminder.quarter)
     return Attachment(form_filename(campaign, reminder.unit, quarter.name), DOCX_TYPE,
                       unit_form(campaign, reminder.unit, quarter.name, quarter.due))

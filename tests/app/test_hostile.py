@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.app import pipeline
-from mailbot.app.scheduler import single_instance, worker_lock
+from mailbot.app.lock import single_instance, worker_lock
 from mailbot.extract.reader import MAX_ZIP_DOCUMENTS
 from mailbot.core.models import HeldReason
 from mailbot.intake.message import sender_of

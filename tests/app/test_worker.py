@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = textwrap.dedent("""
     import logging, sys, time
     from pathlib import Path
-    from mailbot.app.scheduler import AlreadyRunning, Job, run
+    from mailbot.app.lock import AlreadyRunning
+    from mailbot.app.scheduler import Job, run
 
     out = Path(sys.argv[1])
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
