@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from mailbot.core.dates import local, stamp
 from mailbot.core.models import Campaign, MailState, UnitState, UnitStatus, quarter_label
 from mailbot.app.review import Action
 from mailbot.store import AuditEntry, MessageRecord
 
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
     """The `status` table staff read: one unit a line, then the count of each state."""
-    zone = ZoneInfo(campaign.timezone)
     due = campaign.quarter(quarter).due
     lines = [f"{quarter}（{quarter_label(quarter)}），截止日期 {due.isoformat()}", ""]
     width = max(_width(s.unit) for s in statuses) + 2
     lines.append(_pad("单位", width) + "状态      电子版  盖章版  事项       收到时间")
     for status in statuses:
-        received = (status.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        received = (stamp(local(status.received_at, campaign.timezone))
                     if status.received_at else "-")
         items = ",".join(str(seq) for seq in status.items) or "-"
         lines.append(f"{_pad(status.unit, width)}{_pad(status.state.zh, 10)}"
@@ -50,7 +49,7 @@ def review_table(messages: list[MessageRecord], zone: str) -> str:
     return _listing(["id    state       unit              quarter  received          "
                      "sender / subject / reason"], 63,
                     [(f"{m.id:<6}{m.state:<12}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
-                      f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
+                      f"{stamp(local(m.received_at, zone))}  {m.sender}",
                       m.subject, f"{MailState(m.state).zh}: {m.reason}") for m in messages])
 
 
@@ -61,7 +60,7 @@ def unanswered_table(messages: list[MessageRecord], zone: str) -> str:
     return _listing(["已计入但未发回执的邮件（自动邮件、超出回复限额等），单位未收到任何答复：",
                      "id    unit              quarter  received          sender / subject / note"],
                     63, [(f"{m.id:<6}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
-                          f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
+                          f"{stamp(local(m.received_at, zone))}  {m.sender}",
                           m.subject, m.reason) for m in messages]) + "\n"
 
 
@@ -71,7 +70,7 @@ def audit_table(entries: list[AuditEntry], zone: str) -> str:
         return "no review action has been recorded"
     lines = ["when              mail  action        by          detail / reason"]
     for entry in entries:
-        lines.append(f"{entry.at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  "
+        lines.append(f"{stamp(local(entry.at, zone))}  "
                      f"{entry.message if entry.message is not None else '-':<6}"
                      f"{entry.action:<14}{_pad(entry.who, 12)}{entry.detail}")
         lines.append(" " * 40 + f"{Action.of(entry.action).zh}"
@@ -81,12 +80,11 @@ def audit_table(entries: list[AuditEntry], zone: str) -> str:
 
 def mailbox_line(read, zone: str) -> str:
     """When the mailbox was last read, so nobody trusts a stale table."""
-    def local(moment: str | None) -> str:
-        return (datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-                if moment else "never")
-    line = f"mailbox last read: {local(read.read_at)}"
+    def shown(moment: str | None) -> str:
+        return stamp(local(datetime.fromisoformat(moment), zone)) if moment else "never"
+    line = f"mailbox last read: {shown(read.read_at)}"
     if not read.ok:
-        line += (f"; CANNOT BE READ since {local(read.failing_since)} ({read.error}); "
+        line += (f"; CANNOT BE READ since {shown(read.failing_since)} ({read.error}); "
                  "reminders and summaries wait")
     return line
 

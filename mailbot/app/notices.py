@@ -10,11 +10,11 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from mailbot.outgoing import outbox
 from mailbot.app import review
 from mailbot.app.pipeline import Context, flush_outbox
+from mailbot.core.dates import local
 from mailbot.core.models import HeldMail, HeldReason, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
@@ -114,7 +114,7 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
         names = [q.name for q in campaign.quarters if q.start.year == year]
         report = build_annual(campaign, year,
                               {name: ctx.current(name) for name in names})
-    today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
+    today = local(ctx.clock(), campaign.timezone).date()
     if target.is_dir():
         target = target / file_name(report, fmt)
     if fmt == "xlsx" and year is None:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -25,6 +24,7 @@ from mailbot.config import Config
 from mailbot.extract import Budget, Stopped, extract_attachment
 from mailbot.extract.sandbox import BUDGET_SPENT
 from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
+from mailbot.core.dates import local
 from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import content_key, is_automatic, parse
@@ -79,7 +79,7 @@ class Context:
         return current_records(self.config.campaign, self.store.counted_submissions(quarter))
 
     def local_day(self, moment: datetime) -> date:
-        return moment.astimezone(ZoneInfo(self.config.campaign.timezone)).date()
+        return local(moment, self.config.campaign.timezone).date()
 
     def since(self) -> date:
         """Where reading starts: `[mailbox] since`, else the default fixed at the first

@@ -15,9 +15,9 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from mailbot.core.calendar import WorkCalendar
+from mailbot.core.dates import local, month_day
 from mailbot.core.schedule import Ladder, Step, ladder_steps
 from mailbot.core.models import Campaign, Quarter, UnitState, UnitStatus, quarter_label
 
@@ -62,25 +62,19 @@ def current_step(ladder: Ladder, calendar: WorkCalendar, due: date,
     return passed[-1] if passed else None
 
 
-def local_now(campaign: Campaign, now: datetime) -> datetime:
-    """`now` in the campaign's timezone; a naive `now` is taken as local time already."""
-    zone = ZoneInfo(campaign.timezone)
-    return now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
-
-
 def sending_day(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
                 now: datetime) -> date | None:
     """Today's date if reminders may go out now (a working day, office hours), else None."""
-    local = local_now(campaign, now)
-    if not ladder.hour <= local.hour < ladder.until_hour:
+    here = local(now, campaign.timezone)
+    if not ladder.hour <= here.hour < ladder.until_hour:
         return None
-    return local.date() if calendar.is_workday(local.date()) else None
+    return here.date() if calendar.is_workday(here.date()) else None
 
 
 def active_quarters(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
                     now: datetime) -> list[Quarter]:
     """The quarters whose reminder window holds now: those `remind` without --quarter serves."""
-    today = local_now(campaign, now).date()
+    today = local(now, campaign.timezone).date()
     return [quarter for quarter in campaign.quarters
             if current_step(ladder, calendar, quarter.due, today, quarter.start)]
 
@@ -173,15 +167,11 @@ def report_name(campaign: Campaign, quarter: str) -> str:
     return f"{quarter_label(quarter)}{topic}"
 
 
-def cn_date(day: date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
 def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool,
             number: int = 1) -> str:
     """The reminder's subject; `number` counts the 催报 this unit has actually had."""
     name = report_name(campaign, quarter)
-    due = cn_date(campaign.quarter(quarter).due)
+    due = month_day(campaign.quarter(quarter).due)
     if incomplete:
         return f"【补报提醒】{name}材料尚不完整，请补充报送"
     if step.overdue:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from mailbot.core.dates import local
 from mailbot.intake.rules import quarter_by_date
 from mailbot.core.models import Campaign, SubmissionRecord, UnitState, UnitStatus
 
@@ -13,7 +13,6 @@ def unit_statuses(campaign: Campaign, quarter: str,
                   current: list[SubmissionRecord]) -> list[UnitStatus]:
     """One status per unit in config order; held mails are not in `current`, so they count for no one."""
     due = campaign.quarter(quarter).due
-    zone = ZoneInfo(campaign.timezone)
     by_unit = {record.unit: record for record in current}
     statuses = []
     for unit in campaign.units:
@@ -23,7 +22,7 @@ def unit_statuses(campaign: Campaign, quarter: str,
             continue
         statuses.append(UnitStatus(
             unit=unit.name,
-            state=_state(record, record.received_at.astimezone(zone).date() <= due),
+            state=_state(record, local(record.received_at, campaign.timezone).date() <= due),
             electronic=record.electronic, stamped_pdf=record.stamped_pdf,
             received_at=record.received_at, items=record.items,
             message_id=record.message_id, problems=record.problems))
@@ -52,7 +51,7 @@ def status_json(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) ->
 
 def current_quarter(campaign: Campaign, now: datetime) -> str:
     """The quarter being collected now: the latest whose window has begun, else the first."""
-    found = quarter_by_date(campaign, now.astimezone(ZoneInfo(campaign.timezone)).date())
+    found = quarter_by_date(campaign, local(now, campaign.timezone).date())
     return (found or campaign.quarters[0]).name
 
 

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from mailbot.core.calendar import WorkCalendar
+from mailbot.core.dates import local, month_day, month_day_time
 from mailbot.core.schedule import SummarySchedule
 from mailbot.core.models import (Campaign, HeldMail, Quarter, UnitState, UnitStatus,
                                  quarter_label)
@@ -59,34 +59,30 @@ class Summary:
 def build_summary(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatus],
                   held: Iterable[HeldMail], now: datetime) -> Summary:
     """The summary as of `now`; units in config order, every unit present."""
-    now = now.astimezone(ZoneInfo(campaign.timezone))
+    now = local(now, campaign.timezone)
     by_unit = {status.unit: status for status in statuses}
     ordered = [by_unit.get(unit.name, UnitStatus(unit=unit.name, state=UnitState.MISSING))
                for unit in campaign.units]
-    rows = tuple(_row(status, ZoneInfo(campaign.timezone)) for status in ordered)
+    rows = tuple(_row(status, campaign.timezone) for status in ordered)
     counts = tuple((state, state.zh, sum(r.state == state for r in rows)) for state in UnitState)
     due = campaign.quarter(quarter).due
     label = quarter_label(quarter)
-    as_of = f"{_md(now.date())} {now:%H:%M}"
+    as_of = month_day_time(now)
     return Summary(
         title=campaign.title, federation=campaign.federation, quarter=quarter,
-        quarter_label=label, due=_md(due), as_of=as_of, overdue=now.date() > due,
-        subject=f"【{label}】十件实事进展报送情况汇总（截至{_md(now.date())}）",
+        quarter_label=label, due=month_day(due), as_of=as_of, overdue=now.date() > due,
+        subject=f"【{label}】十件实事进展报送情况汇总（截至{month_day(now.date())}）",
         headline=_headline(len(rows), counts, as_of),
         rows=rows, counts=counts, problems=tuple(_problems(campaign, ordered)),
         held=tuple(sorted(held, key=lambda mail: mail.received_at or datetime.min)))
 
 
-def _md(day: date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
-def _row(status: UnitStatus, zone: ZoneInfo) -> SummaryRow:
-    received = status.received_at.astimezone(zone) if status.received_at else None
+def _row(status: UnitStatus, timezone: str) -> SummaryRow:
     return SummaryRow(
         unit=status.unit, state=status.state, label=status.state.zh,
         items="、".join(str(seq) for seq in status.items),
-        received=f"{_md(received.date())} {received:%H:%M}" if received else "",
+        received=month_day_time(local(status.received_at, timezone)) if status.received_at
+        else "",
         electronic=status.electronic, stamped_pdf=status.stamped_pdf)
 
 
@@ -117,9 +113,9 @@ def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkC
     summary is keyed so a second tick, a restart or a missed day never sends one twice;
     the digest goes on the first working day of its week on or after its weekday.
     """
-    local = now.astimezone(ZoneInfo(campaign.timezone))
-    today = local.date()
-    if local.hour < schedule.hour or not calendar.is_workday(today):
+    here = local(now, campaign.timezone)
+    today = here.date()
+    if here.hour < schedule.hour or not calendar.is_workday(today):
         return []
     due = []
     for quarter in campaign.quarters:
