@@ -17,12 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from mailbot.app.lock import single_instance
+from mailbot.core import dates
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def run(jobs: Sequence[Job], lock_path: str | Path, timezone: str,
     """
     stop = stop or threading.Event()
     with single_instance(lock_path):
-        zone = ZoneInfo(timezone)
+        zone = dates.zone(timezone)
         scheduler = BackgroundScheduler(
             timezone=zone,
             executors={"default": ThreadPoolExecutor(max_workers=max(1, len(jobs)))},

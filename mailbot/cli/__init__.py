@@ -215,6 +215,7 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
 @click.pass_obj
 def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     """Send the reminders due now (提醒 before the due date, 催报 after it)."""
+    from mailbot.app.display import sent_line
     from mailbot.app.notices import reminders_due, remind_now
     from mailbot.app.review import operator
     from mailbot.outgoing.outbox import open_transport
@@ -231,11 +232,11 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
     else:
         for r in reminders:
-            click.echo(f"{r.quarter} {r.stage:<9} {r.unit}: {r.subject}")
-        click.echo(f"{len(reminders)} reminder(s) due" + (" (dry run)" if dry_run else ""))
+            click.echo(f"{r.quarter} {r.stage:<9} {r.unit}：{r.subject}")
+        click.echo(f"现在应发提醒 {len(reminders)} 封" + ("（仅预览，未发送）" if dry_run else ""))
     if result:
         if not as_json:
-            click.echo(f"outbox: {result.sent} sent, {result.failed} not sent")
+            click.echo(sent_line(result.sent, result.failed))
         if result.failed:
             sys.exit(1)
 
@@ -281,6 +282,7 @@ def check(app: App) -> None:
 @click.pass_obj
 def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     """Fetch and ingest new mail now, and send the receipts."""
+    from mailbot.app.display import sent_line
     from mailbot.app.freshness import health, read_mailbox
     from mailbot.app.pipeline import flush_outbox, import_older
     from mailbot.mailbox import open_source
@@ -320,7 +322,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
         source.close()
     sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
     new = [o for o in outcomes if o.state != "duplicate"]
-    click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
+    click.echo(f"新邮件 {len(new)} 封；{sent_line(sent, failed)}")
     if failed or any(o.state == "failed" for o in new):
         sys.exit(1)
 

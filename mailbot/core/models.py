@@ -278,12 +278,20 @@ class HeldReason(StrEnum):
                      "附件解析时间超出限额，未能全部读取，请人工查看或重新处理", False)
 
     @classmethod
-    def zh_of(cls, stored: str) -> str:
-        """A stored reason in Chinese; notes that follow it ("; "-separated, such as a
-        reply not sent) are not part of it, and an unknown reason (an error) is quoted.
+    def parse(cls, stored: str) -> tuple[HeldReason | None, str]:
+        """A stored reason as (the reason, the notes that follow it "; "-separated, such
+        as a reply not sent); None for what is no held reason (a failure's error).
         Matched whole, since OUT_OF_BUDGET's own words hold a "; "."""
-        found = next((m for m in cls if stored == m or stored.startswith(f"{m}; ")), None)
-        return found.zh if found else f"处理出错，请人工查看（{stored.split('; ', 1)[0]}）"
+        for member in cls:
+            if stored == member or stored.startswith(f"{member}; "):
+                return member, stored[len(member) + 2:]
+        return None, stored
+
+    @classmethod
+    def zh_of(cls, stored: str) -> str:
+        """A stored reason in Chinese, without its notes; an unknown one (an error) quoted."""
+        reason, rest = cls.parse(stored)
+        return reason.zh if reason else f"处理出错，请人工查看（{rest.split('; ', 1)[0]}）"
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ def test_a_quarter_in_a_real_office_mailbox(office):
     [summary] = [m for m in mails if m["To"] == inbox]
     assert_summary_is_the_truth(office, summary, "2026-09-23T09:30")
     assert "按时报送1个" in summary.get_body(("plain",)).get_content()
-    assert "mailbox last read" not in log  # (the log is English and quiet; status says it)
+    assert "邮箱最近一次读取" not in log  # (the log is English and quiet; status says it)
     status = office.status("2026-09-23T09:30")
     assert status["mailbox"]["readable"] and status["mailbox"]["read_at"].startswith("2026-09-23")
     receipt_to_rsj = next(m for m in mails if m["Subject"].startswith("回执：区人社局"))

@@ -52,7 +52,7 @@ def test_held_mail_counts_for_nobody_until_accepted(site):
     assert "held - 团区委 2026Q3" in mailbot("ingest", str(path), cwd=site).stdout
     assert status(site)["团区委"]["state"] == "missing"
     listing = mailbot("review", cwd=site).stdout
-    assert "address not registered for this unit" in listing
+    assert "原因：发件地址未登记为该单位的报送邮箱" in listing
     mail_id = listing.splitlines()[1].split()[0]
     assert "done - 团区委 2026Q3" in mailbot("review", "accept", mail_id, cwd=site).stdout
     assert status(site)["团区委"]["electronic"] is True

@@ -47,5 +47,5 @@ def test_short_commands_do_not_import_the_writers_scheduler_or_console(tmp_path)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["codes"] == [0, 0, 0, 0], run.stderr
-    assert "区妇联" in run.stdout and "1 new mail(s)" in run.stdout  # the mail was read
+    assert "区妇联" in run.stdout and "新邮件 1 封" in run.stdout  # the mail was read
     assert result["loaded"] == []
