@@ -22,7 +22,7 @@ from mailbot.config import PACKAGED_CONFIG
 from mailbot.app import samples
 from mailbot.core.clock import Clock, parse_moment
 from mailbot.core.dates import local
-from mailbot.core.models import Campaign, quarter_label
+from mailbot.core.models import Campaign, MailState, quarter_label
 
 MARKER = ".mailbot-demo"
 QUARTER = "2026Q3"
@@ -56,7 +56,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     echo(status_table(campaign, QUARTER, statuses))
     echo("")
     me = command_name()
-    held = ctx.store.messages("held")
+    held = ctx.store.messages(MailState.HELD)
     echo(f"held for review: {len(held)} (see `{me} --config {config_path} review`)"
          if held else "held for review: none")
     echo(f"outgoing mail:   {sent} written to {config.smtp.local_path} (receipts, "

@@ -15,7 +15,7 @@ from mailbot.outgoing import outbox
 from mailbot.app import review
 from mailbot.app.pipeline import Context, flush_outbox
 from mailbot.core.dates import local
-from mailbot.core.models import HeldMail, HeldReason, UnitStatus
+from mailbot.core.models import HeldMail, HeldReason, MailState, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
 from mailbot.report.content import build_annual, build_report, file_name
@@ -146,7 +146,7 @@ def _piece_files(ctx: Context, quarter: str) -> dict[str, list[str]]:
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
     return [HeldMail(subject=m.subject, sender=m.sender, reason=HeldReason.zh_of(m.reason),
                      received_at=m.received_at, unit=m.unit)
-            for m in ctx.store.messages("held", "failed") if m.quarter in (quarter, None)]
+            for m in ctx.store.messages(MailState.HELD, MailState.FAILED) if m.quarter in (quarter, None)]
 
 
 def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | None:

@@ -34,6 +34,7 @@ class Reminder:
     dedup_key: str
     missing: tuple[str, ...] = ()  # non-empty: a targeted reminder for an incomplete report
     with_form: bool = False  # the unit's own form goes with it
+    overdue: int = 0  # the step's 催报 number: 0 before the due date has passed
 
     def to_json(self) -> dict:
         """The object of `remind --dry-run --json` (docs/design.md)."""
@@ -119,7 +120,7 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
             unit=unit.name, to=unit.emails, cc=cc, quarter=quarter, stage=step.stage,
             subject=subject(campaign, quarter, step, bool(missing), number),
             dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing,
-            with_form=step.stage in FORM_STAGES or ladder.form_every))
+            with_form=step.stage in FORM_STAGES or ladder.form_every, overdue=step.overdue))
     return reminders
 
 

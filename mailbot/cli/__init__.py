@@ -19,6 +19,7 @@ import click
 from mailbot import config as config_module
 from mailbot.config import Config, ConfigError
 from mailbot.core.clock import Clock, parse_moment
+from mailbot.core.models import MailState
 
 log = logging.getLogger("mailbot")
 
@@ -118,7 +119,7 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
                                     progress=click.echo, received=received)
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
-    if any(outcome.state == "failed" for outcome in outcomes):
+    if any(outcome.state == MailState.FAILED for outcome in outcomes):
         sys.exit(1)
 
 
@@ -321,9 +322,9 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     finally:
         source.close()
     sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
-    new = [o for o in outcomes if o.state != "duplicate"]
+    new = [o for o in outcomes if o.state != MailState.DUPLICATE]
     click.echo(f"新邮件 {len(new)} 封；{sent_line(sent, failed)}")
-    if failed or any(o.state == "failed" for o in new):
+    if failed or any(o.state == MailState.FAILED for o in new):
         sys.exit(1)
 
 
@@ -498,7 +499,6 @@ def review(click_ctx: click.Context, show_all: bool) -> None:
     if click_ctx.invoked_subcommand is None:
         from mailbot.app.display import outbox_table, review_table, unanswered_table
         from mailbot.app.review import unanswered
-        from mailbot.core.models import MailState
 
         ctx = click_ctx.obj.context()
         store, zone = ctx.store, click_ctx.obj.config.campaign.timezone
@@ -520,7 +520,7 @@ def _review_action(action):
         raise click.ClickException(str(error)) from None
     if outcome is not None:
         click.echo(describe(outcome))
-        if outcome.state == "failed":
+        if outcome.state == MailState.FAILED:
             sys.exit(1)
 
 

@@ -150,7 +150,7 @@ def render_reminder(env: jinja2.Environment, campaign: Campaign,
         reminder=reminder,
         report=report_name(campaign, reminder.quarter),
         due=month_day_weekday(campaign.quarter(reminder.quarter).due),
-        overdue=reminder.stage.startswith("overdue"),
+        overdue=bool(reminder.overdue),
         items=campaign.items_of(reminder.unit),
         filled="、".join(column.name for column in campaign.filled_columns),
         form=form_filename(campaign, reminder.unit, reminder.quarter)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailbot.app import notices
 from mailbot.app.pipeline import Context
-from mailbot.core.models import UnitState, UnitStatus
+from mailbot.core.models import MailState, UnitState, UnitStatus
 from mailbot.chase.remind import missing_parts
 from mailbot.chase.status import unit_statuses
 from mailbot.store import MessageRecord
@@ -68,4 +68,4 @@ def pending(ctx: Context) -> tuple[list[MessageRecord], list[dict]]:
     """待处理: mails held or failed, and outgoing mail given up (what `mailbot review` lists)."""
     failed = [dict(mail, recipients="、".join(json.loads(mail["recipients"])))
               for mail in ctx.store.failed_outgoing()]
-    return ctx.store.messages("held", "failed"), failed
+    return ctx.store.messages(MailState.HELD, MailState.FAILED), failed
