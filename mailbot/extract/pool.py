@@ -43,9 +43,9 @@ from multiprocessing.connection import Connection
 
 from mailbot.extract.errors import ExtractError, Stopped
 
+STOP_POLL = 0.25  # seconds between looks at the stop request while a file is parsed
 MAX_FILES = 64  # files one process parses before it is retired
 READY_SECONDS = 30.0  # a new process loads the parsers and confines itself within this
-STOP_POLL = 0.25  # seconds between looks at the stop request while a file is parsed
 SPAWN = ("import sys; from mailbot.extract.pool import serve; "
          "serve(*map(int, sys.argv[1:]))")
 READY = b"ready"

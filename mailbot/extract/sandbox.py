@@ -30,14 +30,16 @@ class Limits:
 @dataclass(frozen=True)
 class Budget:
     """What one mail may still spend on parsing, all its files together: a deadline
-    (time.monotonic()), and the worker's stop request, honoured within a quarter second."""
+    (time.monotonic()) `seconds` after it was given, and the worker's stop request,
+    honoured within a quarter second."""
 
     deadline: float = float("inf")
     stop: threading.Event | None = None
+    seconds: float = float("inf")
 
     @classmethod
     def of(cls, seconds: float, stop: threading.Event | None = None) -> Budget:
-        return cls(time.monotonic() + seconds, stop)
+        return cls(time.monotonic() + seconds, stop, seconds)
 
     def limits(self, base: Limits) -> Limits:
         """`base` with its time cut to what is left; Stopped or ExtractError when nothing is."""

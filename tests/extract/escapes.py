@@ -78,7 +78,3 @@ def pid() -> int:
 def raise_extract_error(message: str):
     from mailbot.extract.errors import ExtractError
     raise ExtractError(message)
-
-
-def vmsize() -> str:
-    return open("/proc/self/status").read().split("VmSize:")[1].split()[0]
