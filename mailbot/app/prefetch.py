@@ -11,7 +11,7 @@ budget; what the pipeline then takes is what it would have read itself.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from mailbot.core.limits import select_attachments
@@ -23,7 +23,7 @@ WINDOW = 2  # mails read ahead of the one being recorded: one per parser process
 
 
 def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
-               due: callable) -> Iterator[RawMail]:
+               due: Callable[[RawMail], bool]) -> Iterator[RawMail]:
     """`mails` in their order, each yielded after the files of up to WINDOW later ones
     were handed to ctx.ahead (none when the context has no ReadAhead). `due(mail)` says
     whether the pipeline will process the mail (not a duplicate)."""
@@ -42,7 +42,7 @@ def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
         while waiting:
             yield waiting.popleft()
     finally:
-        ahead.clear()
+        ahead.close()
 
 
 def _submit(ctx, ahead: ReadAhead, mail: RawMail) -> None:

@@ -75,12 +75,14 @@ class ReadAhead:
         self.taken += 1
         return extractions, spent
 
-    def clear(self) -> None:
-        """Forget (and cancel) what nobody took: the poll that read ahead is over."""
+    def close(self) -> None:
+        """Forget (and cancel) what nobody took, and let the threads go: the poll that read
+        ahead is over (the next one starts them again)."""
         with self._lock:
-            for _, future in self._reads.values():
-                future.cancel()
             self._reads.clear()
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
 
 
 def read_files(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
