@@ -7,7 +7,8 @@
                                        (a mail's files, taken from a ReadAhead if read ahead)
 
 Never raises for bad input: each file's problem is its Extraction.error. Every
-document is parsed in a child process with time and memory limits (sandbox).
+document is parsed in a confined parser process with time and memory limits (sandbox,
+pool).
 """
 
 from __future__ import annotations

@@ -57,6 +57,14 @@ def test_a_memory_breach_retires_the_process(parsers):
     assert pool.run(escapes.pid, 5) != before
 
 
+def test_a_crash_is_a_plain_error_and_the_next_file_gets_a_fresh_process(parsers):
+    pool = parsers()
+    before = pool.run(escapes.pid, 5)
+    with pytest.raises(ExtractError, match="crashed on this file \\(SIGABRT"):
+        pool.run(os.abort, 5)
+    assert pool.run(escapes.pid, 5) != before
+
+
 def test_a_parser_error_keeps_the_process(parsers):
     pool = parsers()
     before = pool.run(escapes.pid, 5)
