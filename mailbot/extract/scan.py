@@ -49,8 +49,8 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
 def _cached(data: bytes, kind: str, campaign: Campaign) -> Extraction:
     key = (hashlib.sha256(data).hexdigest(), kind, campaign)
     if key not in _cache:
-        if len(_cache) >= CACHED:
-            del _cache[next(iter(_cache))]
+        if len(_cache) >= CACHED:  # read-ahead threads may evict at once: never a KeyError
+            _cache.pop(next(iter(_cache), None), None)
         _cache[key] = sandbox.run(partial(_read, data, kind, campaign), LIMITS)
     return _cache[key]
 
