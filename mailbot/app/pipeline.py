@@ -21,7 +21,8 @@ import jinja2
 from mailbot.outgoing import outbox
 from mailbot.intake.assess import assess, current_records, file_problems
 from mailbot.config import Config
-from mailbot.extract import Budget, Stopped, extract_attachment
+from mailbot.extract import Budget, ReadAhead, Stopped, extract_attachment, read_files
+from mailbot.app.prefetch import read_ahead
 from mailbot.extract.sandbox import BUDGET_SPENT
 from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
 from mailbot.core.dates import local
@@ -64,11 +65,12 @@ class Context:
     stop: threading.Event | None = None  # the worker's stop request (SIGTERM)
     mail_seconds: float = MAIL_PARSE_SECONDS
     sender_seconds: float = SENDER_PARSE_SECONDS
+    ahead: ReadAhead | None = None  # poll reads the next mails' files while one is recorded
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
         return cls(config, Store(config.store_path, config.archive_path), clock,
-                   template_env(templates_dir(config)))
+                   template_env(templates_dir(config)), ahead=ReadAhead())
 
     @property
     def sender(self) -> str:
@@ -188,13 +190,13 @@ def _extract(ctx: Context, message: Message, attachments: tuple[Attachment, ...]
     spent = ctx.store.get_state(key) or {}
     used = spent.get("seconds", 0.0) if spent.get("hour") == hour else 0.0
     budget = Budget.of(min(ctx.mail_seconds, ctx.sender_seconds - used), ctx.stop)
-    started = time.monotonic()
-    try:
-        return [extraction for attachment in readable
-                for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                     ctx.config.campaign, budget)] + refused
+    started, spent = time.monotonic(), None
+    try:  # the "read files" stage: read now, or taken from what poll read ahead
+        extractions, spent = read_files(readable, ctx.config.campaign, budget, ctx.ahead)
+        return extractions + refused
     finally:
-        ctx.store.put_state(key, {"hour": hour, "seconds": used + time.monotonic() - started})
+        spent = time.monotonic() - started if spent is None else spent
+        ctx.store.put_state(key, {"hour": hour, "seconds": used + spent})
 
 
 PARSE_STATE = "parse_seconds"
@@ -340,11 +342,12 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     """
     outcomes, since = [], since or ctx.since()
     unfinished = False
-    for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+    fetched = read_ahead(ctx, source.fetch_new(ctx.store.get_state(MAILBOX_STATE)), since,
+                         lambda mail: _due(ctx, mail.source_key))
+    for mail in fetched:
         if ctx.stop is not None and ctx.stop.is_set():
             break  # SIGTERM: the next poll goes on from here
-        known = ctx.store.message_by_source_key(mail.source_key)
-        if known and not _retry_due(known):
+        if not _due(ctx, mail.source_key):
             outcome = Outcome(MailState.DUPLICATE, "seen before")
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
@@ -357,6 +360,12 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
             _mark_processed(source, mail.source_key)
         outcomes.append(outcome)
     return outcomes
+
+
+def _due(ctx: Context, source_key: str) -> bool:
+    """Not recorded from this source yet, or due a retry."""
+    known = ctx.store.message_by_source_key(source_key)
+    return not known or _retry_due(known)
 
 
 MAILBOX_STATE = "mailbox"
