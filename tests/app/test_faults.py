@@ -283,7 +283,8 @@ def test_a_mail_left_claimed_by_a_killed_worker_is_processed_on_its_next_sightin
     """A worker killed between the claim and the outcome leaves the mail "claimed"."""
     raw = unit_mail(ctx, "区人社局")
     message = parse(raw)
-    ctx.store.claim(ctx.store.archive(raw), message.message_id, "test:1", SEPT)
+    with ctx.store.transaction() as tx:
+        tx.claim(ctx.store.archive(raw), message.message_id, "test:1", SEPT, SEPT)
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "duplicate"
     assert_each_recorded_once(ctx, 1)

@@ -136,8 +136,8 @@ def test_reply_to_and_cc_of_strangers_are_never_answered(ctx, tmp_path):
 def test_the_outbox_refuses_an_address_outside_config(ctx):
     mail = OutgoingMail(kind="receipt", to=("someone@evil.example",), subject="x", text="x")
     with pytest.raises(NotInConfig, match="someone@evil.example"):
-        with ctx.store.transaction() as db:
-            queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, NOW)
+        with ctx.store.transaction() as tx:
+            queue(tx, ctx.config.campaign, ctx.sender, mail, NOW)
     assert ctx.store.outgoing() == []
 
 

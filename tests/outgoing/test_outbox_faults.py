@@ -110,6 +110,7 @@ def test_a_reminder_given_up_by_age_frees_its_stage_and_is_queued_again(tmp_path
     assert first["dedup_key"] in {reminder.dedup_key for reminder in again}
     assert notices.queue_reminders(ctx, [r for r in again
                                          if r.dedup_key == first["dedup_key"]]) == 1
-    assert not ctx.store.resend(given_up["id"])  # the stage is queued again: no twin
+    with ctx.store.transaction() as tx:
+        assert not tx.resend(given_up["id"])  # the stage is queued again: no twin
     relay.down = False
     assert outbox.flush(ctx.store, transport, NOW + outbox.GIVE_UP_AFTER) == (1, 0)
