@@ -72,6 +72,10 @@ class Context:
         return cls(config, Store(config.store_path, config.archive_path), clock,
                    template_env(templates_dir(config)))
 
+    def close(self) -> None:
+        """Release the store (the one resource a Context opens)."""
+        self.store.close()
+
     @property
     def sender(self) -> str:
         return self.config.smtp.sender or self.config.campaign.federation_emails[0]
