@@ -91,7 +91,7 @@ class Runner:
 def _syncs(report: Path) -> int:
     return sum(int(m.group(1)) for m in re.finditer(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)"
                                                     r"(?:\s+\d+)?\s+f(?:data)?sync$",
-                                                    report.read_text(), re.M))
+                                                    report.read_text(), re.MULTILINE))
 
 
 def mailbot(folder: Path, dovecot, smtp, user: str) -> Runner:
@@ -137,7 +137,7 @@ def main() -> None:
             if args.syncs and shutil.which("strace"):
                 fill(dovecot, user, args.mails, args.syncs)
                 syncs[name] = runner.run(strace=True)[1] / args.syncs
-    load = open("/proc/loadavg").read().split()[0]
+    load = Path("/proc/loadavg").read_text().split()[0]
     print(f"loopback Dovecot, STARTTLS; load average {load}; command: python "
           f"benchmarks/bench_first_poll.py --mails {args.mails} --rounds {args.rounds} "
           f"--syncs {args.syncs}")

@@ -98,7 +98,7 @@ def main() -> None:
             flushes.append((time.perf_counter() - began) / max(sent, 1))
     ctx.store.close()
     print(f"per-mail ingest in one store of {ARGS.mails} mails ({ARGS.tree}); "
-          f"load average {open('/proc/loadavg').read().split()[0]}")
+          f"load average {Path('/proc/loadavg').read_text().split()[0]}")
     for kind, points in kinds.items():
         width = 100 if kind == "held" else 100 * ARGS.every // 10
         marks = "   ".join(f"@{mark:>5}: {around(points, mark, width) * 1000:7.2f} ms"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tenacity
 
-from mailbot.core.models import FormRow, SubmissionRecord
+from mailbot.core.models import FormRow, OutgoingState, SubmissionRecord
 from mailbot.store.records import (AuditEntry, Claim, MessageRecord, QueuedMail, iso,
                                    message_record, wall_clock)
 from mailbot.store.schema import MIGRATIONS
@@ -292,9 +292,10 @@ class Store:
 
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
         """Queued mail, oldest first; with `now`, only what is due (its retry time has come)."""
-        query, args = "SELECT * FROM outgoing WHERE state = 'queued'", ()
+        query, args = "SELECT * FROM outgoing WHERE state = ?", (OutgoingState.QUEUED,)
         if now is not None:
-            query, args = query + " AND (next_try_at IS NULL OR next_try_at <= ?)", (iso(now),)
+            query, args = (query + " AND (next_try_at IS NULL OR next_try_at <= ?)",
+                           (*args, iso(now)))
         rows = self.db.execute(query + " ORDER BY id", args)
         return [QueuedMail(r["id"], r["kind"], r["sender"], tuple(json.loads(r["recipients"])),
                            r["raw"], r["attempts"],
@@ -310,7 +311,7 @@ class Store:
         """Mails given up, without their bytes: what `mailbot review` shows."""
         rows = self.db.execute(
             "SELECT id, kind, recipients, subject, attempts, last_error, created_at"
-            " FROM outgoing WHERE state = 'failed' ORDER BY id")
+            " FROM outgoing WHERE state = ? ORDER BY id", (OutgoingState.FAILED,))
         return [dict(row) for row in rows]
 
     def dedup_keys(self, prefix: str) -> set[str]:

@@ -14,7 +14,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from mailbot.core.models import Assessment, Extraction
+from mailbot.core.models import Assessment, Extraction, OutgoingState
 from mailbot.store.records import Claim, iso
 
 JOURNAL = "received.jsonl"  # one line per claimed mail: where and when it arrived
@@ -145,8 +145,8 @@ class Tx:
         return cursor.lastrowid
 
     def mark_sent(self, mail: int, at: datetime) -> None:
-        self.db.execute("UPDATE outgoing SET state = 'sent', sent_at = ? WHERE id = ?",
-                        (iso(at), mail))
+        self.db.execute("UPDATE outgoing SET state = ?, sent_at = ? WHERE id = ?",
+                        (OutgoingState.SENT, iso(at), mail))
 
     def mark_send_failed(self, mail: int, error: str, permanent: bool,
                          retry_at: datetime | None = None, free_key: bool = False) -> None:
@@ -155,10 +155,11 @@ class Tx:
         was for (a reminder stage) can be queued again as a new mail."""
         self.db.execute(
             "UPDATE outgoing SET attempts = attempts + 1, last_error = ?, next_try_at = ?,"
-            " state = CASE WHEN ? THEN 'failed' ELSE state END,"
+            " state = CASE WHEN ? THEN ? ELSE state END,"
             " given_up_key = CASE WHEN ? THEN dedup_key ELSE given_up_key END,"
             " dedup_key = CASE WHEN ? THEN NULL ELSE dedup_key END WHERE id = ?",
-            (error, iso(retry_at) if retry_at else None, permanent, free_key, free_key, mail))
+            (error, iso(retry_at) if retry_at else None, permanent, OutgoingState.FAILED,
+             free_key, free_key, mail))
 
     def note_send_error(self, mail: int, error: str, retry_at: datetime | None = None) -> None:
         """The server, not the mail, failed: keep the error for the operator, count nothing
@@ -171,10 +172,11 @@ class Tx:
         """Queue a failed mail again (the operator's choice); False if it is not failed, or
         if what it was for has been queued again since (its freed dedup key is taken)."""
         cursor = self.db.execute(
-            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL,"
-            " dedup_key = given_up_key, given_up_key = NULL WHERE id = ? AND state = 'failed'"
+            "UPDATE outgoing SET state = ?, attempts = 0, next_try_at = NULL,"
+            " dedup_key = given_up_key, given_up_key = NULL WHERE id = ? AND state = ?"
             " AND (given_up_key IS NULL OR NOT EXISTS (SELECT 1 FROM outgoing AS other"
-            " WHERE other.dedup_key = outgoing.given_up_key))", (mail,))
+            " WHERE other.dedup_key = outgoing.given_up_key))",
+            (OutgoingState.QUEUED, mail, OutgoingState.FAILED))
         return cursor.rowcount == 1
 
     # --- key/value state (the mailbox position, parse budgets...) -------------
