@@ -143,8 +143,8 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     claim = _claim(ctx, sha, message, content_key(raw, message), source_key, received_at)
     mail = Arrival(claim.id, message, received_at, position)
     if claim.state != MailState.CLAIMED:
-        return _settle(ctx, mail, lambda tx: Outcome(MailState.DUPLICATE,
-                                                      f"already recorded as {claim.state}"))
+        _pass(ctx, position)
+        return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
     if since and ctx.local_day(received_at) < since:
         return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.BEFORE_SINCE, (
             f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered")))
@@ -187,6 +187,14 @@ def _settle(ctx: Context, mail: Arrival, write: Callable[[Tx], Outcome]) -> Outc
 def _advance(tx: Tx, mail: Arrival) -> None:
     if mail.position is not None:
         tx.put_state(MAILBOX_STATE, mail.position)
+
+
+def _pass(ctx: Context, position: dict | None) -> None:
+    """The position moves past a mail recorded before: nothing new to make durable
+    (losing the move only fetches the mail again, and it is known)."""
+    if position is not None:
+        with ctx.store.transaction(durable=False) as tx:
+            tx.put_state(MAILBOX_STATE, position)
 
 
 def _set(tx: Tx, mail: Arrival, state: MailState, reason: str, unit: str | None = None,
@@ -428,9 +436,7 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
         known = ctx.store.message_by_source_key(mail.source_key)
         if known and not _retry_due(known):
             outcome = Outcome(MailState.DUPLICATE, "seen before")
-            if position is not None:  # nothing new to make durable: a lost move refetches
-                with ctx.store.transaction(durable=False) as tx:
-                    tx.put_state(MAILBOX_STATE, position)
+            _pass(ctx, position)
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since, position)
             progress(f"{mail.source_key}: {describe(outcome)}")
