@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from mailbot.core.models import Campaign, MailState, UnitStatus, quarter_label
 from mailbot.app.review import Action
-from mailbot.store import AuditEntry, MessageRecord
+from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
 
 STATE_NAMES = {"on_time": "on time", "late": "late", "incomplete": "incomplete",
                "missing": "missing"}
@@ -103,15 +102,14 @@ def outbox_line(counts: dict[str, int]) -> str | None:
     return line + (f", {failed} NOT SENT (given up; see `mailbot review`)" if failed else "")
 
 
-def outbox_table(failed: list[dict]) -> str:
+def outbox_table(failed: list[OutgoingRecord]) -> str:
     """Outgoing mails given up, for `mailbot review` (resend one with `review resend ID`)."""
     if not failed:
         return "no outgoing mail has failed"
     return _listing(["outgoing mail not sent (resend with `mailbot review resend ID`):",
                      "id    kind       attempts  to / subject / last error"], 27,
-                    [(f"{m['id']:<6}{m['kind']:<11}{m['attempts']:<10}"
-                      f"{', '.join(json.loads(m['recipients']))}",
-                      m["subject"], f"error: {m['last_error']}") for m in failed])
+                    [(f"{m.id:<6}{m.kind:<11}{m.attempts:<10}{', '.join(m.recipients)}",
+                      m.subject, f"error: {m.last_error}") for m in failed])
 
 
 def _listing(header: list[str], indent: int, entries: list[tuple[str, str, str]]) -> str:

@@ -20,12 +20,12 @@ from pathlib import Path
 import tenacity
 
 from mailbot.core.models import FormRow, OutgoingState, SubmissionRecord
-from mailbot.store.records import (AuditEntry, Claim, MessageRecord, QueuedMail, iso,
-                                   message_record, wall_clock)
+from mailbot.store.records import (LISTED, AuditEntry, Claim, MessageRecord, OutgoingRecord,
+                                   QueuedMail, iso, message_record, outgoing_record, wall_clock)
 from mailbot.store.schema import MIGRATIONS
 from mailbot.store.tx import JOURNAL, Tx
 
-__all__ = ["AuditEntry", "Claim", "MessageRecord", "QueuedMail", "Store", "StoreUnavailable",
+__all__ = ["AuditEntry", "Claim", "MessageRecord", "OutgoingRecord", "QueuedMail", "Store", "StoreUnavailable",
            "StoreUnusable", "Tx", "wall_clock"]
 
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
@@ -307,12 +307,11 @@ class Store:
         rows = self.db.execute("SELECT state, count(*) FROM outgoing GROUP BY state")
         return {state: count for state, count in rows}
 
-    def failed_outgoing(self) -> list[dict]:
+    def failed_outgoing(self) -> list[OutgoingRecord]:
         """Mails given up, without their bytes: what `mailbot review` shows."""
-        rows = self.db.execute(
-            "SELECT id, kind, recipients, subject, attempts, last_error, created_at"
-            " FROM outgoing WHERE state = ? ORDER BY id", (OutgoingState.FAILED,))
-        return [dict(row) for row in rows]
+        rows = self.db.execute(f"SELECT {LISTED} FROM outgoing WHERE state = ? ORDER BY id",
+                               (OutgoingState.FAILED,))
+        return [outgoing_record(row) for row in rows]
 
     def dedup_keys(self, prefix: str) -> set[str]:
         rows = self.db.execute("SELECT dedup_key FROM outgoing WHERE dedup_key LIKE ?",
@@ -326,11 +325,12 @@ class Store:
             "SELECT count(*) FROM outgoing_to WHERE address = ? AND created_at >= ?"
             f" AND kind IN ({marks})", (address, iso(since), *kinds)).fetchone()[0]
 
-    def outgoing(self, kind: str | None = None) -> list[dict]:
-        query, args = "SELECT * FROM outgoing", ()
+    def outgoing(self, kind: str | None = None) -> list[OutgoingRecord]:
+        """Every outgoing mail (of a kind), oldest first, with its bytes."""
+        query, args = f"SELECT {LISTED}, raw FROM outgoing", ()
         if kind:
             query, args = query + " WHERE kind = ?", (kind,)
-        return [dict(row) for row in self.db.execute(query + " ORDER BY id", args)]
+        return [outgoing_record(row) for row in self.db.execute(query + " ORDER BY id", args)]
 
     # --- what one unit sent and was sent (the console's unit page) ----------
 
@@ -349,13 +349,11 @@ class Store:
             found[row["message"]].append(dict(row, warnings=json.loads(row["warnings"])))
         return found
 
-    def outgoing_of_unit(self, unit: str) -> list[dict]:
+    def outgoing_of_unit(self, unit: str) -> list[OutgoingRecord]:
         """Mails sent (or to be sent) to a unit, newest first, without their bytes."""
-        rows = self.db.execute(
-            "SELECT id, kind, dedup_key, recipients, subject, quarter, state, attempts,"
-            " last_error, created_at, sent_at FROM outgoing WHERE unit = ? ORDER BY id DESC",
-            (unit,))
-        return [dict(row) for row in rows]
+        rows = self.db.execute(f"SELECT {LISTED} FROM outgoing WHERE unit = ? ORDER BY id DESC",
+                               (unit,))
+        return [outgoing_record(row) for row in rows]
 
     def last_recorded_at(self) -> datetime | None:
         """When the newest mail was recorded: the last sign that intake read the mailbox."""

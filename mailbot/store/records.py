@@ -5,8 +5,11 @@ Every moment is stored as UTC ISO text to the second, so rows sort and compare a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from mailbot.core.models import OutgoingState
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,44 @@ class QueuedMail:
     raw: bytes
     attempts: int
     queued_at: datetime  # on the campaign clock: how long it has waited (give up by age)
+
+
+@dataclass(frozen=True)
+class OutgoingRecord:
+    """An outgoing mail as stored: what review, the console and the tests read. `raw`
+    is empty where a listing leaves the bytes out."""
+
+    id: int
+    kind: str
+    dedup_key: str | None
+    recipients: tuple[str, ...]
+    subject: str
+    unit: str | None
+    quarter: str | None
+    state: OutgoingState
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    given_up_key: str | None = None
+    raw: bytes = field(default=b"", repr=False)
+
+
+def outgoing_record(row) -> OutgoingRecord:
+    """From a row of `outgoing` (LISTED columns, and raw if selected)."""
+    return OutgoingRecord(
+        id=row["id"], kind=row["kind"], dedup_key=row["dedup_key"],
+        recipients=tuple(json.loads(row["recipients"])), subject=row["subject"],
+        unit=row["unit"], quarter=row["quarter"], state=OutgoingState(row["state"]),
+        attempts=row["attempts"], last_error=row["last_error"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
+        given_up_key=row["given_up_key"], raw=row["raw"] if "raw" in row.keys() else b"")
+
+
+# the columns of an outgoing mail without its bytes
+LISTED = ("id, kind, dedup_key, recipients, subject, unit, quarter, state, attempts, last_error,"
+          " created_at, sent_at, given_up_key")
 
 
 def wall_clock() -> datetime:

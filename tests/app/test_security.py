@@ -4,7 +4,6 @@ or the store, and the store and archive are private."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import subprocess
@@ -43,7 +42,7 @@ def with_header(raw: bytes, line: str) -> bytes:
 def assert_only_config_addresses(ctx) -> None:
     allowed = allowed_addresses(ctx.config.campaign)
     for row in ctx.store.outgoing():
-        assert set(json.loads(row["recipients"])) <= allowed
+        assert set(row.recipients) <= allowed
 
 
 # --- forged senders -------------------------------------------------------------------

@@ -99,7 +99,7 @@ def test_a_server_failure_counts_no_attempt_and_keeps_every_mail(ctx, tmp_path):
     (tmp_path / "blocked").write_text("a file where the outbox folder should be")
     assert outbox.flush(ctx.store, FolderTransport(tmp_path / "blocked"), NOW) == (0, 3)
     assert [m.attempts for m in ctx.store.unsent()] == [0, 0, 0]
-    assert "blocked" in ctx.store.outgoing()[0]["last_error"]
+    assert "blocked" in ctx.store.outgoing()[0].last_error
     assert outbox.flush(ctx.store, FolderTransport(tmp_path / "out"), NOW) == (3, 0)
     assert len(list((tmp_path / "out").glob("*.eml"))) == 3
 
@@ -131,19 +131,19 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     put(ctx, mail(("reject-wjj@zichuan.example.org",), key="reject"))
     put(ctx, mail(("fayuan@zichuan.example.org",), key="fine"))
     assert outbox.flush(ctx.store, transport, NOW) == (1, 2)
-    states = {row["dedup_key"]: row for row in ctx.store.outgoing()}
-    assert states["reject"]["state"] == "failed" and states["fine"]["state"] == "sent"
-    assert states["busy"]["state"] == "queued" and states["busy"]["attempts"] == 1
+    states = {row.dedup_key: row for row in ctx.store.outgoing()}
+    assert states["reject"].state == "failed" and states["fine"].state == "sent"
+    assert states["busy"].state == "queued" and states["busy"].attempts == 1
     assert outbox.flush(ctx.store, transport, NOW + timedelta(minutes=1)) == (0, 0)  # backing off
     moment = NOW
     while moment < NOW + outbox.GIVE_UP_AFTER - outbox.RETRY_MAX:  # refused for days: waits
         moment += outbox.RETRY_MAX
         assert outbox.flush(ctx.store, transport, moment) == (0, 1)
-    assert ctx.store.outgoing()[0]["state"] == "queued"
+    assert ctx.store.outgoing()[0].state == "queued"
     assert outbox.flush(ctx.store, transport, NOW + outbox.GIVE_UP_AFTER) == (0, 1)
     given_up = ctx.store.outgoing()[0]
-    assert given_up["state"] == "failed" and given_up["given_up_key"] == "busy"
-    assert given_up["dedup_key"] is None  # its purpose is free to be queued again
+    assert given_up.state == "failed" and given_up.given_up_key == "busy"
+    assert given_up.dedup_key is None  # its purpose is free to be queued again
     assert len(smtp_server.received) == 1
     ctx.store.close()
 
@@ -151,7 +151,7 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     assert "outbox: 0 waiting to be sent, 2 NOT SENT" in status
     review = mailbot("review", cwd=tmp_path).stdout
     assert "busy-rsj@zichuan.example.org" in review and "451" in review and "550" in review
-    busy_id = states["busy"]["id"]
+    busy_id = states["busy"].id
     assert "queued again" in mailbot("review", "resend", str(busy_id), cwd=tmp_path).stdout
     again = mailbot("review", "resend", str(busy_id), cwd=tmp_path, check=False)
     assert again.returncode == 1 and "no failed outgoing mail" in again.stderr
