@@ -91,7 +91,8 @@ def main() -> None:
         started = time.perf_counter()
         outcome = pipeline.ingest(ctx, raw, f"bench:{n}", clock.now)
         kinds["report" if report else "held"].append((n, time.perf_counter() - started))
-        assert outcome.state == ("done" if report else "held"), (n, outcome)  # same path
+        if outcome.state != ("done" if report else "held"):  # another path: say so
+            print(f"  mail {n}: {outcome.state} ({outcome.reason})")
         if n % 100 == 0:
             began = time.perf_counter()
             sent, _ = pipeline.flush_outbox(ctx, FolderTransport(folder / "outbox"))
