@@ -2,7 +2,7 @@
 
     python benchmarks/bench_poll_writes.py [--mails 300] [--rounds 2] [--tree DIR ...]
 
-Each tree (default: this checkout and /work/main) ingests the same small mails
+Each tree (default: this checkout, and /work/main where it exists) ingests the same small mails
 (bench_poll_cost.plain_mail: chatter and auto-replies, no files, so nothing but
 parsing, the archive and the store is timed) into a fresh store, with the IMAP
 position stored after each, the way `poll` does in that tree (committed with the
@@ -59,13 +59,16 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--tree", type=Path, action="append",
-                        help="a mailbot checkout (repeat; default: this one and /work/main)")
+                        help="a mailbot checkout (repeat; default: this one, and /work/main "
+                             "where it exists)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(measure(args.child, args.mails))
         return
-    trees = args.tree or [HERE.parent, Path("/work/main")]
+    main_tree = Path("/work/main")
+    trees = args.tree or [HERE.parent, *([main_tree] if (main_tree / "mailbot").is_dir()
+                                         and main_tree != HERE.parent else [])]
     figures: dict[Path, list[tuple[float, float]]] = {tree: [] for tree in trees}
     for _ in range(args.rounds):
         for tree in trees:
