@@ -15,10 +15,10 @@ import os
 from enum import Enum
 
 from mailbot.intake.rules import files_of
-from mailbot.app.pipeline import Context, Outcome, _process, _record
+from mailbot.app.pipeline import Arrival, Context, Outcome, _process, _record
 from mailbot.intake.message import parse
 from mailbot.core.models import MailState, Submission
-from mailbot.store import MessageRecord
+from mailbot.store import MessageRecord, Tx
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +85,21 @@ def reject(ctx: Context, message: int, reason: str, who: str = "") -> Outcome:
     if record.state == MailState.REJECTED:
         raise ReviewError(f"mail {message} is already rejected")
     reason = reason or "rejected by the operator"
-    with ctx.store.transaction() as db:
-        ctx.store.uncount(db, message)
-        ctx.store.set_state(message, MailState.REJECTED, reason, db=db)
-        _audit(ctx, db, Action.REJECT, record, who, reason, f"was {record.state}")
+    with ctx.store.transaction() as tx:
+        tx.uncount(message)
+        tx.set_state(message, MailState.REJECTED, reason)
+        _audit(ctx, tx, Action.REJECT, record, who, reason, f"was {record.state}")
     return Outcome(MailState.REJECTED, reason, record.unit, record.quarter)
 
 
 def confirm_seal(ctx: Context, message: int, who: str = "", reason: str = "") -> Outcome:
     """A person saw the seal the scan check could not: the mail brings the stamped piece."""
     record = _recorded(ctx, message)
-    with ctx.store.transaction() as db:
-        if not ctx.store.confirm_seal(db, message):
+    with ctx.store.transaction() as tx:
+        if not tx.confirm_seal(message):
             raise ReviewError(f"mail {message} counts for no unit ({record.state}); "
                               "count it first with `review accept`")
-        _audit(ctx, db, Action.CONFIRM_SEAL, record, who, reason, Action.CONFIRM_SEAL.zh)
+        _audit(ctx, tx, Action.CONFIRM_SEAL, record, who, reason, Action.CONFIRM_SEAL.zh)
     return Outcome(MailState.DONE, "stamped copy confirmed by hand", record.unit, record.quarter)
 
 
@@ -108,30 +108,32 @@ def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
     record = _recorded(ctx, message)
     if record.state not in (MailState.HELD, MailState.FAILED):
         raise ReviewError(f"mail {message} is {record.state}, not held or failed")
-    with ctx.store.transaction() as db:
-        _audit(ctx, db, Action.REQUEUE, record, who, "", f"was {record.state}")
+    with ctx.store.transaction() as tx:
+        _audit(ctx, tx, Action.REQUEUE, record, who, "", f"was {record.state}")
     try:
-        return _process(ctx, message, parse(ctx.store.raw(record.sha256)), record.received_at)
+        return _process(ctx, Arrival(message, parse(ctx.store.raw(record.sha256)),
+                                     record.received_at))
     except Exception as error:
         log.exception("requeued mail %d failed again", message)
-        ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
+        with ctx.store.transaction() as tx:
+            tx.record_failure(message, f"{type(error).__name__}: {error}")
         return Outcome(MailState.FAILED, str(error))
 
 
 def resend(ctx: Context, outgoing: int, who: str = "") -> None:
     """Queue an outgoing mail given up again; the next outbox run sends it."""
-    with ctx.store.transaction() as db:
-        if not ctx.store.resend(outgoing, db=db):
+    with ctx.store.transaction() as tx:
+        if not tx.resend(outgoing):
             raise ReviewError(f"no failed outgoing mail with id {outgoing} "
                               "(see `mailbot review`)")
-        ctx.store.audit(db, who or operator(), Action.RESEND.code, None,
+        tx.audit(who or operator(), Action.RESEND.code, None,
                         f"outgoing {outgoing}", "", ctx.clock())
 
 
 def record(ctx: Context, action: Action, who: str, detail: str) -> None:
     """An action on no one mail (a reminder or summary sent now), in the same trail."""
-    with ctx.store.transaction() as db:
-        ctx.store.audit(db, who or operator(), action.code, None, detail, "", ctx.clock())
+    with ctx.store.transaction() as tx:
+        tx.audit(who or operator(), action.code, None, detail, "", ctx.clock())
 
 
 def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str | None,
@@ -143,18 +145,18 @@ def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str |
                           f"got {unit!r}")
     if quarter not in {q.name for q in campaign.quarters}:
         raise ReviewError(f"name the quarter with --quarter; got {quarter!r}")
-    with ctx.store.transaction() as db:
-        ctx.store.uncount(db, record.id)  # a reassigned mail stops counting where it was
-        _audit(ctx, db, action, record, who, reason, f"{record.unit or '-'} {record.quarter or '-'}"
+    with ctx.store.transaction() as tx:
+        tx.uncount(record.id)  # a reassigned mail stops counting where it was
+        _audit(ctx, tx, action, record, who, reason, f"{record.unit or '-'} {record.quarter or '-'}"
                f" -> {unit} {quarter} (was {record.state})")
     parsed = parse(ctx.store.raw(record.sha256))
     submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
-    return _record(ctx, record.id, parsed, submission, record.received_at)
+    return _record(ctx, Arrival(record.id, parsed, record.received_at), submission)
 
 
-def _audit(ctx: Context, db, action: Action, record: MessageRecord, who: str, reason: str,
+def _audit(ctx: Context, tx: Tx, action: Action, record: MessageRecord, who: str, reason: str,
            detail: str) -> None:
-    ctx.store.audit(db, who or operator(), action.code, record.id, detail, reason, ctx.clock())
+    tx.audit(who or operator(), action.code, record.id, detail, reason, ctx.clock())
 
 
 def _recorded(ctx: Context, message: int) -> MessageRecord:

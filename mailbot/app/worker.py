@@ -47,7 +47,7 @@ def opened(config: Config, clock: Callable[[], datetime], stop: threading.Event 
     try:
         yield ctx
     finally:
-        ctx.store.close()
+        ctx.close()
 
 
 READER = threading.Lock()  # one reader of the mailbox at a time: intake or a tick

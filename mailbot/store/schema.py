@@ -118,4 +118,15 @@ MIGRATIONS = [
     ALTER TABLE messages ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
     CREATE INDEX messages_fingerprint ON messages (fingerprint)
     """,
+    """
+    CREATE TABLE outgoing_to (
+        outgoing INTEGER NOT NULL REFERENCES outgoing (id),
+        address TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO outgoing_to SELECT DISTINCT o.id, j.value, o.kind, o.created_at
+        FROM outgoing AS o, json_each(o.recipients) AS j;
+    CREATE INDEX outgoing_to_address ON outgoing_to (address, created_at)
+    """,
 ]
