@@ -137,13 +137,14 @@ def per_mail(before: types.ModuleType, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default="main", help="git revision to compare with")
-    parser.add_argument("-n", type=int, default=20, help="mails each way")
+    parser.add_argument("-n", type=int, default=20, help="mails each way (0: pages only)")
     args = parser.parse_args()
     with open("/proc/loadavg") as load:
         print(f"load average {load.read().split()[0]}; before = {args.before}")
     before = earlier(args.before)
     per_page(before)
-    per_mail(before, args.n)
+    if args.n:
+        per_mail(before, args.n)
 
 
 if __name__ == "__main__":

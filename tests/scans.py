@@ -113,7 +113,7 @@ def image_pdf(pages: list[Image.Image], dpi: int) -> bytes:
     return out.getvalue()
 
 
-DARK_RED = (72, 12, 18)     # a seal pressed hard with old ink, scanned dark
+DARK_RED = (70, 10, 15)     # a seal pressed hard with old ink, scanned dark
 FAINT_RED = (240, 178, 178)  # a seal pressed lightly: pale pink, little saturation
 WHITE = (255, 255, 255)
 

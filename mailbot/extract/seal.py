@@ -30,6 +30,8 @@ COLOURLESS = 0.0002       # share of saturated pixels below which colour is abse
 TINT = 5                  # channel spread (0-255) a colour scan's paper shows, grey never
 TINTED = 0.05             # share of tinted pixels that makes a page a colour scan
 ANGLES = 72
+INK_MARGIN = 20           # levels the red channel of a dark or faint seal stands above
+                          # green and blue (black text's JPEG noise stays below)
 
 
 def page_image(page) -> Image.Image:
@@ -40,11 +42,12 @@ def page_image(page) -> Image.Image:
 
 
 def find_seal(image: Image.Image) -> bool | None:
-    """True where a round red seal is found; None where the page carries no colour at all."""
+    """True where a round red seal is found; else None where the page carries no colour
+    at all (a faint seal on untinted paper may be all the colour there is: found, True)."""
     mask, coloured = red_mask(image)
-    if coloured < COLOURLESS:
-        return None
-    return any(_is_seal(rows, columns, mask.shape[1]) for rows, columns in _blobs(mask))
+    if any(_is_seal(rows, columns, mask.shape[1]) for rows, columns in _blobs(mask)):
+        return True
+    return None if coloured < COLOURLESS else False
 
 
 def red_mask(image: Image.Image) -> tuple[np.ndarray, float]:
@@ -63,29 +66,35 @@ def red_mask(image: Image.Image) -> tuple[np.ndarray, float]:
 
 
 def colour_masks(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(colourful: saturation >= 80 and value >= 70 on Pillow's HSV scale; red: colourful
-    with a red hue; the spread between the highest and lowest channel) of an RGB array."""
+    """(colourful: saturation >= 80 and value >= 70 on Pillow's HSV scale; red ink: a red
+    hue, and colourful or, for a dark or a faint seal, saturation and value >= 40 with
+    the red channel INK_MARGIN above both others; the spread between the highest and
+    lowest channel) of an RGB array."""
     top = np.maximum(np.maximum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
     spread = top - np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
-    colourful = _saturated(spread, top) & (top >= 70)
-    return colourful, _red(rgb, colourful, top, spread), spread
+    saturation = _saturation(spread, top)
+    colourful = (saturation >= 80) & (top >= 70)
+    margin = top - np.maximum(rgb[:, :, 1], rgb[:, :, 2])
+    ink = colourful | ((saturation >= 40) & (top >= 40) & (rgb[:, :, 0] == top)
+                       & (margin >= INK_MARGIN))
+    return colourful, _red(rgb, ink, top, spread), spread
 
 
-def _saturated(spread: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """Saturation of 80 or more on Pillow's HSV scale (0-255), computed as Pillow does
-    (float32 division, truncated), so the masks are Pillow's to the pixel; its HSV
-    conversion of the whole page would cost four times as much."""
+def _saturation(spread: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Saturation on Pillow's HSV scale (0-255), computed as Pillow does (float32
+    division, truncated), so the masks are Pillow's to the pixel; its HSV conversion of
+    the whole page would cost four times as much."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        saturation = (spread.astype(np.float32) / top.astype(np.float32)).astype(np.float64)
-    return (spread > 0) & (saturation * 255.0 >= 80)
+        ratio = (spread.astype(np.float32) / top.astype(np.float32)).astype(np.float64)
+    return np.where(spread > 0, ratio * 255.0, 0.0).astype(np.int64)
 
 
-def _red(rgb: np.ndarray, colourful: np.ndarray, top: np.ndarray,
+def _red(rgb: np.ndarray, ink: np.ndarray, top: np.ndarray,
          spread: np.ndarray) -> np.ndarray:
-    """The colourful pixels whose hue (Pillow's, 0-255) is at most 14 or at least 236.
+    """The ink pixels whose hue (Pillow's, 0-255) is at most 14 or at least 236.
     Only a pixel whose red channel is the highest can have a red hue, so the hue is
     computed for those alone, with Pillow's float32 steps."""
-    where = np.nonzero(colourful & (rgb[:, :, 0] == top))
+    where = np.nonzero(ink & (rgb[:, :, 0] == top))
     span = spread[where].astype(np.float32)
     green = (top[where] - rgb[:, :, 1][where]).astype(np.float32) / span
     blue = (top[where] - rgb[:, :, 2][where]).astype(np.float32) / span
