@@ -41,8 +41,9 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
         return replace(parsed, warnings=parsed.warnings + (str(error),))
     if not read.has_form:
         return parsed  # no ruled form on any page: nothing OCR could add
-    seal = parsed.seal if read.seal is None else read.seal or parsed.seal
-    return replace(read, seal=seal, warnings=read.warnings + ("scanned PDF: rows read by OCR",))
+    # the parse judged the seal on the same pages; OCR did not look again
+    return replace(read, seal=parsed.seal,
+                   warnings=read.warnings + ("scanned PDF: rows read by OCR",))
 
 
 def _cached(data: bytes, kind: str, campaign: Campaign, load) -> Extraction:
@@ -50,7 +51,7 @@ def _cached(data: bytes, kind: str, campaign: Campaign, load) -> Extraction:
     if key not in _cache:
         def task() -> Extraction:
             from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
-            return read_pages(load(), campaign, engines.RapidEngine(), kind)
+            return read_pages(load(), campaign, engines.RapidEngine(), kind, kind != "pdf")
         if len(_cache) >= CACHED:
             del _cache[next(iter(_cache))]
         _cache[key] = sandbox.run(task, LIMITS)
