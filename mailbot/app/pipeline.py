@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from mailbot.outgoing import outbox
-from mailbot.intake.assess import assess, current_records, file_problems
+from mailbot.intake.assess import (assess, current_records, needs_earlier_form,
+                                   receipt_problems)
 from mailbot.config import Config
 from mailbot.extract import Budget, Stopped, extract_attachment
 from mailbot.extract.sandbox import BUDGET_SPENT
@@ -254,7 +255,8 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
     unit, quarter = submission.unit, submission.quarter
     if extractions is None:
         extractions = _extract(ctx, message, submission.attachments)
-    assessment = assess(campaign, submission, extractions)
+    earlier = ctx.current_of(unit, quarter) if needs_earlier_form(extractions) else None
+    assessment = assess(campaign, submission, extractions, earlier)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
         return _hold(ctx, claimed, message, Held(OUT_OF_BUDGET, unit, quarter), received_at)
     if not assessment.report:
@@ -268,7 +270,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
         receipt = render_receipt(ctx.env, campaign, quoted(message, limits, trusted), assessment,
                                  current, extractions, received_at, ctx.clock(), claimed)
         refused = _queue(ctx, db, receipt, unit, quarter, automatic)
-        notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
+        notes = [*submission.notes, *receipt_problems(campaign, assessment, current),
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
         ctx.store.set_state(claimed, MailState.DONE, "; ".join(notes), unit, quarter, db=db)
     return Outcome(MailState.DONE, "incomplete" if current.problems else "complete", unit, quarter)
