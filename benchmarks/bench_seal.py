@@ -106,8 +106,9 @@ def per_page(before: types.ModuleType) -> None:
             differ.append(f"{name}: before {verdicts['before']}, after {verdicts['after']}")
     print(f"per page ({count} pages; CPU ms a page, best of 3):")
     for way, (render_time, find_time) in totals.items():
+        total = render_time + find_time
         print(f"  {way:6s} render {1000 * render_time / count:6.1f}  detector "
-              f"{1000 * find_time / count:6.1f}  total {1000 * (render_time + find_time) / count:6.1f}")
+              f"{1000 * find_time / count:6.1f}  total {1000 * total / count:6.1f}")
     print(f"  verdicts differ on {len(differ)} pages" + "".join(f"\n    {d}" for d in differ))
 
 
