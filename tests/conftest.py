@@ -9,7 +9,7 @@ import os
 
 from hypothesis import settings
 
-pytest_plugins = ["tests.forms", "tests.servers", "tests.console"]
+pytest_plugins = ["tests.forms", "tests.servers", "tests.console", "tests.invoke"]
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):

@@ -16,10 +16,9 @@ from email.message import EmailMessage
 from email.mime.message import MIMEMessage
 from email.utils import format_datetime
 
-from mailbot.intake import rules
 
 from mailbot.app import samples
-from mailbot.core.models import Campaign
+from mailbot.core.models import Campaign, HeldReason, IgnoredReason
 
 FED = "fulian-office@zichuan.example.org"
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -129,7 +128,7 @@ def held_out_mails(campaign: Campaign, trusted: str) -> list[Case]:
                                     [("区司法局进展.docx", form("区司法局"))],
                                     body="-----原始邮件-----\n发件人：区司法局\n请查收附件。",
                                     msg_id=mid("sfj-forward")),
-        at(28, 3), "held", "区司法局", reason=rules.FORWARD_WITHOUT_ORIGINAL)
+        at(28, 3), "held", "区司法局", reason=HeldReason.FORWARD_WITHOUT_ORIGINAL)
     add("correction-first", modern(addr["区民政局"], "区民政局三季度进展", at(28, 4),
                                    [("进展.docx", form("区民政局", texts={5: "第一稿"})),
                                     ("盖章.pdf", stamped)], msg_id=mid("mzj-1")),
@@ -148,11 +147,11 @@ def held_out_mails(campaign: Campaign, trusted: str) -> list[Case]:
         [("交通.docx", form("区交通运输局")), ("交通盖章.pdf", stamped)], msg_id=mid("jtysj"),
         headers={"Authentication-Results": f"{trusted}; dkim=fail header.d=zichuan.example.org;"
                                            " dmarc=fail header.from=zichuan.example.org"}),
-        at(29, 4), "held", "区交通运输局", reason=rules.AUTH_FAILED)
+        at(29, 4), "held", "区交通运输局", reason=HeldReason.AUTH_FAILED)
     add("winmail-held", modern(addr["区总工会"], "区总工会三季度进展", at(29, 5),
                                [("winmail.dat", b"\x78\x9f\x3e\x22\x01\x06\x90\x08\x00")],
                                msg_id=mid("zgh")),
-        at(29, 5), "held", "区总工会", reason=rules.WINMAIL)
+        at(29, 5), "held", "区总工会", reason=HeldReason.WINMAIL)
     inline = modern(addr["区融媒体中心"], "区融媒体中心三季度进展", at(29, 6),
                     [("融媒体.docx", form("区融媒体中心")), ("融媒体盖章.pdf", stamped)],
                     msg_id=mid("rmt"))
@@ -166,10 +165,10 @@ def held_out_mails(campaign: Campaign, trusted: str) -> list[Case]:
     add("unregistered-names-unit", modern("tuanquwei2026@163.com", "团区委2026年第三季度进展",
                                           at(30, 2), [("团区委.docx", form("团区委")),
                                                       ("盖章.pdf", stamped)], msg_id=mid("forged")),
-        at(30, 2), "held", "团区委", reason=rules.UNREGISTERED)
+        at(30, 2), "held", "团区委", reason=HeldReason.UNREGISTERED)
     add("form-cells-name-unit", modern("xiaowang@126.com", "进展报表", at(30, 3),
                                        [("报表.docx", form("区应急管理局"))], msg_id=mid("cells")),
-        at(30, 3), "held", "区应急管理局", reason=rules.UNREGISTERED)
+        at(30, 3), "held", "区应急管理局", reason=HeldReason.UNREGISTERED)
     auto = email.message_from_bytes(samples.auto_reply(addr["区文明办"], FED, at(30, 4)))
     del auto["Message-ID"]
     auto["Message-ID"] = mid("ooo")
@@ -181,7 +180,7 @@ def held_out_mails(campaign: Campaign, trusted: str) -> list[Case]:
         at(30, 6), "ignored", reason="automatic mail")
     add("unrelated", modern("friend@qq.com", "周末聚餐", at(30, 7), [], body="周六一起吃饭？",
                             msg_id=mid("friend")),
-        at(30, 7), "ignored", reason=rules.NAMES_NO_UNIT)
+        at(30, 7), "ignored", reason=IgnoredReason.NAMES_NO_UNIT)
     return cases
 
 

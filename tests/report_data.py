@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mailbot import config
-from mailbot.core.models import Campaign, FormRow, HeldMail, SubmissionRecord, UnitStatus
+from mailbot.core.models import Campaign, FormRow, HeldMail, SubmissionRecord, UnitState, UnitStatus
 from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,9 +59,10 @@ def quarter_records(campaign: Campaign, quarter: str = "2026Q3",
     return records
 
 
-SAMPLE_STATES = {"区司法局": "missing", "团区委": "missing", "区医保分局": "missing",
-                 "区应急管理局": "late", "区融媒体中心": "late",
-                 "区总工会": "incomplete", "区残联": "incomplete"}
+SAMPLE_STATES = {"区司法局": UnitState.MISSING, "团区委": UnitState.MISSING,
+                 "区医保分局": UnitState.MISSING, "区应急管理局": UnitState.LATE,
+                 "区融媒体中心": UnitState.LATE, "区总工会": UnitState.INCOMPLETE,
+                 "区残联": UnitState.INCOMPLETE}
 UNREADABLE = "附件“进展情况.doc”无法读取（文件已损坏），请重新发送"
 
 
@@ -69,9 +70,9 @@ def sample_statuses(campaign: Campaign) -> list[UnitStatus]:
     """A quarter after its due date: most on time, some late, incomplete or missing."""
     statuses = []
     for unit in campaign.units:
-        state = SAMPLE_STATES.get(unit.name, "on_time")
+        state = SAMPLE_STATES.get(unit.name, UnitState.ON_TIME)
         if state == "missing":
-            statuses.append(UnitStatus(unit=unit.name, state="missing"))
+            statuses.append(UnitStatus(unit=unit.name, state=UnitState.MISSING))
             continue
         day = 28 if state != "late" else 30 + 2
         statuses.append(UnitStatus(

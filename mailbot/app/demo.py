@@ -16,13 +16,13 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from mailbot import config as config_module
 from mailbot.config import PACKAGED_CONFIG
 from mailbot.app import samples
 from mailbot.core.clock import Clock, parse_moment
-from mailbot.core.models import Campaign, quarter_label
+from mailbot.core.dates import local
+from mailbot.core.models import Campaign, MailState, quarter_label
 
 MARKER = ".mailbot-demo"
 QUARTER = "2026Q3"
@@ -56,7 +56,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     echo(status_table(campaign, QUARTER, statuses))
     echo("")
     me = command_name()
-    held = ctx.store.messages("held")
+    held = ctx.store.messages(MailState.HELD)
     echo(f"held for review: {len(held)} (see `{me} --config {config_path} review`)"
          if held else "held for review: none")
     echo(f"outgoing mail:   {sent} written to {config.smtp.local_path} (receipts, "
@@ -102,12 +102,11 @@ def write_sample_mail(maildir: Path, campaign: Campaign) -> int:
 
 
 def _scene(campaign: Campaign):
-    zone = ZoneInfo(campaign.timezone)
     inbox = campaign.federation_emails[0]
     label = quarter_label(QUARTER)
 
     def at(day: str, hour: int = 10) -> datetime:
-        return datetime.fromisoformat(f"{day}T{hour:02d}:15:00").replace(tzinfo=zone)
+        return local(datetime.fromisoformat(f"{day}T{hour:02d}:15:00"), campaign.timezone)
 
     def mail(unit: str, when: datetime, files: list[str], *, sender: str | None = None,
              texts: dict[int, str] | None = None, charset: str = "utf-8") -> bytes:

@@ -4,37 +4,34 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from mailbot.core.models import Campaign, MailState, UnitStatus, quarter_label
+from mailbot.core.dates import local, stamp
+from mailbot.core.models import (Campaign, HeldReason, MailState, UnitState, UnitStatus,
+                                 quarter_label)
 from mailbot.app.review import Action
 from mailbot.store import AuditEntry, MessageRecord
 
-STATE_NAMES = {"on_time": "on time", "late": "late", "incomplete": "incomplete",
-               "missing": "missing"}
-
-
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
-    zone = ZoneInfo(campaign.timezone)
+    """The `status` table staff read: one unit a line, then the count of each state."""
     due = campaign.quarter(quarter).due
-    lines = [f"{quarter} ({quarter_label(quarter)}), due {due.isoformat()}", ""]
+    lines = [f"{quarter}（{quarter_label(quarter)}），截止日期 {due.isoformat()}", ""]
     width = max(_width(s.unit) for s in statuses) + 2
-    lines.append(_pad("unit", width) + "state       docx  pdf   items      received")
+    lines.append(_pad("单位", width) + "状态      电子版  盖章版  事项       收到时间")
     for status in statuses:
-        received = (status.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        received = (stamp(local(status.received_at, campaign.timezone))
                     if status.received_at else "-")
         items = ",".join(str(seq) for seq in status.items) or "-"
-        lines.append(f"{_pad(status.unit, width)}{STATE_NAMES[status.state]:<12}"
-                     f"{_yes(status.electronic):<6}{_yes(status.stamped_pdf):<6}"
+        lines.append(f"{_pad(status.unit, width)}{_pad(status.state.zh, 10)}"
+                     f"{_pad(_yes(status.electronic), 8)}{_pad(_yes(status.stamped_pdf), 8)}"
                      f"{items:<11}{received}")
-    counts = {state: sum(s.state == state for s in statuses) for state in STATE_NAMES}
     lines.append("")
-    lines.append(", ".join(f"{n} {STATE_NAMES[state]}" for state, n in counts.items()))
+    lines.append("，".join(f"{state.zh}{sum(s.state is state for s in statuses)}个"
+                          for state in UnitState))
     return "\n".join(lines)
 
 
 def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return "有" if flag else "无"
 
 
 def _width(text: str) -> int:
@@ -49,48 +46,61 @@ def _pad(text: str, width: int) -> str:
 def review_table(messages: list[MessageRecord], zone: str) -> str:
     """Mails with the reason, for `mailbot review` (times local to `zone`)."""
     if not messages:
-        return "nothing is held or failed"
-    return _listing(["id    state       unit              quarter  received          "
-                     "sender / subject / reason"], 63,
-                    [(f"{m.id:<6}{m.state:<12}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
-                      f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
-                      m.subject, f"{MailState(m.state).zh}: {m.reason}") for m in messages])
+        return "没有待审核或处理失败的邮件"
+    header = (_pad("编号", 6) + _pad("状态", 18) + _pad("单位", 18) + _pad("季度", 9)
+              + _pad("收到时间", 18) + "发件人 / 主题 / 原因")
+    return _listing([header], 69,
+                    [(f"{m.id:<6}{_pad(MailState(m.state).zh, 18)}{_pad(m.unit or '-', 18)}"
+                      f"{m.quarter or '-':<9}{stamp(local(m.received_at, zone))}  {m.sender}",
+                      m.subject, _why(m)) for m in messages])
+
+
+def _why(mail: MessageRecord) -> str:
+    """A held or failed mail's reason in Chinese (its notes after it, as stored); for
+    other mails what the store noted."""
+    if mail.state not in (MailState.HELD, MailState.FAILED):
+        return f"说明：{mail.reason}" if mail.reason else ""
+    reason, notes = HeldReason.parse(mail.reason)
+    return f"原因：{HeldReason.zh_of(mail.reason)}" + (f"（{notes}）" if reason and notes else "")
 
 
 def unanswered_table(messages: list[MessageRecord], zone: str) -> str:
     """Counted mails the unit got no receipt for, for `mailbot review`."""
     if not messages:
         return ""
+    header = (_pad("编号", 6) + _pad("单位", 18) + _pad("季度", 9) + _pad("收到时间", 18)
+              + "发件人 / 主题 / 说明")
     return _listing(["已计入但未发回执的邮件（自动邮件、超出回复限额等），单位未收到任何答复：",
-                     "id    unit              quarter  received          sender / subject / note"],
-                    63, [(f"{m.id:<6}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
-                          f"{m.received_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  {m.sender}",
-                          m.subject, m.reason) for m in messages]) + "\n"
+                     header], 51,
+                    [(f"{m.id:<6}{_pad(m.unit or '-', 18)}{m.quarter or '-':<9}"
+                      f"{stamp(local(m.received_at, zone))}  {m.sender}",
+                      m.subject, m.reason) for m in messages]) + "\n"
 
 
 def audit_table(entries: list[AuditEntry], zone: str) -> str:
-    """The review actions, oldest first, for `mailbot review log`."""
+    """The review actions, oldest first, for `mailbot review log`; the action column
+    holds the command's word (accept, reject...), the line below says it in Chinese."""
     if not entries:
-        return "no review action has been recorded"
-    lines = ["when              mail  action        by          detail / reason"]
+        return "尚无审核操作记录"
+    lines = [_pad("时间", 18) + _pad("邮件", 6) + _pad("操作", 14) + _pad("操作人", 12)
+             + "详情 / 原因"]
     for entry in entries:
-        lines.append(f"{entry.at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}  "
+        lines.append(f"{stamp(local(entry.at, zone))}  "
                      f"{entry.message if entry.message is not None else '-':<6}"
                      f"{entry.action:<14}{_pad(entry.who, 12)}{entry.detail}")
-        lines.append(" " * 40 + f"{Action.of(entry.action).zh}"
+        lines.append(" " * 38 + f"{Action.of(entry.action).zh}"
                      + (f"：{entry.reason}" if entry.reason else ""))
     return "\n".join(lines)
 
 
 def mailbox_line(read, zone: str) -> str:
     """When the mailbox was last read, so nobody trusts a stale table."""
-    def local(moment: str | None) -> str:
-        return (datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-                if moment else "never")
-    line = f"mailbox last read: {local(read.read_at)}"
+    def shown(moment: str | None) -> str:
+        return stamp(local(datetime.fromisoformat(moment), zone)) if moment else "从未读取"
+    line = f"邮箱最近一次读取：{shown(read.read_at)}"
     if not read.ok:
-        line += (f"; CANNOT BE READ since {local(read.failing_since)} ({read.error}); "
-                 "reminders and summaries wait")
+        line += (f"；自 {shown(read.failing_since)} 起无法读取（{read.error}），"
+                 "提醒和汇总暂停发送")
     return line
 
 
@@ -99,19 +109,25 @@ def outbox_line(counts: dict[str, int]) -> str | None:
     waiting, failed = counts.get("queued", 0), counts.get("failed", 0)
     if not waiting and not failed:
         return None
-    line = f"outbox: {waiting} waiting to be sent"
-    return line + (f", {failed} NOT SENT (given up; see `mailbot review`)" if failed else "")
+    line = f"发件队列：{waiting} 封待发送"
+    return line + (f"，{failed} 封未能发出（已放弃重试，见 mailbot review）" if failed else "")
+
+
+def sent_line(sent: int, failed: int) -> str:
+    """What a command's run of the outbox did."""
+    return f"发件队列：本次发出 {sent} 封，未能发出 {failed} 封"
 
 
 def outbox_table(failed: list[dict]) -> str:
     """Outgoing mails given up, for `mailbot review` (resend one with `review resend ID`)."""
     if not failed:
-        return "no outgoing mail has failed"
-    return _listing(["outgoing mail not sent (resend with `mailbot review resend ID`):",
-                     "id    kind       attempts  to / subject / last error"], 27,
+        return "没有未能发出的邮件"
+    return _listing(["未能发出的邮件（重新发送：mailbot review resend 编号）：",
+                     _pad("编号", 6) + _pad("类型", 11) + _pad("尝试次数", 10)
+                     + "收件人 / 主题 / 最后一次错误"], 27,
                     [(f"{m['id']:<6}{m['kind']:<11}{m['attempts']:<10}"
                       f"{', '.join(json.loads(m['recipients']))}",
-                      m["subject"], f"error: {m['last_error']}") for m in failed])
+                      m["subject"], f"错误：{m['last_error']}") for m in failed])
 
 
 def _listing(header: list[str], indent: int, entries: list[tuple[str, str, str]]) -> str:

@@ -10,24 +10,19 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from mailbot.outgoing import outbox
-from mailbot.intake.rules import reason_zh
 from mailbot.app import review
 from mailbot.app.pipeline import Context, flush_outbox
-from mailbot.core.models import HeldMail, UnitStatus
+from mailbot.core.dates import local
+from mailbot.core.models import HeldMail, HeldReason, MailState, UnitStatus
 from mailbot.chase.remind import Reminder, active_quarters, due_reminders, due_reminders_all
 from mailbot.outgoing.render import render_reminder
-from mailbot.outgoing.summary_mail import render_summary
 from mailbot.report.content import build_annual, build_report, file_name
-from mailbot.report.docx import write_docx, write_pdf
-from mailbot.report.xlsx import write_xlsx
 from mailbot.chase.status import unit_statuses
 from mailbot.chase.summary import build_summary, summaries_due
 
 log = logging.getLogger(__name__)
-WRITERS = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
 
 
 def statuses(ctx: Context, quarter: str) -> list[UnitStatus]:
@@ -106,7 +101,12 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
     """The consolidated report of the current submissions, or the annual view of `year`.
 
     `target` is the file, or a folder to write it into under its official name.
+    The writers (docxtpl, openpyxl: most of a command's start-up) are imported here,
+    so `status`, `remind` and `poll` never load them.
     """
+    from mailbot.report.docx import write_docx, write_pdf
+    from mailbot.report.xlsx import write_xlsx
+
     campaign = ctx.config.campaign
     if year is None:
         report = build_report(campaign, quarter, ctx.current(quarter))
@@ -114,12 +114,13 @@ def compile_report(ctx: Context, quarter: str, target: Path, fmt: str,
         names = [q.name for q in campaign.quarters if q.start.year == year]
         report = build_annual(campaign, year,
                               {name: ctx.current(name) for name in names})
-    today = ctx.clock().astimezone(ZoneInfo(campaign.timezone)).date()
+    today = local(ctx.clock(), campaign.timezone).date()
     if target.is_dir():
         target = target / file_name(report, fmt)
     if fmt == "xlsx" and year is None:
         return write_xlsx(report, target, compiled_on=today, **_sheets(ctx, quarter))
-    return WRITERS[fmt](report, target, compiled_on=today)
+    writers = {"docx": write_docx, "pdf": write_pdf, "xlsx": write_xlsx}
+    return writers[fmt](report, target, compiled_on=today)
 
 
 def _sheets(ctx: Context, quarter: str) -> dict:
@@ -143,13 +144,15 @@ def _piece_files(ctx: Context, quarter: str) -> dict[str, list[str]]:
 
 
 def held_mails(ctx: Context, quarter: str) -> list[HeldMail]:
-    return [HeldMail(subject=m.subject, sender=m.sender, reason=reason_zh(m.reason),
+    return [HeldMail(subject=m.subject, sender=m.sender, reason=HeldReason.zh_of(m.reason),
                      received_at=m.received_at, unit=m.unit)
-            for m in ctx.store.messages("held", "failed") if m.quarter in (quarter, None)]
+            for m in ctx.store.messages(MailState.HELD, MailState.FAILED) if m.quarter in (quarter, None)]
 
 
 def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | None:
     """Queue the summary with the consolidated report attached; None if already queued."""
+    from mailbot.outgoing.summary_mail import render_summary  # the chart's PIL: only here
+
     campaign, now = ctx.config.campaign, ctx.clock()
     summary = build_summary(campaign, quarter, statuses(ctx, quarter),
                             held_mails(ctx, quarter), now)
@@ -165,7 +168,7 @@ def summary_tick(ctx: Context) -> int:
     a digest after the due date only for quarters with units missing or incomplete."""
     config = ctx.config
     outstanding = [q.name for q in config.campaign.quarters
-                   if any(s.state in ("missing", "incomplete") for s in statuses(ctx, q.name))]
+                   if not all(s.state.complete for s in statuses(ctx, q.name))]
     due = summaries_due(config.campaign, config.summary, config.calendar, ctx.clock(),
                         ctx.store.dedup_keys("summary:"), outstanding)
     queued = sum(1 for quarter, key in due if queue_summary(ctx, quarter, key))

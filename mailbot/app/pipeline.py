@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -23,16 +22,16 @@ from mailbot.outgoing import outbox
 from mailbot.intake.assess import (assess, current_records, needs_earlier_form,
                                    receipt_problems)
 from mailbot.config import Config
-from mailbot.extract import Budget, Stopped, extract_attachment
+from mailbot.extract import Budget, ReadAhead, Stopped, extract_attachment, read_files
+from mailbot.app.prefetch import read_ahead
 from mailbot.extract.sandbox import BUDGET_SPENT
-from mailbot.intake.rules import (NO_ATTACHMENT, NO_QUARTER, OUT_OF_BUDGET, UNREGISTERED,
-                                  WINMAIL, decide, default_since, original_of,
-                                  reason_zh, verified, wants_form_cells)
+from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
+from mailbot.core.dates import local
 from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError
 from mailbot.intake.message import content_key, is_automatic, parse
-from mailbot.core.models import (Attachment, Extraction, Held, Ignored, MailState, Message,
-                                 OutgoingMail, Submission, SubmissionRecord)
+from mailbot.core.models import (Attachment, Extraction, Held, HeldReason, Ignored, MailState,
+                                 Message, OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
 from mailbot.store import MessageRecord, Store, StoreUnavailable
 
@@ -67,11 +66,12 @@ class Context:
     stop: threading.Event | None = None  # the worker's stop request (SIGTERM)
     mail_seconds: float = MAIL_PARSE_SECONDS
     sender_seconds: float = SENDER_PARSE_SECONDS
+    ahead: ReadAhead | None = None  # poll reads the next mails' files while one is recorded
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
         return cls(config, Store(config.store_path, config.archive_path), clock,
-                   template_env(templates_dir(config)))
+                   template_env(templates_dir(config)), ahead=ReadAhead())
 
     @property
     def sender(self) -> str:
@@ -82,7 +82,7 @@ class Context:
         return current_records(self.config.campaign, self.store.counted_submissions(quarter))
 
     def local_day(self, moment: datetime) -> date:
-        return moment.astimezone(ZoneInfo(self.config.campaign.timezone)).date()
+        return local(moment, self.config.campaign.timezone).date()
 
     def since(self) -> date:
         """Where reading starts: `[mailbox] since`, else the default fixed at the first
@@ -191,13 +191,13 @@ def _extract(ctx: Context, message: Message, attachments: tuple[Attachment, ...]
     spent = ctx.store.get_state(key) or {}
     used = spent.get("seconds", 0.0) if spent.get("hour") == hour else 0.0
     budget = Budget.of(min(ctx.mail_seconds, ctx.sender_seconds - used), ctx.stop)
-    started = time.monotonic()
-    try:
-        return [extraction for attachment in readable
-                for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                     ctx.config.campaign, budget)] + refused
+    started, spent = time.monotonic(), None
+    try:  # the "read files" stage: read now, or taken from what poll read ahead
+        extractions, spent = read_files(readable, ctx.config.campaign, budget, ctx.ahead)
+        return extractions + refused
     finally:
-        ctx.store.put_state(key, {"hour": hour, "seconds": used + time.monotonic() - started})
+        spent = time.monotonic() - started if spent is None else spent
+        ctx.store.put_state(key, {"hour": hour, "seconds": used + spent})
 
 
 PARSE_STATE = "parse_seconds"
@@ -223,22 +223,17 @@ def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
     return ""
 
 
-# held mails the unit is told about: someone wrote in its name, or its own mail
-# lacks what recording needs; other held mails (forged, forwarded) wait for staff
-NOTIFIED_REASONS = (UNREGISTERED, NO_ATTACHMENT, NO_QUARTER, WINMAIL)
-
-
 def _hold(ctx: Context, claimed: int, message: Message, held: Held,
           received_at: datetime, automatic: str | None = None) -> Outcome:
     with ctx.store.transaction() as db:
         refused = ""
-        if held.unit and held.reason in NOTIFIED_REASONS:
+        if held.unit and held.reason.told:
             own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
             notice = render_held_notice(ctx.env, ctx.config.campaign,
                                         quoted(message, ctx.config.limits, own and verified(
                                             ctx.config.campaign, message,
                                             ctx.config.trusted_authserv_ids)), held.unit,
-                                        reason_zh(held.reason), own, received_at, ctx.clock(),
+                                        held.reason.zh, own, received_at, ctx.clock(),
                                         claimed)
             refused = _queue(ctx, db, notice, held.unit, held.quarter, automatic)
         reason = "; ".join(filter(None, [held.reason, refused]))
@@ -258,7 +253,7 @@ def _record(ctx: Context, claimed: int, message: Message, submission: Submission
     earlier = ctx.current_of(unit, quarter) if needs_earlier_form(extractions) else None
     assessment = assess(campaign, submission, extractions, earlier)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
-        return _hold(ctx, claimed, message, Held(OUT_OF_BUDGET, unit, quarter), received_at)
+        return _hold(ctx, claimed, message, Held(HeldReason.OUT_OF_BUDGET, unit, quarter), received_at)
     if not assessment.report:
         ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
         return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
@@ -349,11 +344,12 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     """
     outcomes, since = [], since or ctx.since()
     unfinished = False
-    for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+    fetched = read_ahead(ctx, source.fetch_new(ctx.store.get_state(MAILBOX_STATE)), since,
+                         lambda mail: _due(ctx, mail.source_key))
+    for mail in fetched:
         if ctx.stop is not None and ctx.stop.is_set():
             break  # SIGTERM: the next poll goes on from here
-        known = ctx.store.message_by_source_key(mail.source_key)
-        if known and not _retry_due(known):
+        if not _due(ctx, mail.source_key):
             outcome = Outcome(MailState.DUPLICATE, "seen before")
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
@@ -366,6 +362,12 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
             _mark_processed(source, mail.source_key)
         outcomes.append(outcome)
     return outcomes
+
+
+def _due(ctx: Context, source_key: str) -> bool:
+    """Not recorded from this source yet, or due a retry."""
+    known = ctx.store.message_by_source_key(source_key)
+    return not known or _retry_due(known)
 
 
 MAILBOX_STATE = "mailbox"

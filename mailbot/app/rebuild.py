@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mailbot.app import pipeline
-from mailbot.app.scheduler import single_instance
+from mailbot.app.lock import single_instance
 from mailbot.config import Config
 from mailbot.outgoing.render import template_env
 from mailbot.store import Store

@@ -2,27 +2,27 @@
 
 Jobs are handed in as plain callables (intake, reminder tick, outbox flush,
 summary tick), so this module knows nothing of the store or the mail servers. One
-worker at a time holds an fcntl lock; SIGTERM/SIGINT stop it after the jobs in
-hand have finished, so no mail is left half-processed by a normal stop.
+worker at a time holds the fcntl lock of app.lock; SIGTERM/SIGINT stop it after the
+jobs in hand have finished, so no mail is left half-processed by a normal stop.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from mailbot.app.lock import single_instance
+from mailbot.core import dates
 
 log = logging.getLogger(__name__)
 
@@ -34,45 +34,6 @@ class Job:
     name: str
     func: Callable[[], object]
     seconds: float
-
-
-class AlreadyRunning(Exception):
-    """Another worker holds the lock; the message tells the operator what to do."""
-
-
-def worker_lock(store_path: Path) -> Path:
-    """The lock the worker holds for its life; `poll` and `ingest` take it too, so two
-    processes never read the same mail at once."""
-    return Path(store_path).parent / "mailbot.lock"
-
-
-@contextmanager
-def single_instance(lock_path: str | Path) -> Iterator[None]:
-    """Hold an exclusive lock on `lock_path` (with our pid in it) for the block.
-
-    The kernel drops an fcntl lock when the process dies, even by SIGKILL, so a
-    crash never leaves a stale lock behind.
-    """
-    path = Path(lock_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+", encoding="ascii")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise AlreadyRunning(
-            f"another mailbot worker is already running (pid {holder}, lock {path}); "
-            "only one may run at a time: stop it first (e.g. systemctl stop mailbot)") from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
-    finally:
-        handle.close()
 
 
 def _logged(job: Job) -> Callable[[], None]:
@@ -104,7 +65,7 @@ def run(jobs: Sequence[Job], lock_path: str | Path, timezone: str,
     """
     stop = stop or threading.Event()
     with single_instance(lock_path):
-        zone = ZoneInfo(timezone)
+        zone = dates.zone(timezone)
         scheduler = BackgroundScheduler(
             timezone=zone,
             executors={"default": ThreadPoolExecutor(max_workers=max(1, len(jobs)))},

@@ -20,14 +20,15 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from mailbot.app import notices, pipeline
-from mailbot.extract import Stopped
+from mailbot.extract import Stopped, sandbox
 from mailbot.app.freshness import read_mailbox
 from mailbot.app.live import LiveConfig
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
 from mailbot.outgoing.outbox import open_transport
 from mailbot.store import Store, StoreUnavailable, StoreUnusable
-from mailbot.app.scheduler import Job, run, worker_lock
+from mailbot.app.lock import worker_lock
+from mailbot.app.scheduler import Job, run
 
 log = logging.getLogger(__name__)
 WAIT_CHUNK = 5.0  # seconds: how soon a stop request is noticed while waiting for mail
@@ -65,6 +66,7 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
     """
     config = live.current()
     source = open_source(config.mailbox)
+    sandbox.start()  # the parser processes load and confine themselves meanwhile
     backoff = WAIT_CHUNK
     try:
         while not stop.is_set():
@@ -164,7 +166,7 @@ def worker_jobs(live: LiveConfig, clock: Callable[[], datetime],
 def run_worker(config: Config, clock: Callable[[], datetime],
                stop: threading.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT; SIGHUP (or an edit of config.toml) re-reads the config.
-    Raises scheduler.AlreadyRunning if another worker runs, and StoreUnusable when the
+    Raises lock.AlreadyRunning if another worker runs, and StoreUnusable when the
     store cannot be used, at start or later (the worker then stops: systemd shows it)."""
     for warning in config.warnings:
         log.warning("%s", warning)

@@ -15,16 +15,13 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from mailbot.core.calendar import WorkCalendar
+from mailbot.core.dates import local, month_day
 from mailbot.core.schedule import Ladder, Step, ladder_steps
-from mailbot.core.models import Campaign, Quarter, UnitStatus, quarter_label
+from mailbot.core.models import Campaign, Quarter, UnitState, UnitStatus, quarter_label
 
 log = logging.getLogger(__name__)
-
-DONE_STATES = ("on_time", "late")
-
 
 @dataclass(frozen=True)
 class Reminder:
@@ -37,6 +34,7 @@ class Reminder:
     dedup_key: str
     missing: tuple[str, ...] = ()  # non-empty: a targeted reminder for an incomplete report
     with_form: bool = False  # the unit's own form goes with it
+    overdue: int = 0  # the step's 催报 number: 0 before the due date has passed
 
     def to_json(self) -> dict:
         """The object of `remind --dry-run --json` (docs/design.md)."""
@@ -65,25 +63,19 @@ def current_step(ladder: Ladder, calendar: WorkCalendar, due: date,
     return passed[-1] if passed else None
 
 
-def local_now(campaign: Campaign, now: datetime) -> datetime:
-    """`now` in the campaign's timezone; a naive `now` is taken as local time already."""
-    zone = ZoneInfo(campaign.timezone)
-    return now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
-
-
 def sending_day(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
                 now: datetime) -> date | None:
     """Today's date if reminders may go out now (a working day, office hours), else None."""
-    local = local_now(campaign, now)
-    if not ladder.hour <= local.hour < ladder.until_hour:
+    here = local(now, campaign.timezone)
+    if not ladder.hour <= here.hour < ladder.until_hour:
         return None
-    return local.date() if calendar.is_workday(local.date()) else None
+    return here.date() if calendar.is_workday(here.date()) else None
 
 
 def active_quarters(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
                     now: datetime) -> list[Quarter]:
     """The quarters whose reminder window holds now: those `remind` without --quarter serves."""
-    today = local_now(campaign, now).date()
+    today = local(now, campaign.timezone).date()
     return [quarter for quarter in campaign.quarters
             if current_step(ladder, calendar, quarter.due, today, quarter.start)]
 
@@ -110,15 +102,15 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
     by_unit = {status.unit: status for status in statuses}
     reminders = []
     for unit in campaign.units:
-        status = by_unit.get(unit.name, UnitStatus(unit=unit.name, state="missing"))
-        if status.state in DONE_STATES:
+        status = by_unit.get(unit.name, UnitStatus(unit=unit.name, state=UnitState.MISSING))
+        if status.state.complete:
             continue
         if any(dedup_key(quarter, unit.name, stage) in sent_keys for stage in later_stages):
             continue
         if not unit.emails:
             log.warning("no address for %s: reminder %s not possible", unit.name, step.stage)
             continue
-        missing = missing_parts(campaign, status) if status.state == "incomplete" else ()
+        missing = missing_parts(campaign, status) if status.state is UnitState.INCOMPLETE else ()
         # the count the unit reads is of the 催报 it actually got (after downtime only
         # the latest stage is sent, so overdue3 may be its first)
         number = 1 + sum(dedup_key(quarter, unit.name, stage) in sent_keys for stage in chased)
@@ -128,7 +120,7 @@ def due_reminders(campaign: Campaign, ladder: Ladder, calendar: WorkCalendar,
             unit=unit.name, to=unit.emails, cc=cc, quarter=quarter, stage=step.stage,
             subject=subject(campaign, quarter, step, bool(missing), number),
             dedup_key=dedup_key(quarter, unit.name, step.stage), missing=missing,
-            with_form=step.stage in FORM_STAGES or ladder.form_every))
+            with_form=step.stage in FORM_STAGES or ladder.form_every, overdue=step.overdue))
     return reminders
 
 
@@ -176,15 +168,11 @@ def report_name(campaign: Campaign, quarter: str) -> str:
     return f"{quarter_label(quarter)}{topic}"
 
 
-def cn_date(day: date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
 def subject(campaign: Campaign, quarter: str, step: Step, incomplete: bool,
             number: int = 1) -> str:
     """The reminder's subject; `number` counts the 催报 this unit has actually had."""
     name = report_name(campaign, quarter)
-    due = cn_date(campaign.quarter(quarter).due)
+    due = month_day(campaign.quarter(quarter).due)
     if incomplete:
         return f"【补报提醒】{name}材料尚不完整，请补充报送"
     if step.overdue:

@@ -3,37 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from mailbot.core.dates import local
 from mailbot.intake.rules import quarter_by_date
-from mailbot.core.models import Campaign, SubmissionRecord, UnitStatus
+from mailbot.core.models import Campaign, SubmissionRecord, UnitState, UnitStatus
 
 
 def unit_statuses(campaign: Campaign, quarter: str,
                   current: list[SubmissionRecord]) -> list[UnitStatus]:
     """One status per unit in config order; held mails are not in `current`, so they count for no one."""
     due = campaign.quarter(quarter).due
-    zone = ZoneInfo(campaign.timezone)
     by_unit = {record.unit: record for record in current}
     statuses = []
     for unit in campaign.units:
         record = by_unit.get(unit.name)
         if record is None:
-            statuses.append(UnitStatus(unit=unit.name, state="missing"))
+            statuses.append(UnitStatus(unit=unit.name, state=UnitState.MISSING))
             continue
         statuses.append(UnitStatus(
             unit=unit.name,
-            state=_state(record, record.received_at.astimezone(zone).date() <= due),
+            state=_state(record, local(record.received_at, campaign.timezone).date() <= due),
             electronic=record.electronic, stamped_pdf=record.stamped_pdf,
             received_at=record.received_at, items=record.items,
             message_id=record.message_id, problems=record.problems))
     return statuses
 
 
-def _state(record: SubmissionRecord, in_time: bool) -> str:
+def _state(record: SubmissionRecord, in_time: bool) -> UnitState:
     if record.problems or not (record.electronic and record.stamped_pdf):
-        return "incomplete"
-    return "on_time" if in_time else "late"
+        return UnitState.INCOMPLETE
+    return UnitState.ON_TIME if in_time else UnitState.LATE
 
 
 def status_json(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> dict:
@@ -52,7 +51,7 @@ def status_json(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) ->
 
 def current_quarter(campaign: Campaign, now: datetime) -> str:
     """The quarter being collected now: the latest whose window has begun, else the first."""
-    found = quarter_by_date(campaign, now.astimezone(ZoneInfo(campaign.timezone)).date())
+    found = quarter_by_date(campaign, local(now, campaign.timezone).date())
     return (found or campaign.quarters[0]).name
 
 

@@ -10,20 +10,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from mailbot.core.calendar import WorkCalendar
+from mailbot.core.dates import local, month_day, month_day_time
 from mailbot.core.schedule import SummarySchedule
-from mailbot.core.models import Campaign, HeldMail, Quarter, UnitStatus, quarter_label
+from mailbot.core.models import (Campaign, HeldMail, Quarter, UnitState, UnitStatus,
+                                 quarter_label)
 from mailbot.intake.rules import quarter_by_date
 from mailbot.chase.remind import missing_parts
 
-STATES = ("on_time", "late", "incomplete", "missing")
-LABELS = {"on_time": "按时报送", "late": "逾期报送", "incomplete": "材料不全", "missing": "未报送"}
 # (background, text) pairs: readable on white and for colour-blind readers the
 # text label carries the meaning anyway
-COLOURS = {"on_time": ("#e3f2e6", "#1b6b30"), "late": ("#fff1c9", "#7a5300"),
-           "incomplete": ("#ffe3cc", "#9a3a00"), "missing": ("#fde2e2", "#a8201a")}
+COLOURS = {UnitState.ON_TIME: ("#e3f2e6", "#1b6b30"), UnitState.LATE: ("#fff1c9", "#7a5300"),
+           UnitState.INCOMPLETE: ("#ffe3cc", "#9a3a00"),
+           UnitState.MISSING: ("#fde2e2", "#a8201a")}
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class SummaryRow:
     """One unit's line of the matrix."""
 
     unit: str
-    state: str
+    state: UnitState
     label: str
     items: str  # "1、2、4、9"
     received: str  # "9月28日 10:00", or "" if nothing arrived
@@ -51,7 +51,7 @@ class Summary:
     subject: str
     headline: str
     rows: tuple[SummaryRow, ...]
-    counts: tuple[tuple[str, str, int], ...]  # (state, label, count), every state
+    counts: tuple[tuple[UnitState, str, int], ...]  # (state, label, count), every state
     problems: tuple[tuple[str, str], ...]  # (unit, problem)
     held: tuple[HeldMail, ...]
 
@@ -59,36 +59,30 @@ class Summary:
 def build_summary(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatus],
                   held: Iterable[HeldMail], now: datetime) -> Summary:
     """The summary as of `now`; units in config order, every unit present."""
-    now = now.astimezone(ZoneInfo(campaign.timezone))
+    now = local(now, campaign.timezone)
     by_unit = {status.unit: status for status in statuses}
-    ordered = [by_unit.get(unit.name, UnitStatus(unit=unit.name, state="missing"))
+    ordered = [by_unit.get(unit.name, UnitStatus(unit=unit.name, state=UnitState.MISSING))
                for unit in campaign.units]
-    rows = tuple(_row(status, ZoneInfo(campaign.timezone)) for status in ordered)
-    counts = tuple((state, LABELS[state], sum(r.state == state for r in rows))
-                   for state in STATES)
+    rows = tuple(_row(status, campaign.timezone) for status in ordered)
+    counts = tuple((state, state.zh, sum(r.state == state for r in rows)) for state in UnitState)
     due = campaign.quarter(quarter).due
     label = quarter_label(quarter)
-    as_of = f"{_md(now.date())} {now:%H:%M}"
+    as_of = month_day_time(now)
     return Summary(
         title=campaign.title, federation=campaign.federation, quarter=quarter,
-        quarter_label=label, due=_md(due), as_of=as_of, overdue=now.date() > due,
-        subject=f"【{label}】十件实事进展报送情况汇总（截至{_md(now.date())}）",
+        quarter_label=label, due=month_day(due), as_of=as_of, overdue=now.date() > due,
+        subject=f"【{label}】十件实事进展报送情况汇总（截至{month_day(now.date())}）",
         headline=_headline(len(rows), counts, as_of),
         rows=rows, counts=counts, problems=tuple(_problems(campaign, ordered)),
         held=tuple(sorted(held, key=lambda mail: mail.received_at or datetime.min)))
 
 
-def _md(day: date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
-def _row(status: UnitStatus, zone: ZoneInfo) -> SummaryRow:
-    state = status.state if status.state in LABELS else "missing"
-    received = status.received_at.astimezone(zone) if status.received_at else None
+def _row(status: UnitStatus, timezone: str) -> SummaryRow:
     return SummaryRow(
-        unit=status.unit, state=state, label=LABELS[state],
+        unit=status.unit, state=status.state, label=status.state.zh,
         items="、".join(str(seq) for seq in status.items),
-        received=f"{_md(received.date())} {received:%H:%M}" if received else "",
+        received=month_day_time(local(status.received_at, timezone)) if status.received_at
+        else "",
         electronic=status.electronic, stamped_pdf=status.stamped_pdf)
 
 
@@ -100,7 +94,7 @@ def _headline(total: int, counts, as_of: str) -> str:
 def _problems(campaign: Campaign, statuses: list[UnitStatus]):
     """What staff must look at: each incomplete report's missing parts, as the unit is told."""
     for status in statuses:
-        if status.state == "incomplete":
+        if status.state is UnitState.INCOMPLETE:
             for problem in missing_parts(campaign, status):
                 yield status.unit, problem
 
@@ -119,9 +113,9 @@ def summaries_due(campaign: Campaign, schedule: SummarySchedule, calendar: WorkC
     summary is keyed so a second tick, a restart or a missed day never sends one twice;
     the digest goes on the first working day of its week on or after its weekday.
     """
-    local = now.astimezone(ZoneInfo(campaign.timezone))
-    today = local.date()
-    if local.hour < schedule.hour or not calendar.is_workday(today):
+    here = local(now, campaign.timezone)
+    today = here.date()
+    if here.hour < schedule.hour or not calendar.is_workday(today):
         return []
     due = []
     for quarter in campaign.quarters:

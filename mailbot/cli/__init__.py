@@ -19,6 +19,7 @@ import click
 from mailbot import config as config_module
 from mailbot.config import Config, ConfigError
 from mailbot.core.clock import Clock, parse_moment
+from mailbot.core.models import MailState
 
 log = logging.getLogger("mailbot")
 
@@ -118,7 +119,7 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
                                     progress=click.echo, received=received)
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
-    if any(outcome.state == "failed" for outcome in outcomes):
+    if any(outcome.state == MailState.FAILED for outcome in outcomes):
         sys.exit(1)
 
 
@@ -215,6 +216,7 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
 @click.pass_obj
 def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     """Send the reminders due now (提醒 before the due date, 催报 after it)."""
+    from mailbot.app.display import sent_line
     from mailbot.app.notices import reminders_due, remind_now
     from mailbot.app.review import operator
     from mailbot.outgoing.outbox import open_transport
@@ -231,11 +233,11 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
     else:
         for r in reminders:
-            click.echo(f"{r.quarter} {r.stage:<9} {r.unit}: {r.subject}")
-        click.echo(f"{len(reminders)} reminder(s) due" + (" (dry run)" if dry_run else ""))
+            click.echo(f"{r.quarter} {r.stage:<9} {r.unit}：{r.subject}")
+        click.echo(f"现在应发提醒 {len(reminders)} 封" + ("（仅预览，未发送）" if dry_run else ""))
     if result:
         if not as_json:
-            click.echo(f"outbox: {result.sent} sent, {result.failed} not sent")
+            click.echo(sent_line(result.sent, result.failed))
         if result.failed:
             sys.exit(1)
 
@@ -281,17 +283,17 @@ def check(app: App) -> None:
 @click.pass_obj
 def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     """Fetch and ingest new mail now, and send the receipts."""
+    from mailbot.app.display import sent_line
     from mailbot.app.freshness import health, read_mailbox
     from mailbot.app.pipeline import flush_outbox, import_older
     from mailbot.mailbox import open_source
     from mailbot.outgoing.outbox import open_transport
-    from mailbot.app.live import LiveConfig
-    from mailbot.app.worker import intake_loop, opened
     from mailbot.store import StoreUnavailable
 
     since = parse_day(since_text, "--since")
     if not once and since is None:
-        import threading
+        from mailbot.app.live import LiveConfig
+        from mailbot.app.worker import intake_loop, opened
 
         def send() -> None:  # the answers intake queued; intake itself never sends
             with opened(app.config, app.clock) as ctx:
@@ -320,9 +322,9 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     finally:
         source.close()
     sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
-    new = [o for o in outcomes if o.state != "duplicate"]
-    click.echo(f"{len(new)} new mail(s); outbox: {sent} sent, {failed} not sent")
-    if failed or any(o.state == "failed" for o in new):
+    new = [o for o in outcomes if o.state != MailState.DUPLICATE]
+    click.echo(f"新邮件 {len(new)} 封；{sent_line(sent, failed)}")
+    if failed or any(o.state == MailState.FAILED for o in new):
         sys.exit(1)
 
 
@@ -330,7 +332,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
 def worker_lock_held(app: App):
     """The worker's lock for the block: beside a running `mailbot run` (or another poll),
     reading mail is refused instead of done twice."""
-    from mailbot.app.scheduler import AlreadyRunning, single_instance, worker_lock
+    from mailbot.app.lock import AlreadyRunning, single_instance, worker_lock
 
     try:
         with single_instance(worker_lock(app.config.store_path)):
@@ -355,7 +357,7 @@ def parse_day(text: str | None, option: str):
 @click.pass_obj
 def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
-    from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.app.lock import AlreadyRunning
     from mailbot.app.worker import run_worker
     from mailbot.store import StoreUnusable
     from mailbot.web.serve import serve_in_background, wants_console
@@ -429,7 +431,7 @@ def web_hash_password() -> None:
 def rebuild(app: App) -> None:
     """Rebuild the store from the raw-mail archive; sends nothing (the worker must be stopped)."""
     from mailbot.app.rebuild import rebuild as rebuild_store
-    from mailbot.app.scheduler import AlreadyRunning
+    from mailbot.app.lock import AlreadyRunning
 
     try:
         done = rebuild_store(app.config, app.clock, progress=click.echo)
@@ -497,7 +499,6 @@ def review(click_ctx: click.Context, show_all: bool) -> None:
     if click_ctx.invoked_subcommand is None:
         from mailbot.app.display import outbox_table, review_table, unanswered_table
         from mailbot.app.review import unanswered
-        from mailbot.core.models import MailState
 
         ctx = click_ctx.obj.context()
         store, zone = ctx.store, click_ctx.obj.config.campaign.timezone
@@ -519,7 +520,7 @@ def _review_action(action):
         raise click.ClickException(str(error)) from None
     if outcome is not None:
         click.echo(describe(outcome))
-        if outcome.state == "failed":
+        if outcome.state == MailState.FAILED:
             sys.exit(1)
 
 

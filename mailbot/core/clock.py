@@ -6,7 +6,7 @@ Every decision is a function of (config, store, now); this is where `now` comes 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from mailbot.core.dates import local
 
 
 class Clock:
@@ -27,4 +27,4 @@ def parse_moment(text: str | None, zone: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO date/time such as 2026-10-09T09:30") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+    return moment if moment.tzinfo else local(moment, zone)

@@ -187,6 +187,29 @@ MAIL_STATES_ZH = {
     MailState.DUPLICATE: "重复邮件"}
 
 
+class UnitState(StrEnum):
+    """Where a unit's report for a quarter stands (`status --json` keeps the value); `zh`
+    is what staff and the federation read."""
+
+    ON_TIME = "on_time"  # complete, received by the due date
+    LATE = "late"  # complete, received after it
+    INCOMPLETE = "incomplete"  # received, but pieces or items are missing
+    MISSING = "missing"  # nothing received
+
+    @property
+    def zh(self) -> str:
+        return UNIT_STATES_ZH[self]
+
+    @property
+    def complete(self) -> bool:
+        """A complete report arrived: the unit is chased no more."""
+        return self in (UnitState.ON_TIME, UnitState.LATE)
+
+
+UNIT_STATES_ZH = {UnitState.ON_TIME: "按时报送", UnitState.LATE: "逾期报送",
+                  UnitState.INCOMPLETE: "材料不全", UnitState.MISSING: "未报送"}
+
+
 # --- intake decisions -----------------------------------------------------
 
 
@@ -200,18 +223,82 @@ class Submission:
     notes: tuple[str, ...] = ()
 
 
+class IgnoredReason(StrEnum):
+    """Why a mail gets no answer and counts for no one (the stored reason begins with it)."""
+
+    AUTOMATIC = "automatic mail"
+    NAMES_NO_UNIT = "the sender is not a registered unit and the mail names none"
+    NOT_FOR_US = ("not a report: no report files, and a reply to our mail or no campaign words "
+                  "in the subject; recorded, not answered")
+    FEDERATION_OWN = "mail from the federation's own address"
+
+
 @dataclass(frozen=True)
 class Ignored:
-    """A mail that is not a report and gets no answer (auto-reply, bounce...)."""
+    """A mail that is not a report and gets no answer (auto-reply, bounce...);
+    `detail` names the case (which automatic header, which sender)."""
 
-    reason: str
+    why: IgnoredReason
+    detail: str = ""
+
+    @property
+    def reason(self) -> str:
+        """What the store keeps: the reason, then the detail in brackets."""
+        return f"{self.why} ({self.detail})" if self.detail else str(self.why)
+
+
+class HeldReason(StrEnum):
+    """Why a mail waits for a person. The value is what the store keeps; `zh` is what
+    staff and the unit read; `told`: the unit gets a notice (someone wrote in its name,
+    or its own mail lacks what recording needs); other held mails wait for staff."""
+
+    def __new__(cls, stored: str, zh: str, told: bool):
+        member = str.__new__(cls, stored)
+        member._value_ = stored
+        member.zh, member.told = zh, told
+        return member
+
+    UNREGISTERED = ("address not registered for this unit", "发件地址未登记为该单位的报送邮箱",
+                    True)
+    NO_QUARTER = ("no quarter could be found in the subject, body, filenames or date",
+                  "未能从主题、正文、附件名或日期识别报送季度", True)
+    NO_ATTACHMENT = ("no attachment: nothing to record", "邮件没有附件", True)
+    WINMAIL = ("winmail.dat attachment (Outlook rich text): the files inside cannot be read",
+               "附件为 winmail.dat（Outlook 格式），无法读取其中的文件", True)
+    AUTH_FAILED = ("DKIM or DMARC failed at a trusted mail server: the sender may be forged",
+                   "邮件服务器的发件人验证（DKIM/DMARC）未通过，发件人可能被冒用", False)
+    FORWARD_WITHOUT_ORIGINAL = ("forwarded by the federation in the body, without the original "
+                                "mail attached: the unit cannot be confirmed",
+                                "妇联转发的邮件未附带原邮件，无法确认报送单位", False)
+    FORWARD_NOT_FROM_UNIT = ("forwarded by the federation, but the original was not sent from a "
+                             "registered unit address", "妇联转发的原邮件并非来自已登记的单位邮箱",
+                             False)
+    OUT_OF_BUDGET = ("the files were not all read within the parse budget (per mail, per "
+                     "sender and hour); `review requeue` reads them again",
+                     "附件解析时间超出限额，未能全部读取，请人工查看或重新处理", False)
+
+    @classmethod
+    def parse(cls, stored: str) -> tuple[HeldReason | None, str]:
+        """A stored reason as (the reason, the notes that follow it "; "-separated, such
+        as a reply not sent); None for what is no held reason (a failure's error).
+        Matched whole, since OUT_OF_BUDGET's own words hold a "; "."""
+        for member in cls:
+            if stored == member or stored.startswith(f"{member}; "):
+                return member, stored[len(member) + 2:]
+        return None, stored
+
+    @classmethod
+    def zh_of(cls, stored: str) -> str:
+        """A stored reason in Chinese, without its notes; an unknown one (an error) quoted."""
+        reason, rest = cls.parse(stored)
+        return reason.zh if reason else f"处理出错，请人工查看（{rest.split('; ', 1)[0]}）"
 
 
 @dataclass(frozen=True)
 class Held:
     """A mail that needs a person: it counts for no unit until accepted."""
 
-    reason: str
+    reason: HeldReason
     unit: str | None = None
     quarter: str | None = None
 
@@ -354,7 +441,7 @@ class SubmissionRecord:
 @dataclass(frozen=True)
 class UnitStatus:
     unit: str
-    state: str  # on_time | late | incomplete | missing
+    state: UnitState
     electronic: bool = False
     stamped_pdf: bool = False
     received_at: datetime | None = None

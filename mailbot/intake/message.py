@@ -140,7 +140,7 @@ def sender_of(values: list[str]) -> tuple[str, str]:
     The identity mailbot attributes must be the one the receiving server checked, so
     what parsers read differently is refused: two From headers or two mailboxes,
     `rsj@unit <attacker@evil>` and `<rsj@unit>@evil` (RFC 5322 defects that a lenient
-    parser reads as two addresses), and look-alikes that NFKC folds into ASCII (a
+    parser reads as two addresses), addresses holding control characters, and look-alikes that NFKC folds into ASCII (a
     KELVIN SIGN, fullwidth letters). The address is compared NFKC + casefolded.
     """
     if len(values) != 1:
@@ -155,6 +155,8 @@ def sender_of(values: list[str]) -> tuple[str, str]:
     if len(mailboxes) != 1 or not lenient:
         return "", ""
     spec = mailboxes[0][1]
+    if not spec.isprintable():
+        return "", ""  # a control character (U+001F splits like a space for some readers)
     normal = unicodedata.normalize("NFKC", spec).casefold()
     if header.defects and ({addr for _, addr in lenient} != {spec.lower()}
                            or text.count("@") != len(lenient)):

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from mailbot.core.models import (Attachment, Campaign, Decision, Extraction, Held, Ignored, Message,
-                            Quarter, Submission, Unit)
+from mailbot.core.models import (Attachment, Campaign, Decision, Extraction, Held, HeldReason,
+                                 Ignored, IgnoredReason, Message, Quarter, Submission, Unit)
 from mailbot.intake.worth import about_campaign, replies_to_us, report_files
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
@@ -29,38 +29,9 @@ FIRST_MONTHS = {1: 1, 4: 2, 7: 3, 10: 4}
 WINDOW_BEFORE_END = timedelta(days=31)
 
 
-NAMES_NO_UNIT = "the sender is not a registered unit and the mail names none"
-UNREGISTERED = "address not registered for this unit"
-NO_QUARTER = "no quarter could be found in the subject, body, filenames or date"
-NO_ATTACHMENT = "no attachment: nothing to record"
-AUTH_FAILED = "DKIM or DMARC failed at a trusted mail server: the sender may be forged"
-WINMAIL = "winmail.dat attachment (Outlook rich text): the files inside cannot be read"
-FORWARD_WITHOUT_ORIGINAL = ("forwarded by the federation in the body, without the original "
-                            "mail attached: the unit cannot be confirmed")
-FORWARD_NOT_FROM_UNIT = ("forwarded by the federation, but the original was not sent from a "
-                         "registered unit address")
-OUT_OF_BUDGET = ("the files were not all read within the parse budget (per mail, per sender "
-                 "and hour); `review requeue` reads them again")
-REASONS_ZH = {UNREGISTERED: "发件地址未登记为该单位的报送邮箱",
-              OUT_OF_BUDGET: "附件解析时间超出限额，未能全部读取，请人工查看或重新处理",
-              NO_QUARTER: "未能从主题、正文、附件名或日期识别报送季度",
-              NO_ATTACHMENT: "邮件没有附件",
-              AUTH_FAILED: "邮件服务器的发件人验证（DKIM/DMARC）未通过，发件人可能被冒用",
-              WINMAIL: "附件为 winmail.dat（Outlook 格式），无法读取其中的文件",
-              FORWARD_WITHOUT_ORIGINAL: "妇联转发的邮件未附带原邮件，无法确认报送单位",
-              FORWARD_NOT_FROM_UNIT: "妇联转发的原邮件并非来自已登记的单位邮箱"}
-NOT_FOR_US = ("not a report: no report files, and a reply to our mail or no campaign words "
-              "in the subject; recorded, not answered")
 FORWARD_MARKS = re.compile(r"^\s*(?:fwd?|转发)\s*[:：]|原始邮件|original message|转发的邮件",
                            re.IGNORECASE | re.MULTILINE)
 TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
-
-
-def reason_zh(reason: str) -> str:
-    """A held mail's reason in the words of the federation's summary (notes that follow
-    the reason, "; "-separated, such as a reply not sent, are not part of it)."""
-    reason = reason.split("; ", 1)[0]
-    return REASONS_ZH.get(reason, f"处理出错，请人工查看（{reason}）")
 
 
 def decide(campaign: Campaign, message: Message, automatic: str | None, received: datetime,
@@ -72,7 +43,7 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     (optional) are the mail's files as read, for naming a unit by the form's cells.
     """
     if automatic and not _unit_report(campaign, message):
-        return Ignored(f"automatic mail ({automatic})")
+        return Ignored(IgnoredReason.AUTOMATIC, automatic)
     if message.from_addr in campaign.federation_emails or original_of(campaign, message):
         return _forwarded(campaign, message, received, trusted)
     unit = unit_by_address(campaign, message.from_addr)
@@ -85,19 +56,19 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
         named = unit or unit_named_in(campaign, message) or unit_in_rows(campaign, extractions)
     where = {"unit": named.name if named else None, "quarter": quarter.name if quarter else None}
     if named and authentication_failed(message, trusted):
-        return Held(AUTH_FAILED, **where)
+        return Held(HeldReason.AUTH_FAILED, **where)
     if unit is None:
         if named is None:
-            return Ignored(f"{NAMES_NO_UNIT} (sender {message.from_addr or '(none)'})")
-        return Held(UNREGISTERED, **where)
+            return Ignored(IgnoredReason.NAMES_NO_UNIT, f"sender {message.from_addr or '(none)'}")
+        return Held(HeldReason.UNREGISTERED, **where)
     if not likely and (replies_to_us(message) or not about_campaign(message)):
-        return Ignored(NOT_FOR_US)  # "收到，谢谢", photos, a meeting notice: no answer
+        return Ignored(IgnoredReason.NOT_FOR_US)  # "收到，谢谢", photos, a meeting notice
     if quarter is None:
-        return Held(NO_QUARTER, unit=unit.name)
+        return Held(HeldReason.NO_QUARTER, unit=unit.name)
     if not attachments:
-        return Held(NO_ATTACHMENT, **where)
+        return Held(HeldReason.NO_ATTACHMENT, **where)
     if any(is_winmail(a) for a in attachments):
-        return Held(WINMAIL, **where)
+        return Held(HeldReason.WINMAIL, **where)
     return Submission(unit=unit.name, quarter=quarter.name, attachments=attachments)
 
 
@@ -114,7 +85,7 @@ def _forwarded(campaign: Campaign, message: Message, received: datetime,
     so does a unit's original forwarded from another registered address."""
     original = original_of(campaign, message)
     if authentication_failed(message, trusted):
-        return Held(AUTH_FAILED)
+        return Held(HeldReason.AUTH_FAILED)
     if original is not None:
         decision = decide(campaign, original, None, received, trusted)
         if isinstance(decision, Submission):
@@ -125,15 +96,15 @@ def _forwarded(campaign: Campaign, message: Message, received: datetime,
     quarter = quarter_of(campaign, message, received)
     where = {"unit": named.name if named else None, "quarter": quarter.name if quarter else None}
     if message.forwarded:
-        return Held(FORWARD_NOT_FROM_UNIT, **where)
+        return Held(HeldReason.FORWARD_NOT_FROM_UNIT, **where)
     if named or FORWARD_MARKS.search(f"{message.subject}\n{message.text[:4000]}"):
-        return Held(FORWARD_WITHOUT_ORIGINAL, **where)
-    return Ignored(f"mail from the federation's own address {message.from_addr}")
+        return Held(HeldReason.FORWARD_WITHOUT_ORIGINAL, **where)
+    return Ignored(IgnoredReason.FEDERATION_OWN, message.from_addr)
 
 
 def wants_form_cells(decision) -> bool:
     """True when reading the files might still name the unit (the form's own cells)."""
-    return isinstance(decision, Ignored) and decision.reason.startswith(NAMES_NO_UNIT)
+    return isinstance(decision, Ignored) and decision.why is IgnoredReason.NAMES_NO_UNIT
 
 
 def files_of(message: Message) -> tuple[Attachment, ...]:

@@ -6,19 +6,17 @@ Templates live in templates/ so staff can reword the mails without touching code
 from __future__ import annotations
 
 from importlib import resources
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import jinja2
 
-from mailbot.chase.remind import Reminder, cn_date, report_name
+from mailbot.chase.remind import Reminder, report_name
+from mailbot.core.dates import full_date, full_date_time, local, month_day_weekday
 from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction, Message,
                                  OutgoingMail, SubmissionRecord, quarter_label)
 from mailbot.intake.assess import receipt_problems
-from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
 
-WEEKDAYS = "一二三四五六日"
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
 
 
@@ -35,17 +33,12 @@ def template_env(templates_dir: Path | None = None) -> jinja2.Environment:
     )
 
 
-def _local(campaign: Campaign, moment: datetime, fmt: str) -> str:
-    local = moment.astimezone(ZoneInfo(campaign.timezone))
-    return fmt.format(y=local.year, m=local.month, d=local.day, H=local.hour, M=local.minute)
-
-
 def _common(campaign: Campaign, message: Message, received: datetime, now: datetime) -> dict:
     return {
         "federation": campaign.federation, "contact": campaign.contact,
         "phone": campaign.phone, "subject": message.subject,  # limits.quoted: "" when unverified
-        "received": _local(campaign, received, "{y}年{m}月{d}日{H:02d}:{M:02d}"),
-        "today": _local(campaign, now, "{y}年{m}月{d}日"),
+        "received": full_date_time(local(received, campaign.timezone)),
+        "today": full_date(local(now, campaign.timezone).date()),
     }
 
 
@@ -110,8 +103,8 @@ def render_mailbox_alert(env: jinja2.Environment, campaign: Campaign, facts: dic
     text = env.get_template("mailbox_alert.txt.j2").render(
         federation=campaign.federation, down=facts["down"], trouble=facts["trouble"],
         fix=facts["fix"], mailbox=facts["mailbox"],
-        since=_local(campaign, since, "{y}年{m}月{d}日{H:02d}:{M:02d}") if since else "",
-        today=_local(campaign, now, "{y}年{m}月{d}日"))
+        since=full_date_time(local(since, campaign.timezone)) if since else "",
+        today=full_date(local(now, campaign.timezone).date()))
     subject = ("【请处理】报表收集助手无法读取报送邮箱，提醒和汇总已暂停" if facts["down"]
                else "报表收集助手已恢复读取报送邮箱")
     state = "down" if facts["down"] else "up"
@@ -137,11 +130,6 @@ def describe_document(extraction: Extraction) -> str:
     return f"{name}：未找到进展情况报表"
 
 
-def cn_date_weekday(day: date) -> str:
-    """9月30日（星期三）."""
-    return f"{cn_date(day)}（星期{WEEKDAYS[day.weekday()]}）"
-
-
 def paragraphs(text: str) -> list[list[str]]:
     """Blank-line separated paragraphs, each a list of its lines, for an HTML layout.
 
@@ -153,13 +141,16 @@ def paragraphs(text: str) -> list[list[str]]:
 
 def render_reminder(env: jinja2.Environment, campaign: Campaign,
                     reminder: Reminder) -> OutgoingMail:
-    """A 提醒 / 催报 / 补报提醒 mail; the stage and `missing` choose the wording."""
+    """A 提醒 / 催报 / 补报提醒 mail; the stage and `missing` choose the wording.
+    The unit's form is made with python-docx, imported here: a receipt never needs it."""
+    from mailbot.report.unit_form import form_filename
+
     text = env.get_template("reminder.txt.j2").render(
         campaign=campaign,
         reminder=reminder,
         report=report_name(campaign, reminder.quarter),
-        due=cn_date_weekday(campaign.quarter(reminder.quarter).due),
-        overdue=reminder.stage.startswith("overdue"),
+        due=month_day_weekday(campaign.quarter(reminder.quarter).due),
+        overdue=bool(reminder.overdue),
         items=campaign.items_of(reminder.unit),
         filled="、".join(column.name for column in campaign.filled_columns),
         form=form_filename(campaign, reminder.unit, reminder.quarter)
@@ -175,6 +166,8 @@ def render_reminder(env: jinja2.Environment, campaign: Campaign,
 
 def _form(campaign: Campaign, reminder: Reminder) -> Attachment:
     """The unit's own form for the quarter, as it goes with a reminder."""
+    from mailbot.report.unit_form import DOCX_TYPE, form_filename, unit_form
+
     quarter = campaign.quarter(reminder.quarter)
     return Attachment(form_filename(campaign, reminder.unit, quarter.name), DOCX_TYPE,
                       unit_form(campaign, reminder.unit, quarter.name, quarter.due))

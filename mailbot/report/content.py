@@ -195,8 +195,3 @@ def file_name(report: Report | AnnualReport, fmt: str) -> str:
 
 class ReportError(Exception):
     """A report could not be written (missing template, converter...): said plainly."""
-
-
-def chinese_date(day) -> str:
-    """date(2026, 10, 9) -> '2026年10月9日', as official documents date things."""
-    return f"{day.year}年{day.month}月{day.day}日"

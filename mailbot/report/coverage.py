@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mailbot.chase.status import current_quarter
-from mailbot.chase.summary import LABELS, STATES
-from mailbot.core.models import Campaign, UnitStatus, quarter_label
+from mailbot.core.models import Campaign, UnitState, UnitStatus, quarter_label
 
 ALMOST_NOBODY = 0.2  # at most this share of units reported: the quarter has barely begun
 
@@ -23,16 +22,16 @@ ALMOST_NOBODY = 0.2  # at most this share of units reported: the quarter has bar
 class Coverage:
     quarter: str
     total: int
-    counts: tuple[tuple[str, int], ...]  # (state, units in it), every state
+    counts: tuple[tuple[UnitState, int], ...]  # (state, units in it), every state
 
     @property
     def reported(self) -> int:
-        return sum(count for state, count in self.counts if state != "missing")
+        return sum(count for state, count in self.counts if state is not UnitState.MISSING)
 
     def line(self) -> str:
         """'2026年第三季度：18个单位中15个已报送（按时报送11个，逾期报送2个，材料不全2个）'"""
-        parts = "，".join(f"{LABELS[state]}{count}个" for state, count in self.counts
-                         if count and state != "missing")
+        parts = "，".join(f"{state.zh}{count}个" for state, count in self.counts
+                         if count and state is not UnitState.MISSING)
         return (f"{quarter_label(self.quarter)}：{self.total}个单位中{self.reported}个已报送"
                 + (f"（{parts}）" if parts else ""))
 
@@ -40,9 +39,9 @@ class Coverage:
 def coverage(campaign: Campaign, quarter: str, statuses: Iterable[UnitStatus]) -> Coverage:
     """Counts over the campaign's units; a unit without a status has not reported."""
     by_unit = {status.unit: status.state for status in statuses}
-    states = [by_unit.get(unit.name, "missing") for unit in campaign.units]
+    states = [by_unit.get(unit.name, UnitState.MISSING) for unit in campaign.units]
     return Coverage(quarter=quarter, total=len(states),
-                    counts=tuple((state, states.count(state)) for state in STATES))
+                    counts=tuple((state, states.count(state)) for state in UnitState))
 
 
 def early_warning(campaign: Campaign, covered: Coverage, now: datetime) -> str | None:

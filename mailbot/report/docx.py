@@ -21,7 +21,8 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, RichText, RichTextParagraph
 
 from mailbot.extract import soffice
-from mailbot.report.content import NOT_REPORTED, AnnualReport, Report, ReportError, chinese_date
+from mailbot.core.dates import full_date
+from mailbot.report.content import NOT_REPORTED, AnnualReport, Report, ReportError
 from mailbot.report.layout import (TableRow, chars_per_line, column_for, table_rows, tokens,
                                    width)
 
@@ -104,7 +105,7 @@ def context(report: Report | AnnualReport, compiled_on: date,
         "title": clean(report.title),
         "period": f"{report.year}年度" if annual else report.quarter_label,
         "federation": clean(report.federation),
-        "compiled_on": chinese_date(compiled_on),
+        "compiled_on": full_date(compiled_on),
         "rows": rows,
     }
 

@@ -22,6 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from mailbot.core.dates import full_date
 from mailbot.core.models import Campaign, ColumnRole, Item, quarter_label
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -61,7 +62,7 @@ def unit_form(campaign: Campaign, unit: str, quarter: str, due: date | None = No
                WD_ALIGN_PARAGRAPH.CENTER)
     line = f"填报单位：{unit}"
     if due:
-        line += f"　　　　报送截止：{due.year}年{due.month}月{due.day}日"
+        line += f"　　　　报送截止：{full_date(due)}"
     _paragraph(document, line, BODY_FONT, 14, WD_ALIGN_PARAGRAPH.LEFT)
     _table(document, campaign, campaign.items_of(unit))
     buffer = io.BytesIO()

@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mailbot.chase.summary import Summary
-from mailbot.report.content import (NOT_REPORTED, AnnualReport, Entry, Headings, Report,
-                                    chinese_date)
+from mailbot.core.dates import full_date
+from mailbot.report.content import (NOT_REPORTED, AnnualReport, Entry, Headings, Report)
 from mailbot.report.docx import clean
 from mailbot.report.layout import width
 
@@ -121,7 +121,7 @@ def _banners(sheet: Worksheet, title: str, period: str, federation: str, compile
              columns: int) -> None:
     _banner(sheet, 1, clean(title), Font(name=TITLE_FONT, size=18), columns, 32)
     _banner(sheet, 2, f"（{period}）　汇总单位：{clean(federation)}　"
-            f"汇总日期：{chinese_date(compiled_on)}", Font(name=BODY_FONT, size=12), columns, 22)
+            f"汇总日期：{full_date(compiled_on)}", Font(name=BODY_FONT, size=12), columns, 22)
 
 
 def _banner(sheet: Worksheet, line: int, text: str, font: Font, columns: int,

@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mailbot.config import Config
+from mailbot.core.dates import local, stamp
 from mailbot.web import actions, auth, pages
 from mailbot.web.context import Console, console, limiter
 from mailbot.web.settings import WebSettings
@@ -57,7 +58,7 @@ def _when(moment: datetime | str | None) -> str:
         return "—"
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return moment.astimezone(console().zone).strftime("%Y-%m-%d %H:%M")
+    return stamp(local(moment, console().config.campaign.timezone))
 
 
 def _secure_headers(response):

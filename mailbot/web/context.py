@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_limiter import Limiter
@@ -31,10 +30,6 @@ class Console:
         if ctx is None:
             ctx = self._local.ctx = Context.open(self.config, self.clock)
         return ctx
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.config.campaign.timezone)
 
 
 def console() -> Console:

@@ -10,16 +10,15 @@ from flask import (Blueprint, Response, abort, after_this_request, g, render_tem
                    send_file)
 
 from mailbot.app import notices
-from mailbot.intake.rules import files_of, reason_zh
+from mailbot.intake.rules import files_of
 from mailbot.app.freshness import health
 from mailbot.app.pipeline import read_attachments, run_checks
-from mailbot.core.models import quarter_label
+from mailbot.core.models import HeldReason, quarter_label
 from mailbot.intake.message import parse
 from mailbot.outgoing.render import describe_document
 from mailbot.outgoing.summary_mail import render_summary
 from mailbot.report.content import ReportError
 from mailbot.chase.status import current_quarter
-from mailbot.chase.summary import LABELS
 from mailbot.report.chart import status_chart
 from mailbot.web import labels
 from mailbot.web.context import console
@@ -38,7 +37,8 @@ def _common() -> dict:
     held, failed = pending(ctx)
     return {"campaign": ctx.config.campaign, "quarter_label": quarter_label,
             "waiting": len(held) + len(failed), "labels": labels,
-            "reason_zh": reason_zh, "describe_document": describe_document, "formats": FORMATS, "state_labels": LABELS}
+            "reason_zh": HeldReason.zh_of, "describe_document": describe_document,
+            "formats": FORMATS}
 
 
 def _quarter() -> str:

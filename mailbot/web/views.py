@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailbot.app import notices
 from mailbot.app.pipeline import Context
-from mailbot.core.models import UnitStatus
+from mailbot.core.models import MailState, UnitState, UnitStatus
 from mailbot.chase.remind import missing_parts
 from mailbot.chase.status import unit_statuses
 from mailbot.store import MessageRecord
@@ -59,7 +59,7 @@ def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
         piece for piece, source in (("电子版", form_from), ("盖章版", stamped_from))
         if source and source == r.message_id and r.quarter == quarter)) for r in records)
     problems = (missing_parts(campaign, status)
-                if status.state == "incomplete" else ())
+                if status.state is UnitState.INCOMPLETE else ())
     return UnitView(unit, campaign.items_of(unit), status, problems, mails,
                     tuple(ctx.store.outgoing_of_unit(unit)))
 
@@ -68,4 +68,4 @@ def pending(ctx: Context) -> tuple[list[MessageRecord], list[dict]]:
     """待处理: mails held or failed, and outgoing mail given up (what `mailbot review` lists)."""
     failed = [dict(mail, recipients="、".join(json.loads(mail["recipients"])))
               for mail in ctx.store.failed_outgoing()]
-    return ctx.store.messages("held", "failed"), failed
+    return ctx.store.messages(MailState.HELD, MailState.FAILED), failed

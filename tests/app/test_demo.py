@@ -23,7 +23,7 @@ def test_demo_runs_the_whole_cycle_and_again(tmp_path):
     folder = tmp_path / "demo"
     first = run_demo(folder)
     assert first.returncode == 0, first.stderr
-    assert "11 on time, 2 late, 2 incomplete, 3 missing" in first.stdout
+    assert "按时报送11个，逾期报送2个，材料不全2个，未报送3个" in first.stdout
     assert "held for review: 1" in first.stdout
     report = docx.Document(folder / f"2026年第三季度{TITLE}.docx")
     [table] = report.tables
@@ -35,7 +35,7 @@ def test_demo_runs_the_whole_cycle_and_again(tmp_path):
     assert len(receipts) == 23  # 16 receipts, 1 held notice, 5 reminders, 1 summary
     again = run_demo(folder)  # starts afresh, same result
     assert again.returncode == 0, again.stderr
-    assert "11 on time, 2 late, 2 incomplete, 3 missing" in again.stdout
+    assert "按时报送11个，逾期报送2个，材料不全2个，未报送3个" in again.stdout
     assert len(list((folder / "var" / "outbox").glob("*.eml"))) == 23
 
 

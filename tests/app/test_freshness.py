@@ -69,7 +69,7 @@ def test_one_alert_per_outage_and_the_trouble_is_named():
 
 
 def test_compile_send_reads_the_waiting_mail_before_it_tells_the_federation(tmp_path):
-    from tests.cli.test_cli import mailbot
+    from tests.invoke import mailbot
 
     config = site(tmp_path)
     campaign = config.campaign

@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 
 from mailbot.app import pipeline
-from mailbot.app.scheduler import single_instance, worker_lock
+from mailbot.app.lock import single_instance, worker_lock
 from mailbot.extract.reader import MAX_ZIP_DOCUMENTS
-from mailbot.intake import rules
+from mailbot.core.models import HeldReason
 from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD, mail_reaches
 from tests.forms import vector_pdf
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 from tests.app.test_kill_restart import start_run
 
 
@@ -234,12 +234,13 @@ def test_10_without_a_pass_for_the_units_domain_the_mail_is_held(tmp_path, resul
     ctx = open_context(tmp_path / "site", edit=trusted)
     raw = with_from(unit_mail(ctx, "区人社局"), "rsj@zichuan.example.org", results)
     outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
-    assert (outcome.state, outcome.reason) == ("held", rules.AUTH_FAILED)
+    assert (outcome.state, outcome.reason) == ("held", HeldReason.AUTH_FAILED)
 
 
 def test_10_look_alikes_and_ambiguous_from_headers_give_no_sender():
     for value in ["\u212aelvin@zichuan.example.org", "rsj@x.org <attacker@evil.example>",
-                  "<rsj@x.org>@evil.example", "a@x.org, b@x.org", "", "undisclosed"]:
+                  "<rsj@x.org>@evil.example", "a@x.org, b@x.org", "", "undisclosed",
+                  "0\x1frsj@zichuan.example.org"]:
         assert sender_of([value]) == ("", ""), value
     assert sender_of(["a@x.org", "a@x.org"]) == ("", "")  # two From headers
     assert sender_of(["人社局 <RSJ@X.org>"]) == ("人社局", "rsj@x.org")
@@ -381,7 +382,7 @@ def test_13_a_sender_has_a_parse_budget_per_hour(ctx):
     pipeline.ingest(ctx, raw, "test:2", SEPT + timedelta(minutes=5))
     assert time.monotonic() - started < 10
     second = ctx.store.message(2)  # nothing of it read: held for staff, not "not a report"
-    assert (second.state, second.reason) == ("held", rules.OUT_OF_BUDGET)
+    assert (second.state, second.reason) == ("held", HeldReason.OUT_OF_BUDGET)
     ctx.clock = lambda: SEPT + timedelta(hours=1)  # a new hour: the budget is back
     pipeline.ingest(ctx, unit_mail(ctx, "区人社局", texts={1: "第三封"}), "test:3", SEPT)
     third = ctx.store.db.execute("SELECT error FROM documents WHERE message = 3").fetchall()

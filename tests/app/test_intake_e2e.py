@@ -24,6 +24,7 @@ import pytest
 
 from mailbot.app import pipeline
 from mailbot.config import load
+from mailbot.core.models import HeldReason
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.intake_mails import Case, held_out_mails
@@ -95,7 +96,7 @@ def test_one_poll_attributes_every_mail_and_a_second_poll_does_nothing(site):
     cases = held_out_mails(campaign, TRUSTED)
     site.append(cases)
     first = site.mailbot("poll", "--once")
-    assert f"{len(cases)} new mail(s)" in first.stdout, first.stdout
+    assert f"新邮件 {len(cases)} 封" in first.stdout, first.stdout
 
     counted = [c for c in cases if c.state == "done"]
     for quarter in {c.quarter for c in counted}:
@@ -128,14 +129,14 @@ def test_one_poll_attributes_every_mail_and_a_second_poll_does_nothing(site):
     expected_receipts = Counter(campaign.unit(c.unit).emails[0] for c in counted)
     assert kinds["receipt"] == expected_receipts
     expected_notices = Counter(campaign.unit(c.unit).emails[0] for c in cases
-                               if c.reason in pipeline.NOTIFIED_REASONS)
+                               if isinstance(c.reason, HeldReason) and c.reason.told)
     assert kinds["held_notice"] == expected_notices
     assert len(site.smtp.received) == len(counted) + sum(expected_notices.values())
     allowed = {a for u in campaign.units for a in u.emails}
     assert all(set(r.rcpt_tos) <= allowed for r in site.smtp.received)
 
     again = site.mailbot("poll", "--once")
-    assert "0 new mail(s); outbox: 0 sent, 0 not sent" in again.stdout
+    assert "新邮件 0 封；发件队列：本次发出 0 封，未能发出 0 封" in again.stdout
     assert len(site.smtp.received) == len(counted) + sum(expected_notices.values())
 
 
@@ -154,14 +155,14 @@ def test_a_new_uidvalidity_records_nothing_twice_and_answers_nothing_twice(site)
     [late] = unit_cases(campaign, "区检察院")
     site.append([late])
     second = site.mailbot("poll", "--once")
-    assert "1 new mail(s); outbox: 1 sent" in second.stdout, second.stdout
+    assert "新邮件 1 封；发件队列：本次发出 1 封" in second.stdout, second.stdout
     store = site.store()
     assert len(store.messages()) == 3
     assert len(store.all_submissions("2026Q3")) == 3
     store.close()
     assert sorted(by_kind(site.sent())["receipt"]) == sorted(
         campaign.unit(u).emails[0] for u in ("区人社局", "区法院", "区检察院"))
-    assert "0 new mail(s)" in site.mailbot("poll", "--once").stdout
+    assert "新邮件 0 封" in site.mailbot("poll", "--once").stdout
     assert len(site.smtp.received) == 3
 
 
@@ -193,7 +194,7 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
     assert sum(o.state == "done" for o in outcomes) + len(seen) == len(cases)
     assert len(ctx.store.outgoing("receipt")) == len(cases)
     ctx.store.close()
-    assert "outbox: 5 sent" in site.mailbot("poll", "--once").stdout
+    assert "本次发出 5 封" in site.mailbot("poll", "--once").stdout
     assert sorted(by_kind(site.sent())["receipt"]) == sorted(
         campaign.unit(c.unit).emails[0] for c in cases)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.intake import rules
+from mailbot.core.models import HeldReason
 from mailbot.app import pipeline, review, samples
 from mailbot.config import load
 from mailbot.outgoing.outbox import FolderTransport
@@ -156,7 +156,7 @@ def test_winmail_dat_is_held_and_the_unit_asked_to_resend(ctx, tmp_path):
     raw = samples.report_mail("rsj@zichuan.example.org", "fulian-office@zichuan.example.org",
                               "区人社局三季度进展", SEPT, [("winmail.dat", b"\x78\x9f\x3e\x22")])
     outcome = pipeline.ingest(ctx, raw, "test:1", SEPT)
-    assert (outcome.state, outcome.reason) == ("held", rules.WINMAIL)
+    assert (outcome.state, outcome.reason) == ("held", HeldReason.WINMAIL)
     [notice] = sent_mails(ctx, tmp_path)
     assert notice["To"] == "rsj@zichuan.example.org"
     assert "winmail.dat" in notice.get_content() and "重新发送" in notice.get_content()

@@ -23,7 +23,7 @@ from mailbot.app import samples
 from mailbot.config import load
 from mailbot.intake.message import parse
 from tests.servers import mail_reaches
-from tests.cli.test_cli import ROOT, mailbot
+from tests.invoke import ROOT, mailbot
 from mailbot.config import PACKAGED_CONFIG
 
 NOW = datetime(2026, 10, 8, 2, tzinfo=timezone.utc)

@@ -30,7 +30,7 @@ import docx
 import pytest
 
 from mailbot.app import samples
-from mailbot.chase.summary import LABELS
+from mailbot.core.models import UnitState
 from mailbot.config import load
 from tests.office import office_mail, plain_docx, photo_jpeg, year_of_office_mail
 from tests.servers import PASSWORD, site_config
@@ -156,7 +156,7 @@ def summary_states(mail) -> dict[str, str]:
 
 
 def assert_summary_is_the_truth(office: Office, mail, now: str) -> None:
-    truth = {unit: LABELS[state] for unit, state in office.states(now).items()}
+    truth = {unit: UnitState(state).zh for unit, state in office.states(now).items()}
     assert summary_states(mail) == truth
     counts = {label: list(truth.values()).count(label) for label in set(truth.values())}
     headline = mail.get_body(("plain",)).get_content()
@@ -189,7 +189,7 @@ def test_a_quarter_in_a_real_office_mailbox(office):
     [summary] = [m for m in mails if m["To"] == inbox]
     assert_summary_is_the_truth(office, summary, "2026-09-23T09:30")
     assert "按时报送1个" in summary.get_body(("plain",)).get_content()
-    assert "mailbox last read" not in log  # (the log is English and quiet; status says it)
+    assert "邮箱最近一次读取" not in log  # (the log is English and quiet; status says it)
     status = office.status("2026-09-23T09:30")
     assert status["mailbox"]["readable"] and status["mailbox"]["read_at"].startswith("2026-09-23")
     receipt_to_rsj = next(m for m in mails if m["Subject"].startswith("回执：区人社局"))

@@ -17,7 +17,7 @@ import pytest
 from mailbot.app import samples
 from mailbot.config import PACKAGED_CONFIG, load
 from tests.pipeline import write_config
-from tests.cli.test_cli import ROOT
+from tests.invoke import ROOT
 
 pytestmark = pytest.mark.slow  # a real worker process for a few seconds
 NEW_ADDRESS = "rsj-office@zichuan.example.org"

@@ -10,7 +10,8 @@ import docx
 
 from mailbot.app import samples
 from mailbot.config import load
-from tests.cli.test_cli import SEPT, mailbot, site  # noqa: F401 - `site` is a fixture
+from tests.cli.test_cli import SEPT
+from tests.invoke import mailbot
 
 
 def save(site, name, unit, files, when, subject=None, sender=None):

@@ -169,7 +169,7 @@ def test_passwords_never_reach_logs_or_store(dovecot_bad_logins, tmp_path):
         result = run_cli(config, *args, password=password, cert=server.cert)
         assert result.returncode == code, result.stderr
         outputs.append(result.stdout + result.stderr)
-    assert "拒绝了用户" in outputs[0] and "1 new mail(s)" in outputs[3]
+    assert "拒绝了用户" in outputs[0] and "新邮件 1 封" in outputs[3]
     logs = "\n".join(outputs)
     assert WRONG not in logs
     assert PASSWORD not in logs

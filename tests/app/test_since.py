@@ -10,7 +10,7 @@ from mailbot.app import samples
 from mailbot.config import PACKAGED_CONFIG, load
 from mailbot.intake.rules import default_since
 from tests.pipeline import write_config
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 OLD = datetime(2026, 1, 15, 2, tzinfo=timezone.utc)
 NEW = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
@@ -47,10 +47,10 @@ def test_older_mail_is_recorded_unanswered_until_imported_on_purpose(tmp_path):
     deliver(tmp_path, report("区人社局", "2026Q1", OLD), "old.eml", OLD)
     deliver(tmp_path, report("区卫健局", "2026Q3", NEW), "new.eml", NEW)
     out = mailbot("--now", "2026-10-09T10:00", "poll", "--once", cwd=tmp_path).stdout
-    assert "before_since" in out and "2 new mail(s)" in out
+    assert "before_since" in out and "新邮件 2 封" in out
     assert [m["To"] for m in sent(tmp_path)] == ["wjj@zichuan.example.org"]
     again = mailbot("--now", "2026-10-09T10:05", "poll", "--once", cwd=tmp_path).stdout
-    assert "0 new mail(s)" in again  # recorded, so never fetched again
+    assert "新邮件 0 封" in again  # recorded, so never fetched again
     quiet = mailbot("--now", "2026-10-09T10:10", "poll", "--since", "2026-01-01", "--quiet",
                     cwd=tmp_path).stdout
     assert "done - 区人社局 2026Q1" in quiet

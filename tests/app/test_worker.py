@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = textwrap.dedent("""
     import logging, sys, time
     from pathlib import Path
-    from mailbot.app.scheduler import AlreadyRunning, Job, run
+    from mailbot.app.lock import AlreadyRunning
+    from mailbot.app.scheduler import Job, run
 
     out = Path(sys.argv[1])
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
@@ -68,7 +69,7 @@ def test_signal_stops_after_the_job_in_hand(tmp_path, signum):
     wait_for(tmp_path / "slow", "start")
     time.sleep(0.3)  # let tick run a few times, while slow is still in hand
     worker.send_signal(signum)
-    out, err = worker.communicate(timeout=10)
+    out, err = worker.communicate(timeout=30)
     assert worker.returncode == 0, err
     assert out.strip() == "clean exit"
     assert (tmp_path / "slow").read_text() == "start\nend\n"
@@ -82,12 +83,12 @@ def test_a_second_instance_is_refused_with_a_clear_message(tmp_path):
     try:
         wait_for(tmp_path / "tick", "t")
         second = start(tmp_path)
-        _, err = second.communicate(timeout=10)
+        _, err = second.communicate(timeout=30)
         assert second.returncode == 1
         assert f"another mailbot worker is already running (pid {first.pid}" in err
     finally:
         first.send_signal(signal.SIGTERM)
-        first.communicate(timeout=10)
+        first.communicate(timeout=30)
     assert first.returncode == 0
 
 
@@ -95,11 +96,11 @@ def test_lock_is_free_after_a_kill(tmp_path):
     first = start(tmp_path)
     wait_for(tmp_path / "tick", "t")
     first.kill()
-    first.communicate(timeout=10)
+    first.communicate(timeout=30)
     (tmp_path / "tick").unlink()
     second = start(tmp_path)
     wait_for(tmp_path / "tick", "t")
     second.send_signal(signal.SIGTERM)
-    out, err = second.communicate(timeout=10)
+    out, err = second.communicate(timeout=30)
     assert second.returncode == 0, err
     assert f"worker started (pid {second.pid})" in err

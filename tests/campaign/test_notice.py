@@ -16,7 +16,7 @@ from mailbot.campaign.notice_files import text_notice
 from mailbot.config import PACKAGED_CONFIG, load
 from tests.forms import libreoffice
 from tests.notices import NOTICE_2026, campaign_view, notice_docx, notice_pdf, notice_text
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 TODAY = campaign_view(load(PACKAGED_CONFIG).campaign)
 

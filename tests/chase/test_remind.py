@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mailbot import config
-from mailbot.core.models import Quarter, UnitStatus
+from mailbot.core.models import Quarter, UnitState, UnitStatus
 from mailbot.chase.remind import (Ladder, active_quarters, due_reminders, due_reminders_all,
                             ladder_steps)
 from mailbot.config import PACKAGED_CONFIG
@@ -50,7 +50,8 @@ def test_default_ladder_days_for_2026q3():
     ("2026-10-14", "overdue3"), ("2026-10-15", None),
 ])
 def test_stage_by_day_around_the_due_date(day, stage):
-    submitted = [UnitStatus("区妇联", "on_time", True, True), UnitStatus("区法院", "late", True, True)]
+    submitted = [UnitStatus("区妇联", UnitState.ON_TIME, True, True),
+                 UnitStatus("区法院", UnitState.LATE, True, True)]
     reminders = remind(at(day), submitted)
     if stage is None:
         assert reminders == []
@@ -128,15 +129,17 @@ def test_the_count_is_of_the_reminders_actually_sent():
 
 
 def test_units_that_submitted_get_nothing_at_once():
-    statuses = [UnitStatus(name, "on_time", True, True) for name in ALL_UNITS]
+    statuses = [UnitStatus(name, UnitState.ON_TIME, True, True) for name in ALL_UNITS]
     assert remind(at("2026-09-30"), statuses) == []
 
 
 def test_incomplete_gets_a_targeted_reminder_naming_what_is_missing():
     statuses = [
-        UnitStatus("区教体局", "incomplete", electronic=True, stamped_pdf=False, items=(6,)),
-        UnitStatus("区人社局", "incomplete", electronic=False, stamped_pdf=True),
-        UnitStatus("区法院", "incomplete", True, True, items=(3,), problems=("签章无法识别",)),
+        UnitStatus("区教体局", UnitState.INCOMPLETE, electronic=True, stamped_pdf=False,
+                   items=(6,)),
+        UnitStatus("区人社局", UnitState.INCOMPLETE, electronic=False, stamped_pdf=True),
+        UnitStatus("区法院", UnitState.INCOMPLETE, True, True, items=(3,),
+                   problems=("签章无法识别",)),
     ]
     by_unit = {r.unit: r for r in remind(at("2026-09-30"), statuses)}
     assert by_unit["区教体局"].missing == (
@@ -162,7 +165,7 @@ def test_active_quarters_and_all_quarters():
         "2026Q4"]
     assert [q.name for q in active_quarters(CAMPAIGN, LADDER, CAL, at("2027-01-04"))] == [
         "2026Q4"]
-    statuses = {"2026Q3": [UnitStatus("区妇联", "on_time", True, True)]}
+    statuses = {"2026Q3": [UnitStatus("区妇联", UnitState.ON_TIME, True, True)]}
     reminders = due_reminders_all(CAMPAIGN, LADDER, CAL, statuses, set(), at("2026-10-08"))
     assert stages(reminders) == dict.fromkeys(ALL_UNITS - {"区妇联"}, "overdue1")
     with pytest.raises(KeyError, match="2026Q4"):

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from mailbot.core.models import UnitStatus
+from mailbot.core.models import UnitState, UnitStatus
 from mailbot.outgoing.render import template_env
 from mailbot.outgoing.summary_mail import render_summary
-from mailbot.chase.summary import LABELS, build_summary
+from mailbot.chase.summary import build_summary
 from mailbot.report.chart import cjk_font_file, status_chart
 from tests import report_data as data
 from tests.tools import need_tool, require
@@ -48,7 +48,8 @@ def test_matrix_has_every_unit_in_config_order(campaign, summary):
 
 
 def test_a_unit_without_status_counts_as_missing(campaign):
-    summary = build_summary(campaign, "2026Q3", [UnitStatus("区妇联", "on_time")], [], NOW)
+    summary = build_summary(campaign, "2026Q3", [UnitStatus("区妇联", UnitState.ON_TIME)], [],
+                            NOW)
     assert [row.state for row in summary.rows].count("missing") == 17
     assert summary.rows[1].label == "按时报送"
     assert [(s, c) for s, _, c in summary.counts if c] == [("on_time", 1), ("missing", 17)]
@@ -60,7 +61,7 @@ def test_problems_name_the_unit_and_do_not_repeat(campaign, summary):
         ("区残联", data.UNREADABLE),
         ("区总工会", "盖章PDF版"),
     )
-    worded = UnitStatus("区法院", "incomplete", electronic=True, stamped_pdf=False,
+    worded = UnitStatus("区法院", UnitState.INCOMPLETE, electronic=True, stamped_pdf=False,
                         problems=("未收到盖章PDF版", "未收到盖章PDF版"))
     again = build_summary(campaign, "2026Q3", [worded], [], NOW)
     assert again.problems == (("区法院", "未收到盖章PDF版"),)
@@ -83,8 +84,8 @@ def test_mail_parts_show_matrix_problems_and_held_mail(campaign, summary, tmp_pa
     assert "区司法局：未报送" in mail.text
     assert "<script>" not in mail.html and "&lt;script&gt;" in mail.html
     assert "发件地址不在登记名单中。该邮件" in mail.text  # no doubled full stop
-    for state, label in LABELS.items():
-        assert re.search(rf"background:#[0-9a-f]{{6}}[^>]*>{label}<", mail.html), state
+    for state in UnitState:
+        assert re.search(rf"background:#[0-9a-f]{{6}}[^>]*>{state.zh}<", mail.html), state
 
 
 def test_chart_is_inline_and_referenced(campaign, summary):

@@ -1,49 +1,15 @@
 """The `mailbot` command as a user runs it: exit codes, JSON contracts, review."""
 
-import contextlib
 import json
 import os
-import shutil
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 
-from mailbot import cli
 from mailbot.app import samples
 from mailbot.config import load
-from mailbot.config import PACKAGED_CONFIG
+from tests.invoke import mailbot
 
-ROOT = Path(__file__).resolve().parents[2]
 SEPT = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class Run:
-    """What a user sees of one `mailbot` command: exit status and the two streams."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def mailbot(*args, cwd, check=True):
-    """Run `mailbot ARGS` in process from `cwd`, as a user would from that folder."""
-    runner = CliRunner(env={"MAILBOT_NOW": None, "MAILBOT_CONFIG": None})
-    with contextlib.chdir(cwd):
-        result = runner.invoke(cli.main, [str(arg) for arg in args], catch_exceptions=False)
-    run = Run(result.exit_code, result.stdout, result.stderr)
-    if check and run.returncode != 0:
-        raise AssertionError(f"exit {run.returncode}\n{run.stdout}\n{run.stderr}")
-    return run
-
-
-@pytest.fixture
-def site(tmp_path):
-    shutil.copyfile(PACKAGED_CONFIG, tmp_path / "config.toml")
-    return tmp_path
 
 
 def save_mail(site, name, unit, sender=None, texts=None, when=SEPT):
@@ -86,7 +52,7 @@ def test_held_mail_counts_for_nobody_until_accepted(site):
     assert "held - 团区委 2026Q3" in mailbot("ingest", str(path), cwd=site).stdout
     assert status(site)["团区委"]["state"] == "missing"
     listing = mailbot("review", cwd=site).stdout
-    assert "address not registered for this unit" in listing
+    assert "原因：发件地址未登记为该单位的报送邮箱" in listing
     mail_id = listing.splitlines()[1].split()[0]
     assert "done - 团区委 2026Q3" in mailbot("review", "accept", mail_id, cwd=site).stdout
     assert status(site)["团区委"]["electronic"] is True

@@ -20,7 +20,7 @@ import pytest
 from mailbot.app import samples
 from mailbot.config import load
 from tests.servers import free_port
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 from mailbot.config import PACKAGED_CONFIG
 
 QUARTER = "2026Q3"
@@ -149,12 +149,12 @@ def delivered_once(mails) -> dict[tuple[str, str], int]:
 def test_remind_twice_at_the_same_moment_sends_nothing_the_second_time(tmp_path, smtp_server):
     campaign = make_site(tmp_path, smtp_server.url())
     first = mailbot("--now", "2026-10-10T10:00", "remind", cwd=tmp_path)
-    assert "16 reminder(s) due" in first.stdout
+    assert "现在应发提醒 16 封" in first.stdout
     received = reminders_received(smtp_server)
     assert len(received) == len(chased(campaign))
     total = len(smtp_server.received)  # reminders, receipts and the held-mail notice
     second = mailbot("--now", "2026-10-10T10:00", "remind", cwd=tmp_path)
-    assert "0 reminder(s) due" in second.stdout and "outbox: 0 sent" in second.stdout
+    assert "现在应发提醒 0 封" in second.stdout and "本次发出 0 封" in second.stdout
     assert len(smtp_server.received) == total
     # the next day the same stage is not sent again either
     mailbot("--now", "2026-10-12T10:00", "remind", cwd=tmp_path)
@@ -183,13 +183,13 @@ def test_smtp_down_during_a_run_then_up_delivers_each_reminder_exactly_once(tmp_
     campaign = make_site(tmp_path, f"smtp://127.0.0.1:{port}")
     down = mailbot("--now", "2026-10-08T10:00", "remind", cwd=tmp_path, check=False)
     assert down.returncode == 1
-    assert "16 reminder(s) due" in down.stdout and "outbox: 0 sent, 20 not sent" in down.stdout
+    assert "现在应发提醒 16 封" in down.stdout and "本次发出 0 封，未能发出 20 封" in down.stdout
     handler = _Recorder()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         up = mailbot("--now", "2026-10-08T10:00", "remind", cwd=tmp_path)
-        assert "0 reminder(s) due" in up.stdout and "outbox: 20 sent, 0 not sent" in up.stdout
+        assert "现在应发提醒 0 封" in up.stdout and "本次发出 20 封，未能发出 0 封" in up.stdout
         mailbot("--now", "2026-10-08T10:00", "remind", cwd=tmp_path)
     finally:
         controller.stop()
@@ -228,7 +228,7 @@ def test_server_failing_in_the_middle_of_a_run_loses_and_repeats_nothing(tmp_pat
     try:
         campaign = make_site(tmp_path, f"smtp://127.0.0.1:{controller.port}")
         broken = mailbot("--now", "2026-10-13T10:00", "remind", cwd=tmp_path, check=False)
-        assert broken.returncode == 1 and "outbox: 7 sent, 13 not sent" in broken.stdout
+        assert broken.returncode == 1 and "本次发出 7 封，未能发出 13 封" in broken.stdout
         handler.limit = 1000
         mailbot("--now", "2026-10-13T10:00", "remind", cwd=tmp_path)
         mailbot("--now", "2026-10-14T10:00", "remind", cwd=tmp_path)

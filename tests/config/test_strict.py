@@ -12,7 +12,7 @@ from mailbot.config import ConfigError, load
 from mailbot.config.endpoint import Endpoint
 from mailbot.outgoing import smtp
 from tests.pipeline import write_config
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 SECRET = "S3cret-9911"
 

@@ -14,7 +14,7 @@ import pytest
 from mailbot.config import ConfigError, load
 from tests.pipeline import write_config
 from tests.servers import PASSWORD
-from tests.cli.test_cli import ROOT
+from tests.invoke import ROOT
 
 
 def check(config, env_extra: dict) -> subprocess.CompletedProcess:

@@ -6,8 +6,9 @@ import pytest
 
 from mailbot.intake import rules
 from mailbot.config import load
-from mailbot.intake.rules import UNREGISTERED, decide, quarter_by_date, quarter_number
-from mailbot.core.models import Attachment, Extraction, FormRow, Held, Ignored, Message, Submission
+from mailbot.intake.rules import decide, quarter_by_date, quarter_number
+from mailbot.core.models import (Attachment, Extraction, FormRow, Held, HeldReason, Ignored,
+                                 IgnoredReason, Message, Submission)
 from mailbot.config import PACKAGED_CONFIG
 
 CAMPAIGN = load(PACKAGED_CONFIG).campaign
@@ -49,7 +50,9 @@ def test_sender_address_is_case_insensitive():
 def test_automatic_mail_is_ignored_unless_a_unit_sends_report_files():
     automatic = "Auto-Submitted: auto-replied"
     for mail in (message("someone@163.com"), message(attachments=())):
-        assert decide(CAMPAIGN, mail, automatic, SEPT) == Ignored(f"automatic mail ({automatic})")
+        decision = decide(CAMPAIGN, mail, automatic, SEPT)
+        assert decision == Ignored(IgnoredReason.AUTOMATIC, automatic)
+        assert decision.reason == f"automatic mail ({automatic})"  # as the store keeps it
     assert isinstance(decide(CAMPAIGN, message(), automatic, SEPT), Submission)  # a copier's scan
 
 
@@ -99,12 +102,12 @@ def test_a_forwarded_original_counts_for_the_unit_that_sent_it():
 
 def test_a_forwarded_original_from_an_unregistered_address_is_held():
     decision = decide(CAMPAIGN, forward(message("x@163.com", subject="团区委报表")), None, SEPT)
-    assert decision == Held(rules.FORWARD_NOT_FROM_UNIT, "区人社局", "2026Q3")
+    assert decision == Held(HeldReason.FORWARD_NOT_FROM_UNIT, "区人社局", "2026Q3")
 
 
 def test_a_forward_in_the_body_without_the_original_is_held():
     decision = decide(CAMPAIGN, forward(None, text="---- 原始邮件 ----\n发件人：rsj"), None, SEPT)
-    assert decision.reason == rules.FORWARD_WITHOUT_ORIGINAL and decision.unit == "区人社局"
+    assert decision.reason == HeldReason.FORWARD_WITHOUT_ORIGINAL and decision.unit == "区人社局"
     plain = forward(None, subject="会议通知", text="请各位参会。")
     assert isinstance(decide(CAMPAIGN, plain, None, SEPT), Ignored)
 
@@ -121,14 +124,14 @@ def test_a_forward_in_the_body_without_the_original_is_held():
 ])
 def test_authentication_results_count_only_from_trusted_servers(values, held):
     decision = decide(CAMPAIGN, with_auth(*values), None, SEPT, TRUSTED)
-    assert (decision == Held(rules.AUTH_FAILED, "区人社局", "2026Q3")) is held
+    assert (decision == Held(HeldReason.AUTH_FAILED, "区人社局", "2026Q3")) is held
     assert isinstance(decide(CAMPAIGN, with_auth(*values), None, SEPT), Submission)
 
 
 def test_winmail_dat_is_held_for_review():
     tnef = Attachment("winmail.dat", "application/ms-tnef", b"\x78\x9f\x3e\x22")
     decision = decide(CAMPAIGN, message(attachments=(DOCX, tnef)), None, SEPT)
-    assert decision == Held(rules.WINMAIL, "区人社局", "2026Q3")
+    assert decision == Held(HeldReason.WINMAIL, "区人社局", "2026Q3")
 
 
 def test_the_form_cells_name_the_unit_of_an_unregistered_sender():
@@ -138,16 +141,23 @@ def test_the_form_cells_name_the_unit_of_an_unregistered_sender():
     assert rules.wants_form_cells(decide(CAMPAIGN, plain, None, SEPT))
     extraction = Extraction(file="报表.docx", format="docx", has_form=True, rows=(row,))
     decision = decide(CAMPAIGN, plain, None, SEPT, extractions=(extraction,))
-    assert decision == Held(UNREGISTERED, "区应急管理局", "2026Q3")
+    assert decision == Held(HeldReason.UNREGISTERED, "区应急管理局", "2026Q3")
     shared = Extraction(file="b.docx", format="docx", rows=(FormRow(1, "t", ("区人社局", "区妇联"),
                                                                     None, "p", ""),))
     assert isinstance(decide(CAMPAIGN, plain, None, SEPT, extractions=(shared,)), Ignored)
 
 
-def test_every_held_reason_has_chinese_words():
-    reasons = [rules.UNREGISTERED, rules.NO_QUARTER, rules.NO_ATTACHMENT, rules.AUTH_FAILED,
-               rules.WINMAIL, rules.FORWARD_WITHOUT_ORIGINAL, rules.FORWARD_NOT_FROM_UNIT]
-    assert all(rules.reason_zh(r) == rules.REASONS_ZH[r] for r in reasons)
+def test_a_stored_held_reason_reads_in_chinese_without_its_notes():
+    for reason in HeldReason:
+        assert reason.zh and reason.zh.isascii() is False
+        assert HeldReason.zh_of(f"{reason}; held_notice not sent: rate limit") == reason.zh
+    assert HeldReason.zh_of("boom: disk full") == "处理出错，请人工查看（boom: disk full）"
+
+
+def test_the_unit_is_told_only_of_its_own_mail_or_mail_in_its_name():
+    told = {reason for reason in HeldReason if reason.told}
+    assert told == {HeldReason.UNREGISTERED, HeldReason.NO_ATTACHMENT, HeldReason.NO_QUARTER,
+                    HeldReason.WINMAIL}
 
 
 # --- answer only what deserves an answer --------------------------------------------
@@ -158,11 +168,11 @@ JPG = Attachment("IMG_2041.jpg", "image/jpeg", b"\xff\xd8")
 def test_a_thank_you_reply_to_our_receipt_is_not_answered():
     reply = message(subject="Re: 回执：区人社局2026年第三季度进展情况已收到（材料齐全）",
                     attachments=(), text="收到，谢谢！")
-    assert decide(CAMPAIGN, reply, None, SEPT) == Ignored(rules.NOT_FOR_US)
+    assert decide(CAMPAIGN, reply, None, SEPT) == Ignored(IgnoredReason.NOT_FOR_US)
     threaded = Message(message_id="<r@x>", subject="收到", from_addr="rsj@zichuan.example.org",
                        from_name="", to=(), date=SEPT, text="好的", attachments=(),
                        references=("<177.1.2.mailbot@zichuan.example.org>",))
-    assert decide(CAMPAIGN, threaded, None, SEPT) == Ignored(rules.NOT_FOR_US)
+    assert decide(CAMPAIGN, threaded, None, SEPT) == Ignored(IgnoredReason.NOT_FOR_US)
 
 
 def test_a_reply_to_a_reminder_that_carries_the_report_is_a_submission():
@@ -177,12 +187,12 @@ def test_mail_merely_about_a_unit_is_not_held_in_its_name():
     photos = message(sender="colleague@163.com", subject="团区委活动照片", attachments=(JPG,))
     assert isinstance(decide(CAMPAIGN, photos, None, SEPT), Ignored)
     report = message(sender="tuanquwei@163.com", subject="团区委三季度进展情况")
-    assert decide(CAMPAIGN, report, None, SEPT) == Held(UNREGISTERED, "团区委", "2026Q3")
+    assert decide(CAMPAIGN, report, None, SEPT) == Held(HeldReason.UNREGISTERED, "团区委", "2026Q3")
 
 
 def test_a_units_photo_mail_gets_no_answer():
     photos = message(subject="座谈会照片", attachments=(JPG,))
-    assert decide(CAMPAIGN, photos, None, SEPT) == Ignored(rules.NOT_FOR_US)
+    assert decide(CAMPAIGN, photos, None, SEPT) == Ignored(IgnoredReason.NOT_FOR_US)
 
 
 def test_an_original_forwarded_from_another_units_address_counts_for_the_sender():

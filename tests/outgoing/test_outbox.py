@@ -16,7 +16,7 @@ from mailbot.outgoing import outbox
 from mailbot.config import load
 from mailbot.core.models import OutgoingMail
 from mailbot.outgoing.outbox import FolderTransport, NotInConfig
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 from mailbot.config import PACKAGED_CONFIG
 
 NOW = datetime(2026, 10, 12, 2, tzinfo=timezone.utc)
@@ -147,7 +147,7 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     ctx.store.close()
 
     status = mailbot("--now", "2026-10-12T10:00", "status", cwd=tmp_path).stdout
-    assert "outbox: 0 waiting to be sent, 2 NOT SENT" in status
+    assert "发件队列：0 封待发送，2 封未能发出" in status
     review = mailbot("review", cwd=tmp_path).stdout
     assert "busy-rsj@zichuan.example.org" in review and "451" in review and "550" in review
     busy_id = states["busy"]["id"]

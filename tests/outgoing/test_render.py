@@ -21,7 +21,8 @@ ENV = template_env(TEMPLATES)
 def reminder(stage: str, unit: str = "区教体局", missing=(), cc=()) -> Reminder:
     return Reminder(unit=unit, to=("jtj@zichuan.example.org",), cc=cc, quarter="2026Q3",
                     stage=stage, subject=f"subject {stage}",
-                    dedup_key=f"reminder:2026Q3:{unit}:{stage}", missing=missing)
+                    dedup_key=f"reminder:2026Q3:{unit}:{stage}", missing=missing,
+                    overdue=int(stage[7:]) if stage.startswith("overdue") else 0)
 
 
 @pytest.mark.parametrize("stage, wording", [

@@ -6,9 +6,6 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -16,13 +13,12 @@ import docx
 import pytest
 
 from mailbot.app.demo import run_demo
-from mailbot.chase.summary import STATES
-from mailbot.core.models import UnitStatus
+from mailbot.core.models import UnitState, UnitStatus
 from mailbot.report.content import build_annual, build_report, file_name
 from mailbot.report.coverage import Coverage, coverage, early_warning
 from tests import report_data as data
+from tests.invoke import mailbot
 
-ROOT = Path(__file__).resolve().parents[2]
 Q3_NAME = "2026年第三季度为全区妇女儿童办实事工作进展情况汇总表"
 
 
@@ -33,12 +29,9 @@ def demo(tmp_path_factory) -> Path:
     return folder
 
 
-def compile_(demo: Path, *args: str, now: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("MAILBOT_NOW", None)
-    return subprocess.run([sys.executable, "-m", "mailbot", "--config", str(demo / "config.toml"),
-                           "--now", now, "compile", *args], cwd=demo, env=env,
-                          capture_output=True, text=True, timeout=120)
+def compile_(demo: Path, *args: str, now: str):
+    return mailbot("--config", demo / "config.toml", "--now", now, "compile", *args,
+                   cwd=demo, check=False)
 
 
 def test_compile_in_december_warns_and_names_the_previous_quarter(demo):
@@ -92,8 +85,8 @@ def test_file_names_follow_the_configured_title():
 def test_warning_only_while_the_quarter_is_collected_and_almost_nobody_reported():
     campaign = data.campaign()
     december = datetime(2026, 12, 10, 10, tzinfo=data.TZ)
-    few = [UnitStatus(unit=u.name, state="on_time") for u in campaign.units[:3]]
-    enough = [UnitStatus(unit=u.name, state="late") for u in campaign.units[:4]]
+    few = [UnitStatus(unit=u.name, state=UnitState.ON_TIME) for u in campaign.units[:3]]
+    enough = [UnitStatus(unit=u.name, state=UnitState.LATE) for u in campaign.units[:4]]
     assert early_warning(campaign, coverage(campaign, "2026Q4", few), december).startswith(
         "注意：2026年第四季度正在收集中，18个单位中仅3个已报送")
     assert early_warning(campaign, coverage(campaign, "2026Q4", enough), december) is None
@@ -104,6 +97,6 @@ def test_warning_only_while_the_quarter_is_collected_and_almost_nobody_reported(
 
 
 def test_coverage_counts_every_state():
-    counts = tuple((state, 1) for state in STATES)
+    counts = tuple((state, 1) for state in UnitState)
     assert Coverage("2026Q2", 4, counts).line() == \
         "2026年第二季度：4个单位中3个已报送（按时报送1个，逾期报送1个，材料不全1个）"

@@ -20,7 +20,7 @@ from mailbot.app import samples
 from mailbot.config import load
 from mailbot.core.models import ColumnRole
 from tests.notices import SEVEN, SEVEN_ITEMS, seven_column_notice, type_into
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 QUARTER = "2027Q3"
 NOW = "2027-10-09T10:00"

@@ -18,7 +18,7 @@ from mailbot.intake.assess import assess
 from mailbot.report.unit_form import form_filename, unit_form
 from tests.forms import libreoffice
 from tests.notices import type_into
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 QUARTER = "2026Q3"
 PROGRESS = "具体措施及任务进度情况"

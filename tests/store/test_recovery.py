@@ -17,7 +17,7 @@ from mailbot.app import pipeline
 from mailbot.store import Store, StoreUnusable
 from mailbot.store.schema import MIGRATIONS
 from tests.pipeline import open_context, sent_mails, unit_mail
-from tests.cli.test_cli import mailbot
+from tests.invoke import mailbot
 
 NOW = "2026-10-12T10:00"
 UNITS = ["区人社局", "区教体局", "区卫健局"]
