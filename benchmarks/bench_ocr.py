@@ -1,6 +1,6 @@
 """OCR accuracy, speed and memory on a fresh set of scanned and photographed forms.
 
-    PYTHONPATH=. python benchmarks/bench_ocr.py [-n 6] [--seed S] [--tesseract]
+    PYTHONPATH=. python benchmarks/bench_ocr.py [-n 6] [--seed S] [--tesseract] [--stages]
 
 Each run builds new forms (seeded by the clock unless --seed is given): a random
 unit's form filled with random realistic progress texts (bench_accuracy's
@@ -19,6 +19,13 @@ against the highest similarity of a typed text to another form's text for the
 same item. Goals (issue 18): >= 97% characters at 200 dpi, >= 93% for photos,
 <= 4 s a page on 2 cores. --tesseract also reads the 200 dpi scans' pages with
 Tesseract chi_sim (whole page, order-insensitive) for the engine comparison.
+
+The peak memory printed is the forked child's resident size, which counts the
+pages it shares with this process (the forms held for the run): the parent's
+own peak is printed beside it. --stages reads the first form's colour scan in
+this process, the engine on one thread, and prints the CPU seconds a page of
+each stage (render, geometry, orientation, detection, recognition): CPU time of
+one thread is what a loaded machine still measures fairly.
 """
 
 from __future__ import annotations
@@ -109,6 +116,45 @@ def run(campaign, forms, rng):
     return tally, same, other
 
 
+def stages(campaign, pages200, rng) -> None:
+    """CPU seconds a page of each stage, in this process, the engine on one thread."""
+    from mailbot.extract.ocr import document, engine, geometry, pages
+    engine.THREADS = 1
+    spent: dict[str, float] = {}
+    inside = []  # only the outermost timed call counts (geometry calls itself)
+
+    def timed(name, function):
+        def run(*args, **kwargs):
+            if inside:
+                return function(*args, **kwargs)
+            inside.append(name)
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - start
+                inside.pop()
+        return run
+
+    data = scans.image_pdf([scans.scanned(scans.stamp(page), skew=1.2) for page in pages200], 200)
+    ocr_engine = engine.RapidEngine()
+    ocr = ocr_engine._ocr = engine._load()
+    ocr.text_det = timed("detection", ocr.text_det)
+    ocr.text_rec = timed("recognition", ocr.text_rec)
+    ocr.text_cls = timed("direction", ocr.text_cls)
+    ocr_engine.quarter_turns = timed("orientation (all of it)", ocr_engine.quarter_turns)
+    for name in ("without_red", "has_table", "straighten", "rule_mask", "tables", "erase"):
+        setattr(geometry, name, timed("geometry", getattr(geometry, name)))
+    start = time.process_time()
+    rendered = timed("render", pages.pdf_pages)(data)
+    document.read_pages(rendered, campaign, ocr_engine, "stages")
+    total = time.process_time() - start
+    print(f"  stages, CPU s a page on one thread ({len(rendered)} pages):")
+    for name, seconds in spent.items():
+        print(f"    {name:24s} {seconds / len(rendered):5.2f}")
+    print(f"    {'total':24s} {total / len(rendered):5.2f}")
+
+
 def tesseract(forms) -> tuple[int, int, float, int]:
     """(characters, errors, seconds, pages) of Tesseract chi_sim on the 200 dpi pages."""
     chars = wrong = pages = 0
@@ -136,6 +182,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=6, help="forms (units) in the set")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--tesseract", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="CPU seconds a page by stage")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else int(time.time())
     rng = random.Random(seed)
@@ -148,10 +195,14 @@ def main() -> int:
               f"characters {100 * (1 - c['errors'] / max(c['chars'], 1)):.1f}% of {c['chars']}, "
               f"{c['seconds'] / max(c['pages'], 1):.1f} s a page ({c['pages']} pages)")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"  peak resident memory of a sandboxed child: {peak:.0f} MB")
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak resident memory of a sandboxed child: {peak:.0f} MB (this process, whose "
+          f"pages it shares: {parent:.0f} MB)")
     print(f"  stamped check: read vs typed, lowest similarity {min(same, default=0):.3f} "
           f"(median {sorted(same)[len(same) // 2] if same else 0:.3f}); typed vs another "
           f"form's text for the item, highest {max(other, default=0):.3f}")
+    if args.stages:
+        stages(campaign, forms[0][2], rng)
     if args.tesseract:
         chars, wrong, seconds, pages = tesseract(forms)
         print(f"  tesseract chi_sim, 200 dpi pages: characters {100 * (1 - wrong / chars):.1f}%"

@@ -111,3 +111,35 @@ def image_pdf(pages: list[Image.Image], dpi: int) -> bytes:
     first, *rest = pages
     first.save(out, "PDF", resolution=dpi, save_all=True, append_images=rest, quality=75)
     return out.getvalue()
+
+
+DARK_RED = (70, 10, 15)     # a seal pressed hard with old ink, scanned dark
+FAINT_RED = (240, 178, 178)  # a seal pressed lightly: pale pink, little saturation
+WHITE = (255, 255, 255)
+
+
+def seal_page(case: str) -> Image.Image:
+    """A scanned letter page (red letterhead and remark) for each seal case the detector
+    must tell apart: "red", "dark-red" (JPEG, skewed 1°), "faint" (pale, skewed 1.5° on
+    untinted paper: nothing else shows the scan is in colour), "blue" (a received-date stamp,
+    not a seal), "none" (a colour scan with red text but no seal), "grey"."""
+    from tests.forms import scan_page
+    page = scan_page(seal=False)
+    if case == "red":
+        return stamp(page, where=(0.7, 0.8))
+    if case == "dark-red":
+        return decoded(scanned(stamp(page, DARK_RED, where=(0.7, 0.8)), skew=1.0))
+    if case == "faint":
+        plain = scan_page(seal=False, letterhead=False, red_text=False, colour=False)
+        return decoded(scanned(stamp(plain.convert("RGB"), FAINT_RED, where=(0.7, 0.8)),
+                               skew=1.5, tint=WHITE))
+    if case == "blue":
+        return stamp(page, BLUE, where=(0.7, 0.8))
+    if case == "grey":
+        return stamp(page, where=(0.7, 0.8)).convert("L").convert("RGB")
+    return page
+
+
+def decoded(page: Image.Image, quality: int = 60) -> Image.Image:
+    """The page after a round trip through JPEG, as a scanner's PDF holds it."""
+    return Image.open(io.BytesIO(encoded(page, quality=quality))).convert("RGB")

@@ -19,7 +19,8 @@ from pathlib import Path
 import jinja2
 
 from mailbot.outgoing import outbox
-from mailbot.intake.assess import assess, current_record, current_records, file_problems
+from mailbot.intake.assess import (assess, current_record, current_records,
+                                   needs_earlier_form, receipt_problems)
 from mailbot.config import Config
 from mailbot.extract import Budget, ReadAhead, Stopped, extract_attachment, read_files
 from mailbot.app.prefetch import read_ahead
@@ -325,7 +326,8 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
     campaign, unit, quarter = ctx.config.campaign, submission.unit, submission.quarter
     if extractions is None:
         extractions = _extract(ctx, mail.message, submission.attachments)
-    assessment = assess(campaign, submission, extractions)
+    earlier = ctx.current_of(unit, quarter) if needs_earlier_form(extractions) else None
+    assessment = assess(campaign, submission, extractions, earlier)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
         return _hold(ctx, mail, Held(HeldReason.OUT_OF_BUDGET, unit, quarter))
     if not assessment.report:
@@ -342,7 +344,7 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
                                  assessment, current, extractions, mail.received_at,
                                  ctx.clock(), mail.claimed)
         refused = _queue(ctx, tx, receipt, unit, quarter, automatic)
-        notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
+        notes = [*submission.notes, *receipt_problems(campaign, assessment, current),
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
         _set(tx, mail, MailState.DONE, "; ".join(notes), unit, quarter)
         return Outcome(MailState.DONE, "incomplete" if current.problems else "complete",

@@ -32,7 +32,6 @@ STRAIGHT = 0.5  # points: a rule whose ends differ by less is horizontal (or ver
 MAX_PAGES = 200
 SCAN_COVER = 0.5     # share of the page an image must cover for a scanned page
 USABLE_CHARS = 10
-RENDER_WIDTH = 500   # pixels
 RENDER_ENDS = 10     # seal check on the first and last pages only: seals sit at the end
 RUNNING_HEAD = 0.08  # the top of a page where a running head (页眉) stands
 TURNED_SHARE = 0.6  # a page is turned when this share of its characters is
@@ -282,9 +281,7 @@ def _seal(data: bytes, pages: list[int], scanned: bool) -> bool | None:
         verdicts = []
         for number in pages:
             page = document[number]
-            scale = RENDER_WIDTH / max(page.get_width(), 1.0)
-            image = page.render(scale=scale).to_pil()
-            verdict = seals.find_seal(image)
+            verdict = seals.find_seal(seals.page_image(page))
             if verdict:
                 return True
             verdicts.append(verdict)

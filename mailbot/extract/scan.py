@@ -42,8 +42,9 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
         return replace(parsed, warnings=parsed.warnings + (str(error),))
     if not read.has_form:
         return parsed  # no ruled form on any page: nothing OCR could add
-    seal = parsed.seal if read.seal is None else read.seal or parsed.seal
-    return replace(read, seal=seal, warnings=read.warnings + ("scanned PDF: rows read by OCR",))
+    # the parse judged the seal on the same pages; OCR did not look again
+    return replace(read, seal=parsed.seal,
+                   warnings=read.warnings + ("scanned PDF: rows read by OCR",))
 
 
 def _cached(data: bytes, kind: str, campaign: Campaign) -> Extraction:
@@ -59,4 +60,4 @@ def _read(data: bytes, kind: str, campaign: Campaign) -> Extraction:
     """Runs in the OCR class's sandboxed process: the pages, read."""
     from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
     load = pages.pdf_pages if kind == "pdf" else pages.image_pages
-    return read_pages(load(data), campaign, engines.RapidEngine(), kind)
+    return read_pages(load(data), campaign, engines.RapidEngine(), kind, seal=kind != "pdf")

@@ -23,16 +23,17 @@ PHOTO_NOTE = "盖章版为图片（照片），已予登记；请另行发送盖
 SCAN_ONLY = "本次进展情况系从盖章扫描件中识别，如有识别错误，以补发的电子版为准"
 
 
-def assess(campaign: Campaign, submission: Submission,
-           extractions: list[Extraction]) -> Assessment:
+def assess(campaign: Campaign, submission: Submission, extractions: list[Extraction],
+           earlier: SubmissionRecord | None = None) -> Assessment:
+    """`earlier`: the unit's quarter before this mail (assess.current_record), whose
+    electronic form a stamped copy sent later is checked against, item by item."""
     unit = submission.unit
-    electronic = [e for e in extractions
-                  if e.format in ELECTRONIC_FORMATS and not e.error and e.has_form]
+    electronic = _electronic(extractions)
     copies = [e for e in extractions if e.format in ("pdf", *IMAGE_FORMATS) and not e.error]
     form_copies = [e for e in copies if e.has_form or e.scanned]  # not a stamped meeting notice
     sealed = [e for e in form_copies if e.seal and (e.format == "pdf" or e.has_form)]
-    checks = [check_stamped(campaign, unit, submission.quarter, e,
-                            electronic[0] if electronic else None) for e in sealed]
+    typed = electronic[0] if electronic else _earlier_form(earlier)
+    checks = [check_stamped(campaign, unit, submission.quarter, e, typed) for e in sealed]
     stamped = [e for e, check in zip(sealed, checks) if check.ok]
     rows = _unit_rows(campaign, unit, electronic or stamped or copies)
     items = tuple(sorted({row.seq for row in rows}))
@@ -45,14 +46,43 @@ def assess(campaign: Campaign, submission: Submission,
     return Assessment(unit=unit, quarter=submission.quarter, electronic=bool(electronic),
                       stamped_pdf=bool(stamped), items=items, rows=rows,
                       problems=tuple(problems), report=bool(rows or form_copies),
-                      notes=_notes(electronic, stamped, rows))
+                      notes=_notes(typed is not None, stamped, rows))
 
 
-def _notes(electronic, stamped, rows) -> tuple[str, ...]:
+def _electronic(extractions: list[Extraction]) -> list[Extraction]:
+    return [e for e in extractions
+            if e.format in ELECTRONIC_FORMATS and not e.error and e.has_form]
+
+
+def needs_earlier_form(extractions: list[Extraction]) -> bool:
+    """Does this mail bring a sealed copy without the electronic form to check it by?
+    (Then the form an earlier mail brought is looked up for `assess`.)"""
+    return any(e.seal for e in extractions) and not _electronic(extractions)
+
+
+def _earlier_form(record: SubmissionRecord | None) -> Extraction | None:
+    """The electronic form an earlier mail brought, as the stamped check reads one."""
+    if record is None or not record.electronic or not record.rows:
+        return None
+    return Extraction(file="", format="docx", has_form=True, rows=record.rows)
+
+
+def receipt_problems(campaign: Campaign, assessment: Assessment,
+                     current: SubmissionRecord) -> list[str]:
+    """What the receipt asks the unit to fix: this mail's files, then what its quarter
+    still lacks. A stamped copy refused as not this report already says the quarter has
+    no stamped copy for now: the lack is not said twice."""
+    own = file_problems(campaign, assessment)
+    return [*own, *(problem for problem in current.problems
+                    if not (problem == NO_STAMPED and WRONG_COPY in own))]
+
+
+def _notes(typed: bool, stamped, rows) -> tuple[str, ...]:
+    """`typed`: an electronic form, in this mail or an earlier one, holds the rows."""
     notes = []
     if stamped and all(e.format in IMAGE_FORMATS for e in stamped):
         notes.append(PHOTO_NOTE)
-    if not electronic and any(row.ocr for row in rows):
+    if not typed and any(row.ocr for row in rows):
         notes.append(SCAN_ONLY)
     return tuple(notes)
 

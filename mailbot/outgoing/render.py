@@ -15,7 +15,7 @@ from mailbot.chase.remind import Reminder, report_name
 from mailbot.core.dates import full_date, full_date_time, local, month_day_weekday
 from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction, Message,
                                  OutgoingMail, SubmissionRecord, quarter_label)
-from mailbot.intake.assess import file_problems
+from mailbot.intake.assess import receipt_problems
 
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
 
@@ -53,7 +53,7 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
     label = quarter_label(assessment.quarter)
     items = "、".join(f"第{item.seq}项“{item.title}”" for item in campaign.items
                      if item.seq in current.items) or "未识别到本单位负责事项的进展情况"
-    problems = [*file_problems(campaign, assessment), *current.problems]
+    problems = receipt_problems(campaign, assessment, current)
     text = env.get_template("receipt.txt.j2").render(
         unit=assessment.unit, quarter_label=label, items_text=items,
         documents=[describe_document(e) for e in extractions],

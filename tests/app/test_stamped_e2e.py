@@ -5,6 +5,8 @@ last quarter's form is flagged in the receipt; a phone photo of the stamped page
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from mailbot.app import pipeline, samples
@@ -25,8 +27,8 @@ def ctx(tmp_path):
     return open_context(tmp_path / "site")
 
 
-def stamped_page(ctx, quarter: str):
-    pdf = scans.form_pdf(ctx.config.campaign, UNIT, quarter)
+def stamped_page(ctx, quarter: str, texts: dict[int, str] | None = None):
+    pdf = scans.form_pdf(ctx.config.campaign, UNIT, quarter, texts)
     return scans.stamp(scans.rasterise(pdf, 200)[0], where=(0.62, 0.25))
 
 
@@ -66,6 +68,27 @@ def test_last_quarters_form_stamped_is_flagged(ctx, tmp_path):
     content = receipt_text(ctx, tmp_path)
     assert "盖章版似为第二季度材料，不是本季度的报表" in content
     assert "盖章版内容与电子版不一致：第1项" in content
+    assert content.count("暂按未收到盖章版处理") == 1 and "未收到加盖公章的 PDF 版" not in content
+
+
+def test_a_stamped_copy_sent_after_the_form_is_checked_item_by_item(ctx, tmp_path):
+    """The Word form in one mail, a stamped old draft (this quarter, this unit, other
+    text) in the next: the draft is named and not counted; the right copy then is."""
+    campaign = ctx.config.campaign
+    form = [("报表.docx", samples.form_docx(campaign, UNIT, "2026Q3"))]
+    pipeline.ingest(ctx, mail(ctx, form), "test:1", SEPT)
+    draft = stamped_page(ctx, "2026Q3", {1: "本季度工作正在筹备之中，尚无具体进展。"})
+    pdf = scans.image_pdf([scans.scanned(draft, skew=0.8)], 200)
+    pipeline.ingest(ctx, mail(ctx, [("盖章版.pdf", pdf)]), "test:2", SEPT + timedelta(hours=1))
+    [record] = ctx.current("2026Q3")
+    assert record.electronic and not record.stamped_pdf
+    content = sent_mails(ctx, tmp_path / "out")[-1].get_content()
+    assert "盖章版内容与电子版不一致：第1项" in content
+    assert content.count("暂按未收到盖章版处理") == 1 and "未收到加盖公章的 PDF 版" not in content
+    right = scans.image_pdf([scans.scanned(stamped_page(ctx, "2026Q3"), skew=0.8)], 200)
+    pipeline.ingest(ctx, mail(ctx, [("盖章版.pdf", right)]), "test:3", SEPT + timedelta(hours=2))
+    [record] = ctx.current("2026Q3")
+    assert record.electronic and record.stamped_pdf and record.problems == ()
 
 
 def test_a_phone_photo_of_the_stamped_page_counts(ctx, tmp_path):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 
 from mailbot.app.samples import progress_text
 from mailbot.config import PACKAGED_CONFIG, load
-from mailbot.core.models import Extraction, FormRow, Submission
-from mailbot.intake.assess import PHOTO_NOTE, assess
+from mailbot.core.models import Extraction, FormRow, Submission, SubmissionRecord
+from mailbot.intake.assess import (NO_STAMPED, PHOTO_NOTE, SCAN_ONLY, WRONG_COPY, assess,
+                                   needs_earlier_form, receipt_problems)
 from mailbot.intake.stamped import annotate, check_stamped, similar
 
 CAMPAIGN = load(PACKAGED_CONFIG).campaign
@@ -92,3 +94,42 @@ def test_extract_json_carries_the_check():
     assert checked[1].to_json()["stamped_check"] == {
         "unit": UNIT, "quarter": 3, "items": [1, 2, 4, 9], "similarity": 1.0,
         "problems": [], "ok": True}
+
+
+def earlier_form(**changes) -> SubmissionRecord:
+    """The unit's quarter after a mail that brought the Word form alone."""
+    made = SubmissionRecord(1, "<form@unit>", UNIT, "2026Q3",
+                            datetime(2026, 9, 20, tzinfo=timezone.utc), electronic=True,
+                            stamped_pdf=False, items=(1, 2, 4, 9), problems=(NO_STAMPED,),
+                            rows=tuple(replace(row, unit=UNIT) for row in rows()))
+    return replace(made, **changes)
+
+
+def test_a_stamped_copy_sent_later_is_checked_against_the_earlier_form():
+    draft = rows()[:2] + (replace(rows()[2], progress="本季度工作正在筹备之中，尚无具体进展。"),)
+    later = [scan(rows=draft)]
+    assert needs_earlier_form(later) and not needs_earlier_form([electronic(), *later])
+    result = assess(CAMPAIGN, Submission(UNIT, "2026Q3", ()), later, earlier_form())
+    assert not result.stamped_pdf and SCAN_ONLY not in result.notes  # the Word form holds them
+    assert "盖章版内容与电子版不一致：第4项、第9项" in result.problems
+    right = assess(CAMPAIGN, Submission(UNIT, "2026Q3", ()), [scan()], earlier_form())
+    assert right.stamped_pdf and not any("不一致" in p for p in right.problems)
+
+
+def test_an_earlier_form_read_from_a_scan_is_no_reference():
+    """Rows OCR read from an earlier scan are not the electronic version to check by."""
+    draft = rows()[:2] + (replace(rows()[2], progress="本季度工作正在筹备之中，尚无具体进展。"),)
+    result = assess(CAMPAIGN, Submission(UNIT, "2026Q3", ()), [scan(rows=draft)],
+                    earlier_form(electronic=False))
+    assert result.stamped_pdf
+
+
+def test_a_wrong_copy_is_said_once_in_the_receipt():
+    result = assess(CAMPAIGN, Submission(UNIT, "2026Q3", ()), [scan("2026Q2", q="二")],
+                    earlier_form())
+    current = earlier_form(problems=(NO_STAMPED,))
+    problems = receipt_problems(CAMPAIGN, result, current)
+    assert WRONG_COPY in problems and NO_STAMPED not in problems
+    assert "盖章版似为第二季度材料，不是本季度的报表" in problems
+    assert NO_STAMPED in receipt_problems(
+        CAMPAIGN, assess(CAMPAIGN, Submission(UNIT, "2026Q3", ()), [electronic()]), current)

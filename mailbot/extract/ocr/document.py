@@ -28,8 +28,10 @@ QUOTE = re.compile("[“”]")
 
 
 def read_pages(pages: list[Image.Image], campaign: Campaign, engine: OcrEngine,
-               name: str = "") -> Extraction:
-    """Every page read by OCR; a table running on from the page before continues it."""
+               name: str = "", seal: bool = True) -> Extraction:
+    """Every page read by OCR; a table running on from the page before continues it.
+    `seal=False` where the seal was judged already (a PDF's parse renders its pages
+    for that at the detector's size): the verdict is then None here."""
     grids: list[Grid] = []
     outside, scores, refs = [], {}, count()
     for number, page in enumerate(pages, start=1):
@@ -44,7 +46,8 @@ def read_pages(pages: list[Image.Image], campaign: Campaign, engine: OcrEngine,
                          confidence=_rounded(scores.get(row.progress)))
                  for row in result.rows)
     return Extraction(file="", format="", has_form=result.has_form, scanned=True,
-                      seal=_seal(pages), rows=rows, text="\n".join(outside).strip(),
+                      seal=_seal(pages) if seal else None, rows=rows,
+                      text="\n".join(outside).strip(),
                       warnings=result.warnings)
 
 
