@@ -38,15 +38,26 @@ RUNNING_HEAD = 0.08  # the top of a page where a running head (页眉) stands
 def read(data: bytes, campaign: Campaign) -> Extraction:
     document = _open(data)
     try:
-        turned = upright(document, MAX_PAGES)
+        layers = _layers(document)
+        turned = upright(document, layers)
         if turned is not None:  # pages turned so their text runs left to right
             document.close()
             data, document = turned, _open(turned)
+            layers = _layers(document)
         if not len(document):
             raise ExtractError("empty PDF (no pages)")
-        return _read_pages(document, data, campaign)
+        return _read_pages(layers, len(document), data, campaign)
     finally:
         document.close()
+
+
+def _layers(document) -> list[Layer]:
+    layers = []
+    for number in range(min(len(document), MAX_PAGES)):
+        page = document[number]
+        layers.append(read_layer(page))
+        page.close()
+    return layers
 
 
 def _open(data: bytes) -> pypdfium2.PdfDocument:
@@ -65,17 +76,13 @@ def _plain(error: pypdfium2.PdfiumError) -> ExtractError:
     return ExtractError(f"not a PDF: damaged or truncated ({error})")
 
 
-def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
+def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign) -> Extraction:
     grids: list[Grid] = []
     warnings: list[str] = []
     scanned_pages, text_pages, render = 0, 0, []
     refs = count()
-    pages = min(len(document), MAX_PAGES)
     with _Pdfminer(data) as pdfminer:
-        for number in range(pages):
-            page = document[number]
-            layer = read_layer(page)
-            page.close()
+        for number, layer in enumerate(layers):
             chars = dedupe(pdfminer.chars(number) if layer.unmapped else layer.chars)
             usable = sum(1 for c in chars if c["text"].strip() and CID not in c["text"])
             if any(CID in c["text"] for c in chars):
@@ -89,7 +96,7 @@ def _read_pages(document, data: bytes, campaign: Campaign) -> Extraction:
             for index, table in enumerate(_tables(layer)):
                 add_grid(grids, table_grid(table, chars, refs),
                          index == 0 and _nothing_above(layer, table, chars))
-    if len(document) > MAX_PAGES:
+    if pages > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} pages were read")
     result = read_form(Document([_without_cid(grid) for grid in grids]), campaign)
     scanned = scanned_pages > 0 and text_pages == 0

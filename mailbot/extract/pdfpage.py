@@ -10,14 +10,15 @@ above it (as pdfminer puts them) and size, in points from the page's top left;
 an edge is a pdfplumber edge. pdfium's generated chars (the spaces and line ends it infers
 from gaps) are dropped: a space counts only where the producer typed one.
 
-pdfium's text page ignores /Rotate, so pages are first set upright (upright):
-every page that is rotated, or whose text is drawn turned, gets its content
-transformed so its text runs left to right with no /Rotate.
+pdfium's text page ignores /Rotate, so turned pages are set upright (upright) and
+read again: every page that is rotated, or whose text is drawn turned, gets its
+content transformed so its text runs left to right with no /Rotate.
 """
 
 from __future__ import annotations
 
 import ctypes
+import io
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -49,44 +50,39 @@ class Layer:
     rules: int  # painted subpaths (lines, rectangles, curves): a page with none is not ruled
     coloured: bool  # a path or text painted in a saturated colour
     unmapped: bool  # chars whose font gives no Unicode, "(cid:NN)" here as in pdfminer
+    turn: int | None  # the /Rotate that sets the page's text upright; None: it is (upright)
 
 
-def upright(document: pypdfium2.PdfDocument, pages: int) -> bytes | None:
-    """The PDF saved with every turned page among the first `pages` set upright (content
-    transformed, no /Rotate), or None when every page reads left to right already."""
-    changed = False
-    for number in range(min(pages, len(document))):
-        page = document[number]
-        turn = (page.get_rotation() + _text_angle(page)) % 360
-        if turn or page.get_rotation():
-            _transform(page, turn)
-            changed = True
-        page.close()
-    if not changed:
+def upright(document: pypdfium2.PdfDocument, layers: list[Layer]) -> bytes | None:
+    """The PDF saved with every turned page set upright (content transformed, no /Rotate),
+    or None when every page reads left to right already."""
+    if all(layer.turn is None for layer in layers):
         return None
-    import io
+    for number, layer in enumerate(layers):
+        if layer.turn is not None:
+            page = document[number]
+            _transform(page, layer.turn)
+            page.close()
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _text_angle(page) -> int:
-    """The angle (0, 90, 180, 270) most of the page's characters are drawn at, as the
-    page is displayed (its /Rotate turns them back)."""
-    textpage = page.get_textpage()
-    angles: Counter = Counter()
-    matrix = pdfium.FS_MATRIX()
-    for index in range(pdfium.FPDFText_CountChars(textpage)):
-        if chr(pdfium.FPDFText_GetUnicode(textpage, index)).strip() and \
-                not pdfium.FPDFText_IsGenerated(textpage, index) and \
-                pdfium.FPDFText_GetMatrix(textpage, index, matrix):
-            angle = math.degrees(math.atan2(matrix.b, matrix.a)) - page.get_rotation()
-            angles[round(angle / 90) % 4 * 90] += 1
-    textpage.close()
-    if not angles:
-        return 0
-    angle, share = angles.most_common(1)[0]
-    return angle if share > TURNED_SHARE * sum(angles.values()) else 0
+def _turn(page, angles: Counter) -> int | None:
+    """The /Rotate that shows the page's text upright (the angle most of its characters
+    are drawn at), or None when the page has no /Rotate and its text is upright."""
+    rotation = page.get_rotation()
+    angle, share = angles.most_common(1)[0] if angles else (0, 0)
+    if share <= TURNED_SHARE * sum(angles.values()):
+        angle = rotation  # no angle most chars share: the page as it is shown
+    return None if angle == rotation == 0 else angle
+
+
+def _quadrant(matrix) -> int:
+    """The angle (0, 90, 180, 270) nearest to a char's direction."""
+    if abs(matrix.a) >= abs(matrix.b):
+        return 0 if matrix.a > 0 else 180
+    return 90 if matrix.b > 0 else 270
 
 
 def _transform(page, rotation: int) -> None:
@@ -103,24 +99,26 @@ def _transform(page, rotation: int) -> None:
 
 
 def read_layer(page) -> Layer:
-    """The page's chars, edges, images and colour (an upright page: see upright)."""
+    """The page's chars, edges, images and colour, and how it is turned: its chars and
+    rules read as they are only on a page that is upright (turn None)."""
     x0, y0, x1, y1 = page.get_mediabox()
     place = (x0, y1)  # user space -> points from the top left
-    chars = _chars(page, place)
+    chars, angles = _chars(page, place)
     walk = _Walk(place)
     for index in range(pdfium.FPDFPage_CountObjects(page)):
         walk.visit(pdfium.FPDFPage_GetObject(page, index), IDENTITY, 0)
     return Layer(x1 - x0, y1 - y0, chars, walk.edges, walk.images, walk.rules, walk.coloured,
-                 any(char["text"].startswith(CID) for char in chars))
+                 any(char["text"].startswith(CID) for char in chars), _turn(page, angles))
 
 
-def _chars(page, place: tuple[float, float]) -> list[dict]:
-    """The page's text layer: every char the producer drew, in pdfplumber's shape."""
+def _chars(page, place: tuple[float, float]) -> tuple[list[dict], Counter]:
+    """The page's text layer, every char the producer drew in pdfplumber's shape, and the
+    count of its visible chars by the angle they are drawn at."""
     left, top = place
     textpage = page.get_textpage()
     box, matrix = pdfium.FS_RECTF(), pdfium.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
-    chars = []
+    chars, angles = [], Counter()
     for index in range(pdfium.FPDFText_CountChars(textpage)):
         if pdfium.FPDFText_IsGenerated(textpage, index):
             continue
@@ -138,8 +136,10 @@ def _chars(page, place: tuple[float, float]) -> list[dict]:
             width = size  # the loose box covers a glyph that overhangs its em
         chars.append({"text": text, "x0": box.left - left, "x1": box.left + width - left,
                       "top": bottom - size, "bottom": bottom, "size": size})
+        if text.strip():
+            angles[_quadrant(matrix)] += 1
     textpage.close()
-    return chars
+    return chars, angles
 
 
 def _saturated(red: int, green: int, blue: int) -> bool:

@@ -8,7 +8,7 @@ import pdfplumber
 import pypdfium2
 import pytest
 
-from mailbot.extract import pdf, pdfpage
+from mailbot.extract import pdf
 from mailbot.extract.pdfpage import read_layer, upright
 from tests.forms import vector_pdf
 from tests.golden.make_golden import FORMS
@@ -20,7 +20,7 @@ def layers_and_plumber_pages(name: str):
     """(pdfium layer, pdfplumber page) of every page, on the PDF set upright."""
     data = (FORMS / name).read_bytes()
     document = pypdfium2.PdfDocument(data)
-    turned = upright(document, pdf.MAX_PAGES)
+    turned = upright(document, pdf._layers(document))
     if turned is not None:
         document = pypdfium2.PdfDocument(turned)
     plumber = pdfplumber.open(io.BytesIO(turned or data))
@@ -80,17 +80,18 @@ def test_typed_spaces_stay():
 @pytest.mark.parametrize("name", ["rotate-90.pdf", "drawn-turned.pdf"])
 def test_a_turned_page_is_set_upright_with_no_rotate(name):
     document = pypdfium2.PdfDocument((FORMS / name).read_bytes())
-    turned = upright(document, pdf.MAX_PAGES)
+    turned = upright(document, pdf._layers(document))
     assert turned is not None
     page = pypdfium2.PdfDocument(turned)[0]
     assert page.get_rotation() == 0 and page.get_width() < page.get_height()  # as printed
-    assert pdfpage._text_angle(page) == 0
-    assert upright(pypdfium2.PdfDocument(turned), pdf.MAX_PAGES) is None
+    assert read_layer(page).turn is None
+    again = pypdfium2.PdfDocument(turned)
+    assert upright(again, pdf._layers(again)) is None
 
 
 def test_an_upright_pdf_is_left_as_it_is():
     document = pypdfium2.PdfDocument((FORMS / "text-ruled.pdf").read_bytes())
-    assert upright(document, pdf.MAX_PAGES) is None
+    assert upright(document, pdf._layers(document)) is None
 
 
 def test_glyphs_without_unicode_are_told_so_the_page_goes_to_pdfminer():
