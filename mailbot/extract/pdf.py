@@ -83,7 +83,8 @@ def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign
     refs = count()
     with _Pdfminer(data) as pdfminer:
         for number, layer in enumerate(layers):
-            chars = dedupe(pdfminer.chars(number) if layer.unmapped else layer.chars)
+            chars = dedupe(pdfminer.chars(number, layer.chars) if layer.unmapped
+                           else layer.chars)
             usable = sum(1 for c in chars if c["text"].strip() and CID not in c["text"])
             if any(CID in c["text"] for c in chars):
                 warnings.append(f"page {number + 1}: text layer unreadable ((cid:NN) glyphs "
@@ -109,7 +110,8 @@ def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign
 
 class _Pdfminer:
     """The chars of pages pdfium cannot read (fonts without Unicode), from pdfminer taught
-    the glyphs of the fonts that are installed; the PDF opened there only when asked."""
+    the glyphs of the fonts that are installed; the PDF opened there only when asked, and
+    pdfium's chars kept (their glyphs told unreadable) where pdfminer cannot open it."""
 
     def __init__(self, data: bytes):
         self.data = data
@@ -122,12 +124,18 @@ class _Pdfminer:
         if self.document is not None:
             self.document.close()
 
-    def chars(self, number: int) -> list[dict]:
+    def chars(self, number: int, pdfiums: list[dict]) -> list[dict]:
         import pdfplumber
-        if self.document is None:
-            self.document = pdfplumber.open(io.BytesIO(self.data))
-            glyphs.teach(self.document, MAX_PAGES)
-        return self.document.pages[number].chars
+        from pdfplumber.utils.exceptions import PdfminerException
+        from pdfminer.pdfparser import PDFSyntaxError
+        from pdfminer.psparser import PSException
+        try:
+            if self.document is None:
+                self.document = pdfplumber.open(io.BytesIO(self.data))
+                glyphs.teach(self.document, MAX_PAGES)
+            return self.document.pages[number].chars
+        except (PdfminerException, PDFSyntaxError, PSException, IndexError):
+            return pdfiums
 
 
 def _tables(layer: Layer) -> list:
