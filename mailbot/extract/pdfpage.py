@@ -8,7 +8,8 @@ x0/x1 (its advance: pdfium's loose box, which also covers the glyph's ink, so a
 CJK char is cut back to its em), bottom on the baseline and top a font size
 above it (as pdfminer puts them) and size, in points from the page's top left;
 an edge is a pdfplumber edge. pdfium's generated chars (the spaces and line ends it infers
-from gaps) are dropped: a space counts only where the producer typed one.
+from gaps) are dropped: a space counts only where the producer typed one; and a
+typed space it leaves out (one drawn on its own at a line's end) is put back.
 
 pdfium's text page ignores /Rotate, so turned pages are set upright (upright) and
 read again: every page that is rotated, or whose text is drawn turned, gets its
@@ -33,6 +34,8 @@ STRAIGHT = 0.5  # points: a segment whose ends differ by less is horizontal (or 
 TURNED_SHARE = 0.6  # a page is turned when this share of its characters is
 COLOURED = 0.3 * 255  # RGB channel spread of a saturated colour (an electronic seal)
 WIDE = ("W", "F")  # East Asian wide and full-width chars: one em of advance
+SPACE = 0.25  # em: the width given to a space pdfium leaves out (fonts draw 0.22-0.32)
+INKLESS = 0.01  # points: the bounds of a text object that draws nothing
 FORM_DEPTH = 15  # nested form XObjects followed this deep
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -107,7 +110,7 @@ def read_layer(page) -> Layer:
     walk = _Walk(place)
     for index in range(pdfium.FPDFPage_CountObjects(page)):
         walk.visit(pdfium.FPDFPage_GetObject(page, index), IDENTITY, 0)
-    return Layer(x1 - x0, y1 - y0, chars, walk.edges, walk.images, walk.rules, walk.coloured,
+    return Layer(x1 - x0, y1 - y0, chars + walk.spaces, walk.edges, walk.images, walk.rules, walk.coloured,
                  any(char["text"].startswith(CID) for char in chars), _turn(page, angles))
 
 
@@ -156,6 +159,7 @@ class _Walk:
         self.images: list[tuple[float, float, float, float]] = []
         self.rules = 0
         self.coloured = False
+        self.spaces: list[dict] = []
 
     def visit(self, obj, outer: Matrix, depth: int) -> None:
         kind = pdfium.FPDFPageObj_GetType(obj)
@@ -174,9 +178,28 @@ class _Walk:
             self.images.append((min(xs), min(ys), max(xs), max(ys)))
         elif kind == pdfium.FPDF_PAGEOBJ_TEXT:
             self.coloured = self.coloured or _painted_in_colour(obj)
+            if _blank(obj):
+                self.spaces.append(self._space(obj, matrix))
+
+    def _space(self, obj, matrix: Matrix) -> dict:
+        """A typed space drawn on its own, which pdfium's text page leaves out where it
+        ends a line: word processors wrap after it, so the line's room ends there."""
+        x, y = self._at(matrix, 0.0, 0.0)
+        size = ctypes.c_float()
+        pdfium.FPDFTextObj_GetFontSize(obj, size)
+        size = size.value * math.sqrt(abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]))
+        return {"text": " ", "x0": x, "x1": x + SPACE * size, "top": y - size, "bottom": y,
+                "size": size}
 
     def _at(self, matrix: Matrix, x: float, y: float) -> tuple[float, float]:
         return _point(matrix, x, y, self.place)
+
+
+def _blank(obj) -> bool:
+    """A text object without ink (only spaces)."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    return bool(pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top)) and \
+        right.value - left.value < INKLESS and top.value - bottom.value < INKLESS
 
 
 def _matrix(obj) -> Matrix:

@@ -106,3 +106,15 @@ def test_a_red_vector_seal_colours_the_page_and_black_text_does_not():
     plain = read_layer(pypdfium2.PdfDocument(vector_pdf(seal=False))[0])
     assert stamped.coloured and stamped.rules == 1
     assert not plain.coloured and plain.rules == 0 and not plain.images
+
+
+def test_a_space_drawn_on_its_own_at_a_line_end_stays():
+    """pdfium's text page leaves it out; LibreOffice wrapped after it (the room it took
+    decides whether the line wrapped or ended its paragraph)."""
+    content = b"(Quarterly progress report of the unit) Tj"
+    alone = b"(AB) Tj ET BT /F1 12 Tf 86 720 Td ( ) Tj".ljust(len(content))
+    document = pypdfium2.PdfDocument(vector_pdf(seal=False).replace(content, alone))
+    assert document[0].get_textpage().get_text_range().strip() == "AB"  # pdfium's own
+    chars = read_layer(document[0]).chars
+    assert [c["text"] for c in chars] == ["A", "B", " "]
+    assert chars[2]["x0"] == pytest.approx(86) and chars[2]["x1"] == pytest.approx(89)
