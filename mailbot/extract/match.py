@@ -8,6 +8,7 @@ two is reported, never silently resolved.
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from mailbot.extract.text import key, parse_seq
 from mailbot.core.models import Campaign, Item
@@ -82,14 +83,20 @@ def unit_named(token: str, campaign: Campaign) -> str | None:
     flat = key(token)
     if not flat:
         return None
-    for unit in campaign.units:
-        for name in (unit.name, *unit.aliases):
-            core = key(_unit_core(name))
-            if flat == key(name) or flat == core:
-                return unit.name
-            if len(core) >= 2 and flat.endswith(core) and _district(flat[:-len(core)]):
-                return unit.name
+    for unit, name, core in _name_keys(campaign):
+        if flat == name or flat == core:
+            return unit
+        if len(core) >= 2 and flat.endswith(core) and _district(flat[:-len(core)]):
+            return unit
     return None
+
+
+@lru_cache(maxsize=8)
+def _name_keys(campaign: Campaign) -> tuple[tuple[str, str, str], ...]:
+    """(unit, key of a name, key of its core) of every unit's names, in order: a cell's
+    text is split into many tokens, and each is compared with every name."""
+    return tuple((unit.name, key(name), key(_unit_core(name))) for unit in campaign.units
+                 for name in (unit.name, *unit.aliases))
 
 
 def match_units(text: str, campaign: Campaign) -> tuple[str, ...]:
@@ -124,9 +131,7 @@ def _names_inside(token: str, campaign: Campaign) -> list[str]:
     联合会): the units, when the names cover the whole token."""
     spans: list[tuple[int, int, str]] = []
     flat = key(token)
-    names = sorted(((key(name), unit.name) for unit in campaign.units
-                    for name in (unit.name, *unit.aliases) if len(name) >= 3),
-                   key=lambda pair: len(pair[0]), reverse=True)
+    names = _full_names(campaign)
     covered = [False] * len(flat)
     for name, unit in names:
         start = flat.find(name)
@@ -138,3 +143,11 @@ def _names_inside(token: str, campaign: Campaign) -> list[str]:
     if not spans or not all(covered):
         return []
     return list(dict.fromkeys(unit for _, _, unit in sorted(spans)))
+
+
+@lru_cache(maxsize=8)
+def _full_names(campaign: Campaign) -> tuple[tuple[str, str], ...]:
+    """(key of a name of three characters or more, unit), the longest first."""
+    return tuple(sorted(((key(name), unit.name) for unit in campaign.units
+                         for name in (unit.name, *unit.aliases) if len(name) >= 3),
+                        key=lambda pair: len(pair[0]), reverse=True))

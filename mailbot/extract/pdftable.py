@@ -107,7 +107,7 @@ def cell_text(bbox, chars: list[dict]) -> str:
                        and not _new_paragraph(previous, line))
         joiner = "\n"
         if wrapped:
-            joiner = " " if previous[-1]["text"].isascii() and line[0]["text"].isascii() else ""
+            joiner = " " if _spaced(previous[-1]["text"], line[0]["text"]) else ""
         parts.append(joiner + _line_text(line))
     return "".join(parts)
 
@@ -118,6 +118,7 @@ CLOSING = "，。、；：！？）》」』”’,.;:!?)%"
 QUOTES = "“”‘’\"'"
 OPENING = "（《「『【(["
 SENTENCE_END = "。；！？;!?"
+BREAK_AFTER = "-/"  # Unicode line-break classes HY and SY: a break after them, inside a word
 LIST_MARKER = re.compile(r"([0-9０-９]{1,2}[.．、](?![0-9０-９])|[（(][一二三四五六七八九十0-9]{1,2}[)）]"
                          r"|[一二三四五六七八九十]{1,2}、)")
 
@@ -129,6 +130,12 @@ def _indented(line: list[dict], left: float, right: float) -> bool:
     offset = line[0]["x0"] - left
     return (1.5 * size <= offset <= 2.6 * size
             and abs(offset - (right - line[-1]["x1"])) > 0.5 * size)
+
+
+def _spaced(last: str, first: str) -> bool:
+    """Did a space stand where a line wrapped? Between Latin words, yes; not after a
+    hyphen or slash, after which a word processor breaks inside the word (0-3岁, A/B)."""
+    return last.isascii() and first.isascii() and last not in BREAK_AFTER
 
 
 def _autospace(last: dict, first: dict) -> float:

@@ -93,3 +93,9 @@ def test_a_unit_name_broken_over_two_lines_is_put_together(campaign):
     assert match_units("区总工会\n区人才发展中\n心\n区融媒体中心", campaign) == (
         "区总工会", "区人才发展中心", "区融媒体中心")
     assert match_units("区文明办\n区妇联", campaign) == ("区文明办", "区妇联")
+
+
+def test_no_space_where_a_line_wrapped_after_a_hyphen():
+    # "依托平台推送信0-" ends at 95.2: the line is full, and the break fell after the hyphen
+    assert cell_text(CELL, chars(("依托平台推送信0-", 0), ("3岁平台", 0))) == "依托平台推送信0-3岁平台"
+    assert cell_text(CELL, chars(("依托平台推送信0A", 0), ("B岁平台", 0))) == "依托平台推送信0A B岁平台"
