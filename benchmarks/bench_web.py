@@ -106,6 +106,18 @@ def receipt_latency(ctx: pipeline.Context, outbox: Path, count: int, offset: int
     return times
 
 
+def statements(ctx: pipeline.Context, outbox: Path) -> int:
+    """SQL statements one receipt runs: each releases and retakes the GIL, so with the
+    console rendering in another thread each may wait out a switch interval (5 ms)."""
+    count = [0]
+    ctx.store.db.set_trace_callback(lambda _sql: count.__setitem__(0, count[0] + 1))
+    try:
+        receipt_latency(ctx, outbox, 1, 900)
+    finally:
+        ctx.store.db.set_trace_callback(None)
+    return count[0]
+
+
 def line(label: str, times: list[float], goal: float | None = None) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -134,6 +146,7 @@ def main() -> int:
         line("review 待处理", render_times(client, "/review", args.rounds))
         line("remind 催报 (dry run)", render_times(client, "/remind", args.rounds))
         outbox = Path(scratch) / "sent"
+        print(f"store statements for one receipt (ingest + outbox): {statements(ctx, outbox)}")
         line("receipt latency, console idle", receipt_latency(ctx, outbox, 8, 0))
         for label, pause, offset in (("overview loaded once a second", 1.0, 100),
                                      ("overview loaded in a tight loop", 0.0, 200)):

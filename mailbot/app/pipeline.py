@@ -97,7 +97,11 @@ class Context:
         return date.fromisoformat(stored["date"])
 
     def current_of(self, unit: str, quarter: str) -> SubmissionRecord | None:
-        return next((r for r in self.current(quarter) if r.unit == unit), None)
+        """One unit's quarter, reading only its own submissions (a receipt is written with
+        the store's write lock held)."""
+        found = current_records(self.config.campaign,
+                                self.store.counted_submissions(quarter, unit))
+        return found[0] if found else None
 
 
 def templates_dir(config: Config) -> Path | None:

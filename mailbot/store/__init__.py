@@ -328,12 +328,16 @@ class Store:
                  json.dumps(row.extra, ensure_ascii=False), int(row.ocr)))
         return submission
 
-    def counted_submissions(self, quarter: str) -> list[SubmissionRecord]:
-        """The quarter's submissions that count (not rejected by review), oldest first;
-        assess.current_record builds each unit's quarter from them."""
-        rows = self.db.execute("SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
-                               " ORDER BY received_at, id", (quarter,))
-        return [self._submission(row) for row in rows.fetchall()]
+    def counted_submissions(self, quarter: str, unit: str | None = None
+                            ) -> list[SubmissionRecord]:
+        """The quarter's submissions that count (not rejected by review), oldest first,
+        of every unit or of one; assess.current_record builds each unit's quarter from
+        them. Two queries whatever the count: the console's overview reads them all on
+        each load, and each statement a worker thread runs is a moment it gives up the GIL."""
+        rows = self.db.execute(
+            "SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
+            " AND (? IS NULL OR unit = ?) ORDER BY received_at, id", (quarter, unit, unit))
+        return self._submissions(rows.fetchall())
 
     def document_files(self, submission: int) -> list[str]:
         """The names of the files a submission brought, in the order they were read."""
@@ -345,7 +349,7 @@ class Store:
         query, args = "SELECT * FROM submissions", ()
         if quarter:
             query, args = query + " WHERE quarter = ?", (quarter,)
-        return [self._submission(row) for row in self.db.execute(query + " ORDER BY id", args)]
+        return self._submissions(self.db.execute(query + " ORDER BY id", args).fetchall())
 
     def uncount(self, db, message: int) -> int:
         """The mail's submissions stop counting (kept for the record); how many there were."""
@@ -372,20 +376,23 @@ class Store:
                            row["action"], row["message"], row["detail"], row["reason"])
                 for row in self.db.execute(query + " ORDER BY id", args)]
 
-    def _submission(self, row) -> SubmissionRecord:
-        form_rows = tuple(
-            FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
-                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
-                    extra=tuple((name, text) for name, text in json.loads(r["extra"])),
-                    ocr=bool(r["ocr"]))
-            for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
-                                     (row["id"],)))
-        return SubmissionRecord(
+    def _submissions(self, found: list[sqlite3.Row]) -> list[SubmissionRecord]:
+        """Submissions with their form rows, fetched in one query for all of them."""
+        rows: dict[int, list[FormRow]] = {row["id"]: [] for row in found}
+        for r in self.db.execute(
+                "SELECT * FROM rows WHERE submission IN (SELECT value FROM json_each(?))"
+                " ORDER BY submission, seq, id", (json.dumps(list(rows)),)):
+            rows[r["submission"]].append(FormRow(
+                seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
+                unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
+                extra=tuple((name, text) for name, text in json.loads(r["extra"])),
+                ocr=bool(r["ocr"])))
+        return [SubmissionRecord(
             id=row["id"], message_id=row["message_id"], unit=row["unit"],
             quarter=row["quarter"], received_at=datetime.fromisoformat(row["received_at"]),
             electronic=bool(row["electronic"]), stamped_pdf=bool(row["stamped_pdf"]),
             items=tuple(json.loads(row["items"])), problems=tuple(json.loads(row["problems"])),
-            rows=form_rows)
+            rows=tuple(rows[row["id"]])) for row in found]
 
     # --- outgoing mail ------------------------------------------------------
 

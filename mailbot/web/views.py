@@ -49,10 +49,11 @@ class UnitView:
 
 def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
     campaign = ctx.config.campaign
-    current = [r for r in ctx.current(quarter) if r.unit == unit]
-    status = next(s for s in unit_statuses(campaign, quarter, current) if s.unit == unit)
-    form_from = current[0].form_from if current else None
-    stamped_from = current[0].stamped_from if current else None
+    current = ctx.current_of(unit, quarter)
+    status = next(s for s in unit_statuses(campaign, quarter, [current] if current else [])
+                  if s.unit == unit)
+    form_from = current.form_from if current else None
+    stamped_from = current.stamped_from if current else None
     records = ctx.store.messages_of_unit(unit)
     documents = ctx.store.documents_of([r.id for r in records])
     mails = tuple(MailView(r, tuple(documents[r.id]), tuple(
