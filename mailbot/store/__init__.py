@@ -515,6 +515,27 @@ class Store:
         found = self.db.execute("SELECT max(created_at) FROM messages").fetchone()[0]
         return datetime.fromisoformat(found) if found else None
 
+    # --- failed console logins (web.throttle decides the waits) -------------
+
+    def login_failures(self, keys) -> dict[str, tuple[int, datetime]]:
+        """Failures in a row and the last one's moment, for those of `keys` that have any."""
+        rows = self.db.execute("SELECT * FROM login_failures WHERE key IN"
+                               " (SELECT value FROM json_each(?))", (json.dumps(list(keys)),))
+        return {row["key"]: (row["failures"], datetime.fromisoformat(row["last_at"]))
+                for row in rows}
+
+    def note_login_failure(self, keys, at: datetime, forget_before: datetime) -> None:
+        """One more failure for each key; a key whose last failure is older than
+        `forget_before` starts again at one."""
+        self.db.executemany(
+            "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 1, ?)"
+            " ON CONFLICT(key) DO UPDATE SET last_at = excluded.last_at, failures ="
+            " CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END",
+            [(key, _iso(at), _iso(forget_before)) for key in keys])
+
+    def forget_login_failures(self, keys) -> None:
+        self.db.executemany("DELETE FROM login_failures WHERE key = ?", [(k,) for k in keys])
+
     # --- key/value state (IMAP high-water marks...) ------------------------
 
     def get_state(self, key: str) -> dict | None:

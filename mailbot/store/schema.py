@@ -118,4 +118,11 @@ MIGRATIONS = [
     ALTER TABLE messages ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
     CREATE INDEX messages_fingerprint ON messages (fingerprint)
     """,
+    """
+    CREATE TABLE login_failures (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_at TEXT NOT NULL
+    )
+    """,
 ]

@@ -4,6 +4,7 @@ with a real SMTP server (aiosmtpd) behind 立即提醒."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 from urllib.error import HTTPError
@@ -188,12 +189,13 @@ def test_a_post_without_the_csrf_token_is_refused(browser, site):
     assert refused.value.code == 400
 
 
-def test_five_wrong_passwords_lock_the_login_for_a_while(browser, site):
+def test_five_wrong_passwords_slow_the_login_down(browser, site):
     for _ in range(5):
         log_in(browser, site, password="wrong")
         assert "用户名或密码不正确" in browser.page_source
     log_in(browser, site)  # the right password, now refused too
     assert "登录失败次数过多" in browser.page_source
+    assert re.search(r"请在\d\d:\d\d:\d\d以后（约[1-3]?\d秒后）再试", browser.page_source)
     assert browser.current_url.startswith(site.url + "/login")
     browser.get(site.url + "/")
     assert browser.current_url.startswith(site.url + "/login")
