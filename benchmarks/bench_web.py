@@ -68,7 +68,7 @@ def fill(ctx: pipeline.Context, mails: int) -> None:
             documents = [Extraction("报表.docx", "docx", has_form=True),
                          Extraction("盖章.pdf", "pdf", scanned=True, seal=True)]
             ctx.store.add_submission(db, message, f"<{n}@bench>", when, assessment, documents)
-            ctx.store.queue_mail(db, "receipt", f"receipt:{n}", ctx.sender, unit.emails,
+            ctx.store.queue_mail(db, "receipt", f"receipt:{message}", ctx.sender, unit.emails,
                                  f"回执：{unit.name}进展已收到", b"x" * 2000, unit.name, quarter)
         # sent long ago: nothing waits in the outbox, and no rate limit is reached
         db.execute("UPDATE outgoing SET state = 'sent', created_at = ?, sent_at = ?",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from mailbot.app import notices
+from mailbot.app import notices, review
 from mailbot.app.pipeline import Context
 from mailbot.core.models import MailState, UnitState, UnitStatus
 from mailbot.chase.remind import missing_parts
@@ -31,6 +31,7 @@ class MailView:
     record: MessageRecord
     documents: tuple[dict, ...]
     pieces: tuple[str, ...]  # 电子版 / 盖章版 when this mail's piece counts now
+    wrong_copy: tuple[str, ...] = ()  # what the stamped-copy check found, staff may vouch
 
     @property
     def counts_now(self) -> bool:
@@ -56,9 +57,12 @@ def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
     stamped_from = current.stamped_from if current else None
     records = ctx.store.messages_of_unit(unit)
     documents = ctx.store.documents_of([r.id for r in records])
+    wrong = review.wrong_copies(ctx, unit, quarter)
     mails = tuple(MailView(r, tuple(documents[r.id]), tuple(
         piece for piece, source in (("电子版", form_from), ("盖章版", stamped_from))
-        if source and source == r.message_id and r.quarter == quarter)) for r in records)
+        if source and source == r.message_id and r.quarter == quarter),
+        wrong.get(r.message_id, ()) if r.quarter == quarter and r.state == "done" else ())
+        for r in records)
     problems = (missing_parts(campaign, status)
                 if status.state is UnitState.INCOMPLETE else ())
     return UnitView(unit, campaign.items_of(unit), status, problems, mails,
