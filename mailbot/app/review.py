@@ -112,11 +112,11 @@ def reject(ctx: Context, message: int, reason: str, who: str = "") -> Outcome:
     record = _recorded(ctx, message)
     if record.state == MailState.REJECTED:
         raise ReviewError(Refusal.REJECTED, message=message)
-    reason = reason or "rejected by the operator"
+    reason = reason or "人工退回"
     with ctx.store.transaction() as db:
         ctx.store.uncount(db, message)
         ctx.store.set_state(message, MailState.REJECTED, reason, db=db)
-        _audit(ctx, db, Action.REJECT, record, who, reason, f"was {record.state}")
+        _audit(ctx, db, Action.REJECT, record, who, reason, _was(record))
     return Outcome(MailState.REJECTED, reason, record.unit, record.quarter)
 
 
@@ -177,7 +177,7 @@ def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
     if record.state not in (MailState.HELD, MailState.FAILED):
         raise ReviewError(Refusal.NOT_HELD, message=message, state=MailState(record.state).zh)
     with ctx.store.transaction() as db:
-        _audit(ctx, db, Action.REQUEUE, record, who, "", f"was {record.state}")
+        _audit(ctx, db, Action.REQUEUE, record, who, "", _was(record))
     try:
         return _process(ctx, message, parse(ctx.store.raw(record.sha256)), record.received_at)
     except Exception as error:
@@ -192,7 +192,7 @@ def resend(ctx: Context, outgoing: int, who: str = "") -> None:
         if not ctx.store.resend(outgoing, db=db):
             raise ReviewError(Refusal.NO_FAILED_OUTGOING, outgoing=outgoing)
         ctx.store.audit(db, who or operator(), Action.RESEND.code, None,
-                        f"outgoing {outgoing}", "", ctx.clock())
+                        f"第{outgoing}号发出邮件", "", ctx.clock())
 
 
 def record(ctx: Context, action: Action, who: str, detail: str) -> None:
@@ -211,8 +211,8 @@ def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str |
         raise ReviewError(Refusal.UNKNOWN_QUARTER, quarter=quarter or "")
     with ctx.store.transaction() as db:
         ctx.store.uncount(db, record.id)  # a reassigned mail stops counting where it was
-        _audit(ctx, db, action, record, who, reason, f"{record.unit or '-'} {record.quarter or '-'}"
-               f" -> {unit} {quarter} (was {record.state})")
+        _audit(ctx, db, action, record, who, reason,
+               f"{_where(record.unit, record.quarter)} → {_where(unit, quarter)}，{_was(record)}")
     parsed = parse(ctx.store.raw(record.sha256))
     submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
     return _record(ctx, record.id, parsed, submission, record.received_at)
@@ -221,6 +221,15 @@ def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str |
 def _audit(ctx: Context, db, action: Action, record: MessageRecord, who: str, reason: str,
            detail: str) -> None:
     ctx.store.audit(db, who or operator(), action.code, record.id, detail, reason, ctx.clock())
+
+
+def _where(unit: str | None, quarter: str | None) -> str:
+    return f"{unit or '未定单位'}{quarter_label(quarter) if quarter else ''}"
+
+
+def _was(record: MessageRecord) -> str:
+    """The trail's words for the state a mail was in before the action."""
+    return f"原为{MailState(record.state).zh}"
 
 
 def _recorded(ctx: Context, message: int) -> MessageRecord:

@@ -83,7 +83,7 @@ def test_a_mail_is_reassigned_to_the_unit_it_was_written_for(site):
     assert "done - 区残联 2026Q3" in out.stdout
     now = units(site)
     assert now["区妇联"]["state"] == "missing" and now["区残联"]["state"] == "on_time"
-    assert "区妇联 2026Q3 -> 区残联 2026Q3" in mailbot("review", "log", cwd=site).stdout
+    assert "区妇联2026年第三季度 → 区残联2026年第三季度，原为已计入" in mailbot("review", "log", cwd=site).stdout
 
 
 def test_a_seal_confirmed_by_hand_completes_the_unit(site):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
+from mailbot.app import review
 from tests.console import chrome
 from tests.web.test_browser import held_id, log_in
 
@@ -47,19 +48,33 @@ def test_every_page_fits_the_window_and_is_photographed(site, tmp_path, size):
     folder = Path(os.environ.get("MAILBOT_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     browser = chrome(*SIZES[size])
+    shown = pages(site)  # while the held mail is held
     try:
         browser.get(site.url + "/login")
         full_page(browser, folder / f"login-{size}.png")
+        for _ in range(5):  # another name's failures: slowed down, the staff's name is not
+            log_in(browser, site, user="nobody", password="wrong")
+        shot(browser, folder / f"login-slowed-{size}.png")
         log_in(browser, site)
-        for name, path in pages(site).items():
+        for name, path in shown.items():
             browser.get(site.url + path)
             assert browser.find_element(By.TAG_NAME, "h1").text, name
-            assert fits(browser), f"{name} is wider than a {size} window"
-            full_page(browser, folder / f"{name}-{size}.png")
+            shot(browser, folder / f"{name}-{size}.png")
+        browser.get(site.url + shown["unit"])
+        browser.find_element(By.XPATH, "//summary[text()='改为其他单位或季度…']").click()
+        shot(browser, folder / f"reassign-{size}.png")  # the unit page's, opened
         browser.get(site.url + "/review")
         browser.find_element(By.XPATH, "//button[text()='登记']").click()
-        assert fits(browser)
-        full_page(browser, folder / f"confirm-{size}.png")
+        shot(browser, folder / f"confirm-{size}.png")
+        review.accept(site.context(), held_id(site), who="李华")  # someone else, meanwhile
+        browser.find_element(By.CSS_SELECTOR, "section.confirm button[type=submit]").click()
+        assert "未能执行：" in browser.find_element(By.CSS_SELECTOR, ".flash.error").text
+        shot(browser, folder / f"refused-{size}.png")
     finally:
         browser.quit()
-    assert len(list(folder.glob(f"*-{size}.png"))) == len(pages(site)) + 2
+    assert len(list(folder.glob(f"*-{size}.png"))) == len(shown) + 5
+
+
+def shot(browser, target: Path) -> None:
+    assert fits(browser), f"{target.stem} is wider than the window"
+    full_page(browser, target)
