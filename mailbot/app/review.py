@@ -78,9 +78,7 @@ class ReviewError(ValueError):
 def unanswered(ctx: Context) -> list[MessageRecord]:
     """Counted mails that got no receipt (automatic mail, a reply limit, a quiet import):
     staff see them in `mailbot review`, since the unit was told nothing."""
-    answered = ctx.store.dedup_keys("receipt:")
-    return [m for m in ctx.store.messages(MailState.DONE)
-            if not {f"receipt:{m.id}", f"receipt:{m.message_id}"} & answered]
+    return ctx.store.unanswered()
 
 
 def operator() -> str:

@@ -296,6 +296,15 @@ class Store:
         query = "SELECT * FROM messages" + (f" WHERE state IN ({marks})" if states else "")
         return [_message(row) for row in self.db.execute(query + " ORDER BY id", states)]
 
+    def unanswered(self) -> list[MessageRecord]:
+        """Counted mails with no receipt queued under their id or Message-ID (the
+        receipt's dedup key), oldest first; one indexed look-up each, in SQL."""
+        rows = self.db.execute(
+            "SELECT * FROM messages AS m WHERE state = 'done' AND NOT EXISTS (SELECT 1 FROM"
+            " outgoing WHERE dedup_key IN ('receipt:' || m.id, 'receipt:' || m.message_id))"
+            " ORDER BY id")
+        return [_message(row) for row in rows]
+
     def message(self, message: int) -> MessageRecord | None:
         row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
         return _message(row) if row else None
