@@ -19,6 +19,7 @@ from flask import (Blueprint, abort, flash, g, redirect, render_template, reques
 from flask_wtf.csrf import CSRFError
 
 from mailbot.chase.summary import COLOURS
+from mailbot.core.dates import local, time_of_day
 from mailbot.web import throttle
 from mailbot.web.context import console
 from mailbot.web.settings import check_password
@@ -72,7 +73,7 @@ def _wait_words(until: datetime, now: datetime) -> str:
     """When to try again, in the campaign's local time and as a span."""
     seconds = math.ceil((until - now).total_seconds())
     span = f"{seconds}秒" if seconds < 60 else f"{math.ceil(seconds / 60)}分钟"
-    at = until.astimezone(console().zone).strftime("%H:%M:%S")
+    at = time_of_day(local(until, console().config.campaign.timezone))
     return (f"登录失败次数过多，为防止他人猜测密码，请在{at}以后（约{span}后）再试；"
             "再次输错，等待时间会加长。忘记密码请联系管理员。")
 
