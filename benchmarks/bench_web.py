@@ -51,7 +51,8 @@ def fill(ctx: pipeline.Context, mails: int) -> None:
     """`mails` recorded reports spread over the units and quarters, in one transaction."""
     units = ctx.config.campaign.units
     start = datetime(2026, 1, 5, 1, tzinfo=timezone.utc)
-    with ctx.store.transaction() as db:
+    with ctx.store.transaction() as tx:
+        db = tx.db
         for n in range(mails):
             unit, quarter = units[n % len(units)], QUARTERS[(n // len(units)) % 4]
             when = start + timedelta(minutes=97 * n)
@@ -68,12 +69,13 @@ def fill(ctx: pipeline.Context, mails: int) -> None:
                                     () if n % 3 else ("未收到加盖公章的 PDF 版",))
             documents = [Extraction("报表.docx", "docx", has_form=True),
                          Extraction("盖章.pdf", "pdf", scanned=True, seal=True)]
-            ctx.store.add_submission(db, message, f"<{n}@bench>", when, assessment, documents)
-            ctx.store.queue_mail(db, "receipt", f"receipt:{message}", ctx.sender, unit.emails,
-                                 f"回执：{unit.name}进展已收到", b"x" * 2000, unit.name, quarter)
+            tx.add_submission(message, f"<{n}@bench>", when, assessment, documents)
+            tx.queue_mail("receipt", f"receipt:{message}", ctx.sender, unit.emails,
+                          f"回执：{unit.name}进展已收到", b"x" * 2000, when, unit.name, quarter)
         # sent long ago: nothing waits in the outbox, and no rate limit is reached
         db.execute("UPDATE outgoing SET state = 'sent', created_at = ?, sent_at = ?",
                    (start.isoformat(), start.isoformat()))
+        db.execute("UPDATE outgoing_to SET created_at = ?", (start.isoformat(),))
 
 
 def render_times(client, path: str, rounds: int) -> tuple[list[float], float]:

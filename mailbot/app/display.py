@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from mailbot.core.dates import local, stamp
 from mailbot.core.models import (Campaign, HeldReason, MailState, UnitState, UnitStatus,
                                  quarter_label)
 from mailbot.app.review import Action
-from mailbot.store import AuditEntry, MessageRecord
+from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
 
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
     """The `status` table staff read: one unit a line, then the count of each state."""
@@ -118,16 +117,15 @@ def sent_line(sent: int, failed: int) -> str:
     return f"发件队列：本次发出 {sent} 封，未能发出 {failed} 封"
 
 
-def outbox_table(failed: list[dict]) -> str:
+def outbox_table(failed: list[OutgoingRecord]) -> str:
     """Outgoing mails given up, for `mailbot review` (resend one with `review resend ID`)."""
     if not failed:
         return "没有未能发出的邮件"
     return _listing(["未能发出的邮件（重新发送：mailbot review resend 编号）：",
                      _pad("编号", 6) + _pad("类型", 11) + _pad("尝试次数", 10)
                      + "收件人 / 主题 / 最后一次错误"], 27,
-                    [(f"{m['id']:<6}{m['kind']:<11}{m['attempts']:<10}"
-                      f"{', '.join(json.loads(m['recipients']))}",
-                      m["subject"], f"错误：{m['last_error']}") for m in failed])
+                    [(f"{m.id:<6}{m.kind:<11}{m.attempts:<10}{', '.join(m.recipients)}",
+                      m.subject, f"错误：{m.last_error}") for m in failed])
 
 
 def _listing(header: list[str], indent: int, entries: list[tuple[str, str, str]]) -> str:

@@ -86,12 +86,12 @@ def read_mailbox(ctx: Context, source, progress: Callable[[str], None] = log.inf
 
 def _record(ctx: Context, before: Health, after: Health) -> None:
     """Store the new health; queue the alert when the mailbox stops or starts working."""
-    with ctx.store.transaction() as db:
-        ctx.store.put_state(HEALTH_STATE, asdict(after))
+    with ctx.store.transaction() as tx:
+        tx.put_state(HEALTH_STATE, asdict(after))
         if before.ok != after.ok:
             mail = render_mailbox_alert(ctx.env, ctx.config.campaign, _facts(ctx, after),
                                         ctx.clock())
-            outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, ctx.clock())
+            outbox.queue(tx, ctx.config.campaign, ctx.sender, mail, ctx.clock())
     if not after.ok:
         log.warning("mailbox cannot be read (%s); reminders and summaries wait", after.error)
     elif not before.ok:

@@ -44,10 +44,10 @@ def reminders_due(ctx: Context, quarter: str | None = None) -> list[Reminder]:
 def queue_reminders(ctx: Context, reminders: list[Reminder]) -> int:
     """Queue the reminders in one transaction; return how many were new."""
     campaign, queued = ctx.config.campaign, 0
-    with ctx.store.transaction() as db:
+    with ctx.store.transaction() as tx:
         for reminder in reminders:
             mail = render_reminder(ctx.env, campaign, reminder)
-            if outbox.queue(ctx.store, db, campaign, ctx.sender, mail, ctx.clock(),
+            if outbox.queue(tx, campaign, ctx.sender, mail, ctx.clock(),
                             unit=reminder.unit, quarter=reminder.quarter):
                 queued += 1
     return queued
@@ -159,8 +159,8 @@ def queue_summary(ctx: Context, quarter: str, dedup_key: str | None) -> int | No
     with tempfile.TemporaryDirectory(prefix="mailbot-summary-") as scratch:
         report = compile_report(ctx, quarter, Path(scratch), "docx")
         mail = render_summary(campaign, summary, ctx.env, [report], dedup_key=dedup_key)
-    with ctx.store.transaction() as db:
-        return outbox.queue(ctx.store, db, campaign, ctx.sender, mail, now, quarter=quarter)
+    with ctx.store.transaction() as tx:
+        return outbox.queue(tx, campaign, ctx.sender, mail, now, quarter=quarter)
 
 
 def summary_tick(ctx: Context) -> int:

@@ -19,9 +19,10 @@ from pathlib import Path
 import jinja2
 
 from mailbot.outgoing import outbox
-from mailbot.intake.assess import assess, current_records, file_problems
+from mailbot.intake.assess import assess, current_record, current_records, file_problems
 from mailbot.config import Config
-from mailbot.extract import Budget, Stopped, extract_attachment
+from mailbot.extract import Budget, ReadAhead, Stopped, extract_attachment, read_files
+from mailbot.app.prefetch import read_ahead
 from mailbot.extract.sandbox import BUDGET_SPENT
 from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
 from mailbot.core.dates import local
@@ -31,7 +32,7 @@ from mailbot.intake.message import content_key, is_automatic, parse
 from mailbot.core.models import (Attachment, Extraction, Held, HeldReason, Ignored, MailState,
                                  Message, OutgoingMail, Submission, SubmissionRecord)
 from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
-from mailbot.store import MessageRecord, Store, StoreUnavailable
+from mailbot.store import Claim, MessageRecord, Store, StoreUnavailable, Tx, wall_clock
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -64,11 +65,16 @@ class Context:
     stop: threading.Event | None = None  # the worker's stop request (SIGTERM)
     mail_seconds: float = MAIL_PARSE_SECONDS
     sender_seconds: float = SENDER_PARSE_SECONDS
+    ahead: ReadAhead | None = None  # poll reads the next mails' files while one is recorded
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
         return cls(config, Store(config.store_path, config.archive_path), clock,
-                   template_env(templates_dir(config)))
+                   template_env(templates_dir(config)), ahead=ReadAhead())
+
+    def close(self) -> None:
+        """Release the store (the one resource a Context opens)."""
+        self.store.close()
 
     @property
     def sender(self) -> str:
@@ -88,20 +94,18 @@ class Context:
             return self.config.mailbox.since
         stored = self.store.get_state(SINCE_STATE)
         if stored is None:
-            with self.store.transaction():  # fixed once, even by two first starts at once
+            with self.store.transaction() as tx:  # fixed once, even by two first starts
                 stored = self.store.get_state(SINCE_STATE) or {"date": default_since(
                     self.config.campaign, self.local_day(self.clock())).isoformat()}
-                self.store.put_state(SINCE_STATE, stored)
+                tx.put_state(SINCE_STATE, stored)
             log.info("no [mailbox] since: mail that arrived before %s is recorded, never "
                      "answered", stored["date"])
         return date.fromisoformat(stored["date"])
 
     def current_of(self, unit: str, quarter: str) -> SubmissionRecord | None:
-        """One unit's quarter, reading only its own submissions (a receipt is written with
-        the store's write lock held)."""
-        found = current_records(self.config.campaign,
-                                self.store.counted_submissions(quarter, unit))
-        return found[0] if found else None
+        """One unit's quarter as it stands (reads that unit's submissions only)."""
+        records = self.store.current_pieces(quarter, unit)
+        return current_record(self.config.campaign, records) if records else None
 
 
 def templates_dir(config: Config) -> Path | None:
@@ -110,36 +114,103 @@ def templates_dir(config: Config) -> Path | None:
     return own if own.is_dir() else None
 
 
-def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
-           since: date | None = None) -> Outcome:
-    """Take one raw mail through the pipeline; never raises for a bad mail.
+@dataclass(frozen=True)
+class Arrival:
+    """A claimed mail on its way through the stages after the claim.
 
-    A mail that arrived before `since` is archived and recorded (so it is never
-    fetched again) but neither answered nor counted. StoreUnavailable (a locked
-    database, a read-only archive) is raised: it is no fault of the mail, nothing
-    more can be recorded, and the caller must leave the mail in the mailbox.
+    `position` is the mailbox position (poll) committed with the mail's outcome, in
+    its one durable transaction; None outside poll, or past an unfinished mail."""
+
+    claimed: int
+    message: Message
+    received_at: datetime
+    position: dict | None = None
+
+
+def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
+           since: date | None = None, position: dict | None = None) -> Outcome:
+    """Take one raw mail through the stages; never raises for a bad mail.
+
+    archive (fsync) -> parse -> claim (committed, not yet durable) -> classify ->
+    read files -> assess -> record and reply (one durable commit with `position`).
+    Held and failed mail leave the line there, with their reason (the shunt). A
+    mail that arrived before `since` is recorded (never fetched again) but neither
+    answered nor counted. StoreUnavailable (a locked database, a read-only archive)
+    is raised: no fault of the mail; the caller leaves it in the mailbox.
     """
     sha = ctx.store.archive(raw)
     message = parse(raw)
-    claim = ctx.store.claim(sha, message.message_id, source_key, received_at,
-                            message.subject, message.from_addr, content_key(raw, message))
-    if not claim.new and not _retry_due(ctx.store.message(claim.id)):
+    claim = _claim(ctx, sha, message, content_key(raw, message), source_key, received_at)
+    mail = Arrival(claim.id, message, received_at, position)
+    if claim.state != MailState.CLAIMED:
+        _pass(ctx, position)
         return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
     if since and ctx.local_day(received_at) < since:
-        reason = f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered"
-        ctx.store.set_state(claim.id, MailState.BEFORE_SINCE, reason)
-        return Outcome(MailState.BEFORE_SINCE, reason)
-    if not claim.new and claim.state == MailState.CLAIMED:  # counted: a mail that kills the worker
-        # (again and again) is given up after MAX_ATTEMPTS
-        ctx.store.record_failure(claim.id, INTERRUPTED)
+        return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.BEFORE_SINCE, (
+            f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered")))
     try:
-        return _process(ctx, claim.id, message, received_at)
+        return _process(ctx, mail)
     except (StoreUnavailable, Stopped):
         raise  # the claim stays "claimed", which the next sighting retries
     except Exception as error:  # a bad mail must never stop the worker
         log.exception("mail %s failed", source_key)
-        attempts = ctx.store.record_failure(claim.id, f"{type(error).__name__}: {error}")
-        return Outcome(MailState.FAILED, f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
+        return _fail(ctx, mail, error)
+
+
+def _claim(ctx: Context, sha: str, message: Message, fingerprint: str, source_key: str,
+           received_at: datetime) -> Claim:
+    """The claim stage: the mail is recorded before the slow work, so a mail that kills
+    the worker (again and again) is counted and given up after MAX_ATTEMPTS. Its state
+    is "claimed" when the stages are to run (new, or due for a retry). Not durable:
+    a power cut that loses it loses nothing, the mail is archived and still unread."""
+    with ctx.store.transaction(durable=False) as tx:
+        claim = tx.claim(sha, message.message_id, source_key, received_at, wall_clock(),
+                         message.subject, message.from_addr, fingerprint)
+        if claim.new:
+            return claim
+        if not _retry_due(ctx.store.message(claim.id)):  # never so for a "claimed" one
+            return claim
+        if claim.state == MailState.CLAIMED:  # the worker died on it
+            tx.record_failure(claim.id, INTERRUPTED)
+        return replace(claim, state=MailState.CLAIMED)
+
+
+def _settle(ctx: Context, mail: Arrival, write: Callable[[Tx], Outcome]) -> Outcome:
+    """The mail's one durable commit: what `write` records (its state, submission,
+    reply) and the mailbox position, together (docs/design.md, Durability)."""
+    with ctx.store.transaction() as tx:
+        outcome = write(tx)
+        _advance(tx, mail)
+    return outcome
+
+
+def _advance(tx: Tx, mail: Arrival) -> None:
+    if mail.position is not None:
+        tx.put_state(MAILBOX_STATE, mail.position)
+
+
+def _pass(ctx: Context, position: dict | None) -> None:
+    """The position moves past a mail recorded before: nothing new to make durable
+    (losing the move only fetches the mail again, and it is known)."""
+    if position is not None:
+        with ctx.store.transaction(durable=False) as tx:
+            tx.put_state(MAILBOX_STATE, position)
+
+
+def _set(tx: Tx, mail: Arrival, state: MailState, reason: str, unit: str | None = None,
+         quarter: str | None = None) -> Outcome:
+    tx.set_state(mail.claimed, state, reason, unit, quarter)
+    return Outcome(state, reason, unit, quarter)
+
+
+def _fail(ctx: Context, mail: Arrival, error: Exception) -> Outcome:
+    """The shunt for a mail that broke a stage: failed with its error, tried again on
+    its next sighting; the position moves past it only once it is given up."""
+    with ctx.store.transaction() as tx:
+        attempts = tx.record_failure(mail.claimed, f"{type(error).__name__}: {error}")
+        if attempts >= MAX_ATTEMPTS:
+            _advance(tx, mail)
+    return Outcome(MailState.FAILED, f"{error} (attempt {attempts} of {MAX_ATTEMPTS})")
 
 
 def _retry_due(record: MessageRecord | None) -> bool:
@@ -152,25 +223,25 @@ def _retry_due(record: MessageRecord | None) -> bool:
         record.state == MailState.FAILED and record.attempts < MAX_ATTEMPTS))
 
 
-def _process(ctx: Context, claimed: int, message: Message, received_at: datetime) -> Outcome:
-    campaign, trusted = ctx.config.campaign, ctx.config.trusted_authserv_ids
+def _process(ctx: Context, mail: Arrival) -> Outcome:
+    """classify -> (held: the shunt) -> read files -> assess -> record and reply."""
+    campaign, trusted, message = ctx.config.campaign, ctx.config.trusted_authserv_ids, mail.message
     automatic = is_automatic(message)
-    decision = decide(campaign, message, automatic, received_at, trusted)
+    decision = decide(campaign, message, automatic, mail.received_at, trusted)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
         extractions = _extract(ctx, message, message.attachments)
-        decision = decide(campaign, message, automatic, received_at, trusted,
+        decision = decide(campaign, message, automatic, mail.received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
-        ctx.store.set_state(claimed, MailState.IGNORED, decision.reason)
-        return Outcome(MailState.IGNORED, decision.reason)
+        return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.IGNORED, decision.reason))
     if isinstance(decision, Held):
-        return _hold(ctx, claimed, message, decision, received_at, automatic)
+        return _hold(ctx, mail, decision, automatic)
     # a forwarded original is answered as if the unit had sent it here
     reply_to = original_of(campaign, message) or message
     if not verified(campaign, reply_to, trusted):  # its file names are never quoted back
         decision = replace(decision, attachments=anonymous(decision.attachments))
-    return _record(ctx, claimed, reply_to, decision, received_at, extractions, automatic)
+    return _record(ctx, replace(mail, message=reply_to), decision, extractions, automatic)
 
 
 def read_attachments(campaign, attachments: tuple[Attachment, ...],
@@ -192,19 +263,20 @@ def _extract(ctx: Context, message: Message, attachments: tuple[Attachment, ...]
     spent = ctx.store.get_state(key) or {}
     used = spent.get("seconds", 0.0) if spent.get("hour") == hour else 0.0
     budget = Budget.of(min(ctx.mail_seconds, ctx.sender_seconds - used), ctx.stop)
-    started = time.monotonic()
-    try:
-        return [extraction for attachment in readable
-                for extraction in extract_attachment(attachment.filename, attachment.data,
-                                                     ctx.config.campaign, budget)] + refused
-    finally:
-        ctx.store.put_state(key, {"hour": hour, "seconds": used + time.monotonic() - started})
+    started, spent = time.monotonic(), None
+    try:  # the "read files" stage: read now, or taken from what poll read ahead
+        extractions, spent = read_files(readable, ctx.config.campaign, budget, ctx.ahead)
+        return extractions + refused
+    finally:  # a budget, not a record: losing it in a power cut costs nothing
+        spent = time.monotonic() - started if spent is None else spent
+        with ctx.store.transaction(durable=False) as tx:
+            tx.put_state(key, {"hour": hour, "seconds": used + spent})
 
 
 PARSE_STATE = "parse_seconds"
 
 
-def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
+def _queue(ctx: Context, tx: Tx, mail: OutgoingMail, unit: str | None,
            quarter: str | None, automatic: str | None = None) -> str:
     """Queue a reply; automatic mail, an address outside config.toml, or one that had
     its fill of replies this hour, is refused, noted (the returned note goes on the
@@ -216,7 +288,7 @@ def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
     if not _under_rate_limit(ctx, mail.to):
         return f"{mail.kind} not sent: rate limit of {REPLIES_PER_HOUR} replies an hour reached"
     try:
-        outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, mail, ctx.clock(),
+        outbox.queue(tx, ctx.config.campaign, ctx.sender, mail, ctx.clock(),
                      unit=unit, quarter=quarter)
     except outbox.NotInConfig as error:
         log.warning("%s not sent: %s", mail.kind, error)
@@ -224,51 +296,58 @@ def _queue(ctx: Context, db, mail: OutgoingMail, unit: str | None,
     return ""
 
 
-def _hold(ctx: Context, claimed: int, message: Message, held: Held,
-          received_at: datetime, automatic: str | None = None) -> Outcome:
-    with ctx.store.transaction() as db:
+def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None) -> Outcome:
+    """The shunt for a mail intake cannot record: held with its reason, the unit told
+    when it is its business (HeldReason.told)."""
+    config, message = ctx.config, mail.message
+
+    def write(tx: Tx) -> Outcome:
         refused = ""
         if held.unit and held.reason.told:
-            own = message.from_addr in ctx.config.campaign.unit(held.unit).emails
-            notice = render_held_notice(ctx.env, ctx.config.campaign,
-                                        quoted(message, ctx.config.limits, own and verified(
-                                            ctx.config.campaign, message,
-                                            ctx.config.trusted_authserv_ids)), held.unit,
-                                        held.reason.zh, own, received_at, ctx.clock(),
-                                        claimed)
-            refused = _queue(ctx, db, notice, held.unit, held.quarter, automatic)
-        reason = "; ".join(filter(None, [held.reason, refused]))
-        ctx.store.set_state(claimed, MailState.HELD, reason, held.unit, held.quarter, db=db)
-    return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
+            own = message.from_addr in config.campaign.unit(held.unit).emails
+            notice = render_held_notice(
+                ctx.env, config.campaign, quoted(message, config.limits, own and verified(
+                    config.campaign, message, config.trusted_authserv_ids)), held.unit,
+                held.reason.zh, own, mail.received_at, ctx.clock(), mail.claimed)
+            refused = _queue(ctx, tx, notice, held.unit, held.quarter, automatic)
+        _set(tx, mail, MailState.HELD, "; ".join(filter(None, [held.reason, refused])),
+             held.unit, held.quarter)
+        return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
+    return _settle(ctx, mail, write)
 
 
-def _record(ctx: Context, claimed: int, message: Message, submission: Submission,
-            received_at: datetime, extractions: list[Extraction] | None = None,
+def _record(ctx: Context, mail: Arrival, submission: Submission,
+            extractions: list[Extraction] | None = None,
             automatic: str | None = None) -> Outcome:
-    """Store what the mail brings for the unit's quarter and answer with the quarter as
-    it now stands; a mail that brings no piece is recorded as not a report, unanswered."""
-    campaign, limits = ctx.config.campaign, ctx.config.limits
-    unit, quarter = submission.unit, submission.quarter
+    """read files -> assess -> record and reply: store what the mail brings for the
+    unit's quarter and answer with the quarter as it now stands; a mail that brings no
+    piece is recorded as not a report, unanswered."""
+    campaign, unit, quarter = ctx.config.campaign, submission.unit, submission.quarter
     if extractions is None:
-        extractions = _extract(ctx, message, submission.attachments)
+        extractions = _extract(ctx, mail.message, submission.attachments)
     assessment = assess(campaign, submission, extractions)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
-        return _hold(ctx, claimed, message, Held(HeldReason.OUT_OF_BUDGET, unit, quarter), received_at)
+        return _hold(ctx, mail, Held(HeldReason.OUT_OF_BUDGET, unit, quarter))
     if not assessment.report:
-        ctx.store.set_state(claimed, MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
-        return Outcome(MailState.NOT_REPORT, NOT_A_REPORT, unit, quarter)
-    with ctx.store.transaction() as db:
-        ctx.store.add_submission(db, claimed, message.message_id, received_at, assessment,
-                                 extractions)
+        return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.NOT_REPORT,
+                                                  NOT_A_REPORT, unit, quarter))
+
+    def write(tx: Tx) -> Outcome:
+        message = mail.message
+        tx.add_submission(mail.claimed, message.message_id, mail.received_at, assessment,
+                          extractions)
         current = ctx.current_of(unit, quarter)
         trusted = verified(campaign, message, ctx.config.trusted_authserv_ids)
-        receipt = render_receipt(ctx.env, campaign, quoted(message, limits, trusted), assessment,
-                                 current, extractions, received_at, ctx.clock(), claimed)
-        refused = _queue(ctx, db, receipt, unit, quarter, automatic)
+        receipt = render_receipt(ctx.env, campaign, quoted(message, ctx.config.limits, trusted),
+                                 assessment, current, extractions, mail.received_at,
+                                 ctx.clock(), mail.claimed)
+        refused = _queue(ctx, tx, receipt, unit, quarter, automatic)
         notes = [*submission.notes, *file_problems(campaign, assessment), *current.problems,
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
-        ctx.store.set_state(claimed, MailState.DONE, "; ".join(notes), unit, quarter, db=db)
-    return Outcome(MailState.DONE, "incomplete" if current.problems else "complete", unit, quarter)
+        _set(tx, mail, MailState.DONE, "; ".join(notes), unit, quarter)
+        return Outcome(MailState.DONE, "incomplete" if current.problems else "complete",
+                       unit, quarter)
+    return _settle(ctx, mail, write)
 
 
 NOT_A_REPORT = ("not a report: no rows for the unit's items and no PDF of the form; "
@@ -336,31 +415,39 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     """Fetch what is new in the mailbox and ingest it, one committed mail at a time;
     mail that arrived before `since` (default: ctx.since()) is recorded, not answered.
 
-    The source's position is stored after each mail's commit, and the mailbox is
-    touched (keyword, move) only after that, so a crash anywhere repeats at most
-    the mail in hand, which the store then recognises by its hash. The position
-    never passes a mail that is not finished (failed with tries left): the next
-    poll fetches from there again, retries it, and skips what was done after it.
+    The source's position is committed with each mail's outcome (one transaction),
+    and the mailbox is touched (keyword, move) only after that, so a crash anywhere
+    repeats at most the mail in hand, which the store then recognises by its hash.
+    The position never passes a mail that is not finished (failed with tries left):
+    the next poll fetches from there again, retries it, and skips what was done
+    after it.
     """
     outcomes, since = [], since or ctx.since()
     unfinished = False
-    for mail in source.fetch_new(ctx.store.get_state(MAILBOX_STATE)):
+    fetched = read_ahead(ctx, source.fetch_new(ctx.store.get_state(MAILBOX_STATE)), since,
+                         lambda mail: _due(ctx, mail.source_key))
+    for mail in fetched:
         if ctx.stop is not None and ctx.stop.is_set():
             break  # SIGTERM: the next poll goes on from here
-        known = ctx.store.message_by_source_key(mail.source_key)
-        if known and not _retry_due(known):
+        position = None if mail.state is None or unfinished else _plain(mail.state)
+        if not _due(ctx, mail.source_key):
             outcome = Outcome(MailState.DUPLICATE, "seen before")
+            _pass(ctx, position)
         else:
-            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since)
+            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since, position)
             progress(f"{mail.source_key}: {describe(outcome)}")
             unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
                 mail.source_key))
-        if mail.state is not None and not unfinished:
-            ctx.store.put_state(MAILBOX_STATE, _plain(mail.state))
         if outcome.state != MailState.FAILED:
             _mark_processed(source, mail.source_key)
         outcomes.append(outcome)
     return outcomes
+
+
+def _due(ctx: Context, source_key: str) -> bool:
+    """Not recorded from this source yet, or due a retry."""
+    known = ctx.store.message_by_source_key(source_key)
+    return not known or _retry_due(known)
 
 
 MAILBOX_STATE = "mailbox"
@@ -374,8 +461,8 @@ def import_older(ctx: Context, since: date,
     outcomes = []
     for record in ctx.store.messages(MailState.BEFORE_SINCE):
         if ctx.local_day(record.received_at) >= since:
-            outcome = _process(ctx, record.id, parse(ctx.store.raw(record.sha256)),
-                               record.received_at)
+            outcome = _process(ctx, Arrival(record.id, parse(ctx.store.raw(record.sha256)),
+                                            record.received_at))
             progress(f"{record.source_key}: {describe(outcome)}")
             outcomes.append(outcome)
     return outcomes

@@ -18,10 +18,10 @@ from enum import Enum
 
 from mailbot.intake.assess import WRONG_COPY, file_problems
 from mailbot.intake.rules import files_of
-from mailbot.app.pipeline import Context, Outcome, _process, _record
+from mailbot.app.pipeline import Arrival, Context, Outcome, _process, _record
 from mailbot.intake.message import parse
 from mailbot.core.models import MailState, Submission, quarter_label
-from mailbot.store import MessageRecord
+from mailbot.store import MessageRecord, Tx
 
 log = logging.getLogger(__name__)
 
@@ -111,21 +111,21 @@ def reject(ctx: Context, message: int, reason: str, who: str = "") -> Outcome:
     if record.state == MailState.REJECTED:
         raise ReviewError(Refusal.REJECTED, message=message)
     reason = reason or "人工退回"
-    with ctx.store.transaction() as db:
-        ctx.store.uncount(db, message)
-        ctx.store.set_state(message, MailState.REJECTED, reason, db=db)
-        _audit(ctx, db, Action.REJECT, record, who, reason, _was(record))
+    with ctx.store.transaction() as tx:
+        tx.uncount(message)
+        tx.set_state(message, MailState.REJECTED, reason)
+        _audit(ctx, tx, Action.REJECT, record, who, reason, _was(record))
     return Outcome(MailState.REJECTED, reason, record.unit, record.quarter)
 
 
 def confirm_seal(ctx: Context, message: int, who: str = "", reason: str = "") -> Outcome:
     """A person saw the seal the scan check could not: the mail brings the stamped piece."""
     record = _recorded(ctx, message)
-    with ctx.store.transaction() as db:
-        if not ctx.store.confirm_seal(db, message):
+    with ctx.store.transaction() as tx:
+        if not tx.confirm_seal(message):
             raise ReviewError(Refusal.NOT_COUNTED, message=message,
                               state=MailState(record.state).zh)
-        _audit(ctx, db, Action.CONFIRM_SEAL, record, who, reason, Action.CONFIRM_SEAL.zh)
+        _audit(ctx, tx, Action.CONFIRM_SEAL, record, who, reason, Action.CONFIRM_SEAL.zh)
     return _standing(ctx, record)
 
 
@@ -137,9 +137,9 @@ def confirm_copy(ctx: Context, message: int, who: str = "", reason: str = "") ->
     found = wrong_copy(ctx, record)
     if not found:
         raise ReviewError(Refusal.NO_WRONG_COPY, message=message)
-    with ctx.store.transaction() as db:
-        ctx.store.confirm_seal(db, message)
-        _audit(ctx, db, Action.CONFIRM_COPY, record, who, reason,
+    with ctx.store.transaction() as tx:
+        tx.confirm_seal(message)
+        _audit(ctx, tx, Action.CONFIRM_COPY, record, who, reason,
                f"{Action.CONFIRM_COPY.zh}（核对时发现：{'；'.join(found)}）")
     return _standing(ctx, record)
 
@@ -174,29 +174,31 @@ def requeue(ctx: Context, message: int, who: str = "") -> Outcome:
     record = _recorded(ctx, message)
     if record.state not in (MailState.HELD, MailState.FAILED):
         raise ReviewError(Refusal.NOT_HELD, message=message, state=MailState(record.state).zh)
-    with ctx.store.transaction() as db:
-        _audit(ctx, db, Action.REQUEUE, record, who, "", _was(record))
+    with ctx.store.transaction() as tx:
+        _audit(ctx, tx, Action.REQUEUE, record, who, "", _was(record))
     try:
-        return _process(ctx, message, parse(ctx.store.raw(record.sha256)), record.received_at)
+        return _process(ctx, Arrival(message, parse(ctx.store.raw(record.sha256)),
+                                     record.received_at))
     except Exception as error:
         log.exception("requeued mail %d failed again", message)
-        ctx.store.record_failure(message, f"{type(error).__name__}: {error}")
+        with ctx.store.transaction() as tx:
+            tx.record_failure(message, f"{type(error).__name__}: {error}")
         return Outcome(MailState.FAILED, str(error))
 
 
 def resend(ctx: Context, outgoing: int, who: str = "") -> None:
     """Queue an outgoing mail given up again; the next outbox run sends it."""
-    with ctx.store.transaction() as db:
-        if not ctx.store.resend(outgoing, db=db):
+    with ctx.store.transaction() as tx:
+        if not tx.resend(outgoing):
             raise ReviewError(Refusal.NO_FAILED_OUTGOING, outgoing=outgoing)
-        ctx.store.audit(db, who or operator(), Action.RESEND.code, None,
+        tx.audit(who or operator(), Action.RESEND.code, None,
                         f"第{outgoing}号发出邮件", "", ctx.clock())
 
 
 def record(ctx: Context, action: Action, who: str, detail: str) -> None:
     """An action on no one mail (a reminder or summary sent now), in the same trail."""
-    with ctx.store.transaction() as db:
-        ctx.store.audit(db, who or operator(), action.code, None, detail, "", ctx.clock())
+    with ctx.store.transaction() as tx:
+        tx.audit(who or operator(), action.code, None, detail, "", ctx.clock())
 
 
 def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str | None,
@@ -207,18 +209,18 @@ def _count(ctx: Context, record: MessageRecord, unit: str | None, quarter: str |
         raise ReviewError(Refusal.UNKNOWN_UNIT, unit=unit or "")
     if quarter not in {q.name for q in campaign.quarters}:
         raise ReviewError(Refusal.UNKNOWN_QUARTER, quarter=quarter or "")
-    with ctx.store.transaction() as db:
-        ctx.store.uncount(db, record.id)  # a reassigned mail stops counting where it was
-        _audit(ctx, db, action, record, who, reason,
+    with ctx.store.transaction() as tx:
+        tx.uncount(record.id)  # a reassigned mail stops counting where it was
+        _audit(ctx, tx, action, record, who, reason,
                f"{_where(record.unit, record.quarter)} → {_where(unit, quarter)}，{_was(record)}")
     parsed = parse(ctx.store.raw(record.sha256))
     submission = Submission(unit=unit, quarter=quarter, attachments=files_of(parsed))
-    return _record(ctx, record.id, parsed, submission, record.received_at)
+    return _record(ctx, Arrival(record.id, parsed, record.received_at), submission)
 
 
-def _audit(ctx: Context, db, action: Action, record: MessageRecord, who: str, reason: str,
+def _audit(ctx: Context, tx: Tx, action: Action, record: MessageRecord, who: str, reason: str,
            detail: str) -> None:
-    ctx.store.audit(db, who or operator(), action.code, record.id, detail, reason, ctx.clock())
+    tx.audit(who or operator(), action.code, record.id, detail, reason, ctx.clock())
 
 
 def _where(unit: str | None, quarter: str | None) -> str:

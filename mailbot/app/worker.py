@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from mailbot.app import notices, pipeline
-from mailbot.extract import Stopped
+from mailbot.extract import Stopped, sandbox
 from mailbot.app.freshness import read_mailbox
 from mailbot.app.live import LiveConfig
 from mailbot.config import Config
@@ -47,7 +47,7 @@ def opened(config: Config, clock: Callable[[], datetime], stop: threading.Event 
     try:
         yield ctx
     finally:
-        ctx.store.close()
+        ctx.close()
 
 
 READER = threading.Lock()  # one reader of the mailbox at a time: intake or a tick
@@ -66,6 +66,7 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
     """
     config = live.current()
     source = open_source(config.mailbox)
+    sandbox.start()  # the parser processes load and confine themselves meanwhile
     backoff = WAIT_CHUNK
     try:
         while not stop.is_set():

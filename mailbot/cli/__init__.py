@@ -31,6 +31,7 @@ class App:
         self.config_path = config_path
         self.now_text = now
         self._config: Config | None = None
+        self._context = None
 
     @property
     def config(self) -> Config:
@@ -47,14 +48,23 @@ class App:
         return Clock(parse_now(self.now_text, self.config.campaign.timezone))
 
     def context(self):
+        """The command's one Context: opened on first use, closed when the command ends
+        (main registers close)."""
         from mailbot.app.pipeline import Context
         from mailbot.store import StoreUnusable
 
-        try:
-            return Context.open(self.config, self.clock)
-        except StoreUnusable as error:
-            click.echo(str(error), err=True)
-            sys.exit(1)
+        if self._context is None:
+            try:
+                self._context = Context.open(self.config, self.clock)
+            except StoreUnusable as error:
+                click.echo(str(error), err=True)
+                sys.exit(1)
+        return self._context
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.close()
+            self._context = None
 
 
 def parse_now(text: str | None, zone: str, option: str = "--now") -> datetime | None:
@@ -82,6 +92,7 @@ def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: 
     # the scheduler's "Running job ..." lines every tick are noise at INFO
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = App(config_path, now)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def quarter_option(function):

@@ -210,6 +210,22 @@ UNIT_STATES_ZH = {UnitState.ON_TIME: "按时报送", UnitState.LATE: "逾期报�
                   UnitState.INCOMPLETE: "材料不全", UnitState.MISSING: "未报送"}
 
 
+class OutgoingState(StrEnum):
+    """Where an outgoing mail stands (the store keeps the value); `zh` is what staff read."""
+
+    QUEUED = "queued"  # waiting for the outbox (again, after a refusal: at next_try_at)
+    SENT = "sent"  # the server (or the folder) took it
+    FAILED = "failed"  # given up (a 5xx, or refused too long): listed by review, resendable
+
+    @property
+    def zh(self) -> str:
+        return OUTGOING_STATES_ZH[self]
+
+
+OUTGOING_STATES_ZH = {OutgoingState.QUEUED: "待发送", OutgoingState.SENT: "已发送",
+                      OutgoingState.FAILED: "发送失败"}
+
+
 # --- intake decisions -----------------------------------------------------
 
 

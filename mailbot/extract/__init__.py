@@ -3,22 +3,26 @@
     extract_attachment(filename, data, campaign) -> list[Extraction]
     extract_path(path, campaign) -> list[Extraction]
     format_table(extractions) -> str   (the human form of `mailbot extract`)
+    read_files(attachments, campaign, budget, ahead) -> (list[Extraction], seconds)
+                                       (a mail's files, taken from a ReadAhead if read ahead)
 
 Never raises for bad input: each file's problem is its Extraction.error. Every
-document is parsed in a child process with time and memory limits (sandbox).
+document is parsed in a confined parser process with time and memory limits (sandbox,
+pool).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from mailbot.extract.ahead import ReadAhead, read_files
 from mailbot.extract.errors import ExtractError, Stopped
 from mailbot.extract.sandbox import Budget
 from mailbot.extract.show import format_table
 from mailbot.core.models import Campaign, Extraction
 
-__all__ = ["Budget", "ExtractError", "Stopped", "extract_attachment", "extract_path",
-           "format_table"]
+__all__ = ["Budget", "ExtractError", "ReadAhead", "Stopped", "extract_attachment",
+           "extract_path", "format_table", "read_files"]
 
 
 def extract_attachment(filename: str, data: bytes, campaign: Campaign,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
-# readers are imported here, in the parent, so a forked child starts with them loaded
 from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, xlsx
 from mailbot.extract.hint import apply_hint
 from mailbot.extract.detect import detect
@@ -45,7 +45,7 @@ def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign,
         data, readable = convert.to_readable(data, kind)
         warnings = (f"converted from .{kind} with LibreOffice",)
         limits = budget.limits(LIMITS)
-    parsed = sandbox.run(lambda: _parse(readable, data, campaign), limits, budget.stop)
+    parsed = sandbox.run(partial(_parse, readable, data, campaign), limits, budget.stop)
     if parsed.scanned:
         parsed = scan.read_scanned(data, parsed, campaign)
     return replace(parsed, file=filename, format=kind, warnings=warnings + parsed.warnings)

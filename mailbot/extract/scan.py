@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from functools import partial
 
 from mailbot.core.models import Campaign, Extraction
 from mailbot.extract import sandbox
@@ -26,7 +27,7 @@ _cache: dict[tuple[str, str, Campaign], Extraction] = {}
 
 def read_image(data: bytes, kind: str, campaign: Campaign) -> Extraction:
     """A photo or scan sent as an image: its pages read by OCR."""
-    return _cached(data, kind, campaign, lambda: pages.image_pages(data))
+    return _cached(data, kind, campaign)
 
 
 def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extraction:
@@ -36,7 +37,7 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
         return replace(parsed, warnings=parsed.warnings + (
             "OCR is not installed (pip install -e \".[ocr]\"): the scan's rows were not read",))
     try:
-        read = _cached(data, "pdf", campaign, lambda: pages.pdf_pages(data))
+        read = _cached(data, "pdf", campaign)
     except ExtractError as error:
         return replace(parsed, warnings=parsed.warnings + (str(error),))
     if not read.has_form:
@@ -45,13 +46,17 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
     return replace(read, seal=seal, warnings=read.warnings + ("scanned PDF: rows read by OCR",))
 
 
-def _cached(data: bytes, kind: str, campaign: Campaign, load) -> Extraction:
+def _cached(data: bytes, kind: str, campaign: Campaign) -> Extraction:
     key = (hashlib.sha256(data).hexdigest(), kind, campaign)
     if key not in _cache:
-        def task() -> Extraction:
-            from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
-            return read_pages(load(), campaign, engines.RapidEngine(), kind)
-        if len(_cache) >= CACHED:
-            del _cache[next(iter(_cache))]
-        _cache[key] = sandbox.run(task, LIMITS)
+        if len(_cache) >= CACHED:  # read-ahead threads may evict at once: never a KeyError
+            _cache.pop(next(iter(_cache), None), None)
+        _cache[key] = sandbox.run(partial(_read, data, kind, campaign), LIMITS)
     return _cache[key]
+
+
+def _read(data: bytes, kind: str, campaign: Campaign) -> Extraction:
+    """Runs in the OCR class's sandboxed process: the pages, read."""
+    from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
+    load = pages.pdf_pages if kind == "pdf" else pages.image_pages
+    return read_pages(load(data), campaign, engines.RapidEngine(), kind)

@@ -13,7 +13,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr
@@ -24,7 +24,7 @@ from mailbot.core.models import Campaign, OutgoingMail
 from mailbot.outgoing.filenames import name_both_ways
 from mailbot.intake.worth import OUR_MARK
 from mailbot.outgoing.smtp import SmtpTransport, TransportError
-from mailbot.store import QueuedMail, Store
+from mailbot.store import QueuedMail, Store, Tx, wall_clock
 
 log = logging.getLogger(__name__)
 # headers stored raw (the attachment names, see filenames.py) are written as given
@@ -47,26 +47,27 @@ class FolderTransport:
 
     Files are numbered in sending order and carry a digest of the bytes: the
     same mail handed over again (after a crash before it was marked sent) finds
-    its file and is not written twice. A file appears whole (written aside, then
-    linked), and link() never replaces an existing file.
+    its digest in the folder's index and is not written twice. A file appears whole
+    (written aside, then linked), and link() never replaces an existing file.
     """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.index = FolderIndex(self.folder)
 
     def send(self, raw: bytes, sender: str, recipients: Sequence[str]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(raw).hexdigest()[:16]
         with exclusive(self.folder / ".lock"):  # numbering is one writer at a time
-            if any(self.folder.glob(f"*-{digest}.eml")):
+            self.index.catch_up()
+            if digest in self.index.digests:
                 return  # delivered before a crash kept it from being marked sent
             partial = self.folder / f".{digest}.part"
             partial.write_bytes(raw)
-            numbers = (p.name.split("-")[0].removesuffix(".eml")
-                       for p in self.folder.glob("[0-9]*.eml"))
-            number = 1 + max((int(n) for n in numbers if n.isdigit()), default=0)
+            number = self.index.last + 1
             try:
                 while True:
+                    self.index.add(number, digest)  # first: a crash after it is undone
                     try:  # link() never replaces a file, whoever else writes here
                         os.link(partial, self.folder / f"{number:05d}-{digest}.eml")
                         return
@@ -74,6 +75,59 @@ class FolderTransport:
                         number += 1
             finally:
                 partial.unlink()
+
+
+class FolderIndex:
+    """The folder transport's numbers and digests: `.index` beside the files, one
+    line a file, read once by a process and then only for the lines appended since,
+    so a send costs the same in a full folder (no listing of it).
+
+    A line is written before its file is linked. A writer that died in between
+    left the index's last line without its file: the next writer (under the same
+    lock) finds that and voids the line, so the mail is written when handed over
+    again. A folder from before the index is listed once to start it."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / ".index"
+        self.digests: set[str] = set()
+        self.last = 0
+        self._tail = ""
+        self._offset: int | None = None
+
+    def catch_up(self) -> None:
+        if self._offset is None and not self.path.exists():
+            with open(self.path, "a", encoding="ascii") as handle:
+                handle.writelines(f"{name.removesuffix('.eml')}\n"
+                                  for name in sorted(os.listdir(self.path.parent))
+                                  if name[:1].isdigit() and name.endswith(".eml"))
+        with open(self.path, "rb") as handle:
+            handle.seek(self._offset or 0)
+            for line in handle:
+                self._note(line.decode("ascii").strip())
+            self._offset = handle.tell()
+        if self._tail and not (self.path.parent / f"{self._tail}.eml").exists():
+            self._append(f"void {self._tail}")
+
+    def add(self, number: int, digest: str) -> None:
+        self._append(f"{number:05d}-{digest}")
+
+    def _append(self, entry: str) -> None:
+        with open(self.path, "a", encoding="ascii") as handle:
+            handle.write(f"{entry}\n")
+        self._note(entry)
+        self._offset = self.path.stat().st_size
+
+    def _note(self, entry: str) -> None:
+        voided = entry.startswith("void ")
+        number, _, digest = entry.removeprefix("void ").partition("-")
+        if not (number.isdigit() and digest):
+            return
+        if voided:
+            self.digests.discard(digest)
+            self._tail = ""
+        else:
+            self.digests.add(digest)
+            self.last, self._tail = max(self.last, int(number)), entry
 
 
 def open_transport(endpoint) -> Transport:
@@ -122,7 +176,7 @@ def compose(mail: OutgoingMail, sender: str, sender_name: str, now: datetime) ->
     return message
 
 
-def queue(store: Store, db, campaign: Campaign, sender: str, mail: OutgoingMail,
+def queue(tx: Tx, campaign: Campaign, sender: str, mail: OutgoingMail,
           now: datetime, unit: str | None = None, quarter: str | None = None) -> int | None:
     """Store a mail to send (inside the caller's transaction); None if already queued."""
     recipients = tuple(dict.fromkeys(a.lower() for a in (*mail.to, *mail.cc)))
@@ -131,11 +185,11 @@ def queue(store: Store, db, campaign: Campaign, sender: str, mail: OutgoingMail,
         raise NotInConfig(f"refusing to mail {', '.join(outside) or 'nobody'}: "
                           "not an address in config.toml")
     raw = compose(mail, sender, campaign.federation, now).as_bytes()
-    return store.queue_mail(db, mail.kind, mail.dedup_key, sender, recipients,
-                            mail.subject, raw, unit=unit, quarter=quarter, queued_at=now)
+    return tx.queue_mail(mail.kind, mail.dedup_key, sender, recipients, mail.subject, raw,
+                         queued_at=now, unit=unit, quarter=quarter)
 
 
-def flush(store: Store, transport: Transport, now: datetime | None = None,
+def flush(store: Store, transport: Transport, now: datetime,
           give_up_after: timedelta = GIVE_UP_AFTER) -> tuple[int, int]:
     """Send every queued mail that is due, marking each sent on acceptance.
 
@@ -149,7 +203,6 @@ def flush(store: Store, transport: Transport, now: datetime | None = None,
     given up at once for a 5xx, or when still refused `give_up_after` after it was
     queued, and listed by `mailbot review`.
     """
-    now = now or datetime.now(timezone.utc)
     sent = 0
     refused: list[tuple[QueuedMail, TransportError]] = []
     with exclusive(store.path.parent / "outbox.lock"):
@@ -159,14 +212,16 @@ def flush(store: Store, transport: Transport, now: datetime | None = None,
                 transport.send(mail.raw, mail.sender, mail.recipients)
             except (TransportError, OSError) as error:
                 if not getattr(error, "mail_specific", False):
-                    store.note_send_error(mail.id, str(error))
+                    with store.transaction() as tx:
+                        tx.note_send_error(mail.id, str(error))
                     log.warning("outbox: %s; %d mail(s) wait for the next try",
                                 error, len(due) - position)
                     _count_failures(store, refused, now, give_up_after)
                     return sent, len(refused) + len(due) - position
                 refused.append((mail, error))
                 continue
-            store.mark_sent(mail.id)
+            with store.transaction() as tx:  # handed over: when is real time
+                tx.mark_sent(mail.id, wall_clock())
             log.info("outbox: %s %d sent to %s", mail.kind, mail.id, ", ".join(mail.recipients))
             sent += 1
         if _server_outage(sent, refused):
@@ -191,7 +246,8 @@ def _wait_out(store: Store, refused: list, now: datetime, give_up_after: timedel
         if now - mail.queued_at >= give_up_after:
             _count_failures(store, [(mail, error)], now, give_up_after)
         else:
-            store.note_send_error(mail.id, str(error), retry_at=now + RETRY_FIRST)
+            with store.transaction() as tx:
+                tx.note_send_error(mail.id, str(error), retry_at=now + RETRY_FIRST)
 
 
 def _count_failures(store: Store, refused: list, now: datetime,
@@ -202,9 +258,10 @@ def _count_failures(store: Store, refused: list, now: datetime,
         attempts = mail.attempts + 1
         too_old = now - mail.queued_at >= give_up_after
         give_up = not getattr(error, "temporary", True) or too_old
-        store.mark_send_failed(mail.id, str(error), permanent=give_up,
-                               retry_at=None if give_up else now + retry_delay(attempts),
-                               free_key=give_up and too_old)
+        with store.transaction() as tx:
+            tx.mark_send_failed(mail.id, str(error), permanent=give_up,
+                                retry_at=None if give_up else now + retry_delay(attempts),
+                                free_key=give_up and too_old)
         if give_up:
             log.error("mail %d (%s) not sent after %d attempt(s), given up: %s "
                       "(see `mailbot review`)", mail.id, mail.kind, attempts, error)

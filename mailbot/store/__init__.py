@@ -12,21 +12,26 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import tenacity
 
-from mailbot.core.models import Assessment, Extraction, FormRow, SubmissionRecord
+from mailbot.core.models import FormRow, OutgoingState, SubmissionRecord
+from mailbot.store.records import (LISTED, AuditEntry, Claim, MessageRecord, OutgoingRecord,
+                                   QueuedMail, iso, message_record, outgoing_record, wall_clock)
 from mailbot.store.schema import MIGRATIONS
+from mailbot.store.tx import JOURNAL, Tx
+
+__all__ = ["AuditEntry", "Claim", "MessageRecord", "OutgoingRecord", "QueuedMail", "Store", "StoreUnavailable",
+           "StoreUnusable", "Tx", "wall_clock"]
 
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
 
 MARKER = "STORE"  # beside the archived mails: a store was created for this archive
-JOURNAL = "received.jsonl"  # one line per claimed mail: where and when it arrived
 
 
 class StoreUnusable(Exception):
@@ -43,63 +48,6 @@ class StoreUnavailable(Exception):
     """
 
 
-@dataclass(frozen=True)
-class Claim:
-    """The result of claiming a mail: `new` is False when it was seen before."""
-
-    id: int
-    new: bool
-    state: str
-
-
-@dataclass(frozen=True)
-class MessageRecord:
-    id: int
-    sha256: str
-    message_id: str
-    source_key: str
-    received_at: datetime
-    subject: str
-    sender: str
-    state: str
-    reason: str
-    unit: str | None
-    quarter: str | None
-    attempts: int
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One review action: who did what to which mail, when and why."""
-
-    id: int
-    at: datetime
-    who: str
-    action: str
-    message: int | None
-    detail: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class QueuedMail:
-    id: int
-    kind: str
-    sender: str
-    recipients: tuple[str, ...]
-    raw: bytes
-    attempts: int
-    queued_at: datetime  # on the campaign clock: how long it has waited (give up by age)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
 def _busy(error: BaseException) -> bool:
     return (isinstance(error, sqlite3.OperationalError)
             and getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
@@ -110,11 +58,14 @@ class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
     def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT,
-                 create: bool = False):
+                 create: bool = False, sync: Callable[[int], None] = os.fsync):
         """Open the store; `create` allows a new empty one where a store existed
-        (`mailbot rebuild`), otherwise that is refused (StoreUnusable)."""
+        (`mailbot rebuild`), otherwise that is refused (StoreUnusable). `sync` makes
+        an archived file, or a folder's new entry, durable (os.fsync; a test counts)."""
         self.path = Path(path)
         self.timeout = timeout
+        self.sync = sync
+        self._durable = True
         self.archive_dir = Path(archive_dir)
         new = not self.path.exists() or self.path.stat().st_size == 0
         if new and not create:
@@ -161,7 +112,8 @@ class Store:
     def _migrate(self) -> None:
         """Apply the missing migrations; the version is read inside the write transaction,
         so several processes or threads opening a new store at once migrate it once."""
-        with self.transaction() as db:
+        with self.transaction() as tx:
+            db = tx.db
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
             if current > len(MIGRATIONS):
@@ -181,8 +133,15 @@ class Store:
         return self.db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
 
     @contextmanager
-    def transaction(self):
-        """One write transaction; BEGIN IMMEDIATE so two workers never interleave."""
+    def transaction(self, durable: bool = True):
+        """One write transaction (a Tx); BEGIN IMMEDIATE so two workers never interleave.
+
+        `durable=False` commits without waiting for the disk (SQLite's synchronous=NORMAL
+        in WAL): the commit survives the process being killed, not a power cut, and the
+        next durable commit makes it durable too. For what a power cut may lose without
+        harm: a mail's claim (the mail is still in the mailbox and archived) and a
+        sender's parse budget. docs/design.md, Durability."""
+        self._synchronous(durable)
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -190,11 +149,16 @@ class Store:
                                    f"(waited {self.timeout:g} s: {error}); "
                                    "the mail will be tried again") from error
         try:
-            yield self.db
+            yield Tx(self.db, self.archive_dir)
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def _synchronous(self, durable: bool) -> None:
+        if durable != self._durable:
+            self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._durable = durable
 
     # --- archive and claim ------------------------------------------------
 
@@ -210,54 +174,33 @@ class Store:
         return digest
 
     def _write_archive(self, digest: str, raw: bytes) -> None:
+        """Write aside, sync, rename, then sync the folder: the rename (the file's name)
+        is only durable once its folder is (a new folder's own entry likewise)."""
         folder = self.archive_dir / digest[:2]
-        folder.mkdir(exist_ok=True, mode=0o700)
         target = folder / f"{digest}.eml"
-        if not target.exists():
-            partial = target.with_suffix(".part")
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(raw)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
+        if target.exists():
+            return
+        if not folder.is_dir():
+            folder.mkdir(exist_ok=True, mode=0o700)
+            self._sync_folder(self.archive_dir)
+        partial = target.with_suffix(".part")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            self.sync(handle.fileno())
+        os.replace(partial, target)
+        self._sync_folder(folder)
+
+    def _sync_folder(self, folder: Path) -> None:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            self.sync(fd)
+        finally:
+            os.close(fd)
 
     def raw(self, sha256: str) -> bytes:
         return (self.archive_dir / sha256[:2] / f"{sha256}.eml").read_bytes()
-
-    def claim(self, sha256: str, message_id: str, source_key: str, received_at: datetime,
-              subject: str = "", sender: str = "", fingerprint: str = "") -> Claim:
-        """Record a mail once, in one transaction, keyed by its raw bytes' hash and by
-        its content and origin (`fingerprint`, intake.message.content_key): a different
-        mail that reuses a Message-ID is a new mail."""
-        with self.transaction() as db:
-            found = db.execute(
-                "SELECT id, state FROM messages WHERE sha256 = ? "
-                "OR (fingerprint != '' AND fingerprint = ?) ORDER BY id LIMIT 1",
-                (sha256, fingerprint)).fetchone()
-            if found:
-                db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
-                           (source_key, found["id"]))
-                return Claim(found["id"], False, found["state"])
-            cursor = db.execute(
-                "INSERT INTO messages (sha256, message_id, source_key, received_at, subject,"
-                " sender, state, created_at, fingerprint)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'claimed', ?, ?)",
-                (sha256, message_id, source_key, _iso(received_at), subject, sender,
-                 _iso(utcnow()), fingerprint))
-            db.execute("INSERT OR IGNORE INTO source_keys VALUES (?, ?)",
-                       (source_key, cursor.lastrowid))
-            self._journal(sha256, source_key, received_at)
-            return Claim(cursor.lastrowid, True, "claimed")
-
-    def _journal(self, sha256: str, source_key: str, received_at: datetime) -> None:
-        """Note beside the archive where and when a mail arrived: what `mailbot rebuild`
-        needs besides the bytes (an IMAP arrival time is not inside the mail)."""
-        line = json.dumps({"sha256": sha256, "source_key": source_key,
-                           "received_at": _iso(received_at)}) + "\n"
-        fd = os.open(self.archive_dir / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(line)
 
     def archived(self) -> list[tuple[str, dict]]:
         """Every archived mail's hash with what the journal says of it (may be empty)."""
@@ -274,27 +217,12 @@ class Store:
         row = self.db.execute(
             "SELECT m.* FROM source_keys k JOIN messages m ON m.id = k.message"
             " WHERE k.source_key = ?", (source_key,)).fetchone()
-        return _message(row) if row else None
-
-    def set_state(self, message: int, state: str, reason: str = "",
-                  unit: str | None = None, quarter: str | None = None, db=None) -> None:
-        (db or self.db).execute(
-            "UPDATE messages SET state = ?, reason = ?, unit = coalesce(?, unit),"
-            " quarter = coalesce(?, quarter) WHERE id = ?",
-            (state, reason, unit, quarter, message))
-
-    def record_failure(self, message: int, error: str) -> int:
-        """Mark a mail failed with its error; return how often it has failed."""
-        with self.transaction() as db:
-            db.execute("UPDATE messages SET state = 'failed', reason = ?,"
-                       " attempts = attempts + 1 WHERE id = ?", (error, message))
-            return db.execute("SELECT attempts FROM messages WHERE id = ?",
-                              (message,)).fetchone()[0]
+        return message_record(row) if row else None
 
     def messages(self, *states: str) -> list[MessageRecord]:
         marks = ",".join("?" * len(states))
         query = "SELECT * FROM messages" + (f" WHERE state IN ({marks})" if states else "")
-        return [_message(row) for row in self.db.execute(query + " ORDER BY id", states)]
+        return [message_record(row) for row in self.db.execute(query + " ORDER BY id", states)]
 
     def unanswered(self) -> list[MessageRecord]:
         """Counted mails with no receipt queued under their id or Message-ID (the
@@ -303,39 +231,13 @@ class Store:
             "SELECT * FROM messages AS m WHERE state = 'done' AND NOT EXISTS (SELECT 1 FROM"
             " outgoing WHERE dedup_key IN ('receipt:' || m.id, 'receipt:' || m.message_id))"
             " ORDER BY id")
-        return [_message(row) for row in rows]
+        return [message_record(row) for row in rows]
 
     def message(self, message: int) -> MessageRecord | None:
         row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
-        return _message(row) if row else None
+        return message_record(row) if row else None
 
     # --- submissions ------------------------------------------------------
-
-    def add_submission(self, db, message: int, message_id: str, received_at: datetime,
-                       assessment: Assessment, extractions: list[Extraction]) -> int:
-        """Store a judged submission with its documents and rows (inside a transaction)."""
-        cursor = db.execute(
-            "INSERT INTO submissions (message, message_id, unit, quarter, received_at,"
-            " electronic, stamped_pdf, items, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (message, message_id, assessment.unit, assessment.quarter, _iso(received_at),
-             assessment.electronic, assessment.stamped_pdf, json.dumps(assessment.items),
-             json.dumps(assessment.problems, ensure_ascii=False)))
-        submission = cursor.lastrowid
-        for extraction in extractions:
-            db.execute(
-                "INSERT INTO documents (submission, message, file, format, error, has_form,"
-                " scanned, seal, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (submission, message, extraction.file, extraction.format, extraction.error,
-                 extraction.has_form, extraction.scanned, extraction.seal,
-                 json.dumps(extraction.warnings, ensure_ascii=False)))
-        for row in assessment.rows:
-            db.execute(
-                "INSERT INTO rows (submission, seq, title, units, unit, progress, deadline, extra,"
-                " ocr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (submission, row.seq, row.title, json.dumps(row.units, ensure_ascii=False),
-                 row.unit, row.progress, row.deadline,
-                 json.dumps(row.extra, ensure_ascii=False), int(row.ocr)))
-        return submission
 
     def counted_submissions(self, quarter: str, unit: str | None = None
                             ) -> list[SubmissionRecord]:
@@ -346,6 +248,20 @@ class Store:
         rows = self.db.execute(
             "SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
             " AND (? IS NULL OR unit = ?) ORDER BY received_at, id", (quarter, unit, unit))
+        return self._submissions(rows.fetchall())
+
+    def current_pieces(self, quarter: str, unit: str) -> list[SubmissionRecord]:
+        """Of one unit's counted submissions in a quarter, only those that can make its
+        quarter as it stands (assess.current_record): the latest with an electronic form,
+        the latest with any form, the latest stamped copy, and the newest. Index lookups,
+        so a receipt costs the same however many mails the unit sent before."""
+        latest = ("SELECT id FROM submissions AS s WHERE quarter = :q AND unit = :u"
+                  " AND counted = 1 {} ORDER BY received_at DESC, id DESC LIMIT 1")
+        has_rows = "AND EXISTS (SELECT 1 FROM rows WHERE rows.submission = s.id)"
+        picks = " UNION ".join(f"SELECT * FROM ({latest.format(extra)})" for extra in (
+            f"AND electronic = 1 {has_rows}", has_rows, "AND stamped_pdf = 1", ""))
+        rows = self.db.execute(f"SELECT * FROM submissions WHERE id IN ({picks})"
+                               " ORDER BY received_at, id", {"q": quarter, "u": unit})
         return self._submissions(rows.fetchall())
 
     def document_files(self, submission: int) -> list[str]:
@@ -360,22 +276,7 @@ class Store:
             query, args = query + " WHERE quarter = ?", (quarter,)
         return self._submissions(self.db.execute(query + " ORDER BY id", args).fetchall())
 
-    def uncount(self, db, message: int) -> int:
-        """The mail's submissions stop counting (kept for the record); how many there were."""
-        return db.execute("UPDATE submissions SET counted = 0 WHERE message = ? AND counted = 1",
-                          (message,)).rowcount
-
-    def confirm_seal(self, db, message: int) -> int:
-        """A person saw the seal: the mail's counted submissions bring the stamped piece."""
-        return db.execute("UPDATE submissions SET stamped_pdf = 1 WHERE message = ?"
-                          " AND counted = 1", (message,)).rowcount
-
     # --- audit trail ------------------------------------------------------------
-
-    def audit(self, db, who: str, action: str, message: int | None, detail: str,
-              reason: str, at: datetime) -> None:
-        db.execute("INSERT INTO audit (at, who, action, message, detail, reason)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (_iso(at), who, action, message, detail, reason))
 
     def audit_trail(self, message: int | None = None) -> list[AuditEntry]:
         query, args = "SELECT * FROM audit", ()
@@ -405,75 +306,28 @@ class Store:
 
     # --- outgoing mail ------------------------------------------------------
 
-    def queue_mail(self, db, kind: str, dedup_key: str | None, sender: str,
-                   recipients: tuple[str, ...], subject: str, raw: bytes,
-                   unit: str | None = None, quarter: str | None = None,
-                   queued_at: datetime | None = None) -> int | None:
-        """Write a mail to send; None when a mail with the same dedup key exists.
-        `queued_at` is the campaign clock's moment; rate limits and the give-up age count
-        on it (created_at holds the same moment)."""
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO outgoing (dedup_key, kind, sender, recipients, subject, raw,"
-            " unit, quarter, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (dedup_key, kind, sender, json.dumps(recipients), subject, raw, unit, quarter,
-             _iso(queued_at or utcnow()), _iso(queued_at or utcnow())))
-        return cursor.lastrowid if cursor.rowcount else None
-
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
         """Queued mail, oldest first; with `now`, only what is due (its retry time has come)."""
-        query, args = "SELECT * FROM outgoing WHERE state = 'queued'", ()
+        query, args = "SELECT * FROM outgoing WHERE state = ?", (OutgoingState.QUEUED,)
         if now is not None:
-            query, args = query + " AND (next_try_at IS NULL OR next_try_at <= ?)", (_iso(now),)
+            query, args = (query + " AND (next_try_at IS NULL OR next_try_at <= ?)",
+                           (*args, iso(now)))
         rows = self.db.execute(query + " ORDER BY id", args)
         return [QueuedMail(r["id"], r["kind"], r["sender"], tuple(json.loads(r["recipients"])),
                            r["raw"], r["attempts"],
                            datetime.fromisoformat(r["queued_at"] or r["created_at"]))
                 for r in rows]
 
-    def mark_sent(self, mail: int) -> None:
-        self.db.execute("UPDATE outgoing SET state = 'sent', sent_at = ? WHERE id = ?",
-                        (_iso(utcnow()), mail))
-
-    def mark_send_failed(self, mail: int, error: str, permanent: bool,
-                         retry_at: datetime | None = None, free_key: bool = False) -> None:
-        """Count a failed attempt at this mail: failed for good, or queued until `retry_at`.
-        `free_key`: the mail's dedup key is released (kept in given_up_key), so what it
-        was for (a reminder stage) can be queued again as a new mail."""
-        self.db.execute(
-            "UPDATE outgoing SET attempts = attempts + 1, last_error = ?, next_try_at = ?,"
-            " state = CASE WHEN ? THEN 'failed' ELSE state END,"
-            " given_up_key = CASE WHEN ? THEN dedup_key ELSE given_up_key END,"
-            " dedup_key = CASE WHEN ? THEN NULL ELSE dedup_key END WHERE id = ?",
-            (error, _iso(retry_at) if retry_at else None, permanent, free_key, free_key, mail))
-
-    def note_send_error(self, mail: int, error: str, retry_at: datetime | None = None) -> None:
-        """The server, not the mail, failed: keep the error for the operator, count nothing
-        (with `retry_at`, the mail waits until then)."""
-        self.db.execute("UPDATE outgoing SET last_error = ?,"
-                        " next_try_at = coalesce(?, next_try_at) WHERE id = ?",
-                        (error, _iso(retry_at) if retry_at else None, mail))
-
-    def resend(self, mail: int, db=None) -> bool:
-        """Queue a failed mail again (the operator's choice); False if it is not failed, or
-        if what it was for has been queued again since (its freed dedup key is taken)."""
-        cursor = (db or self.db).execute(
-            "UPDATE outgoing SET state = 'queued', attempts = 0, next_try_at = NULL,"
-            " dedup_key = given_up_key, given_up_key = NULL WHERE id = ? AND state = 'failed'"
-            " AND (given_up_key IS NULL OR NOT EXISTS (SELECT 1 FROM outgoing AS other"
-            " WHERE other.dedup_key = outgoing.given_up_key))", (mail,))
-        return cursor.rowcount == 1
-
     def outbox_counts(self) -> dict[str, int]:
         """How many outgoing mails are in each state (queued, sent, failed)."""
         rows = self.db.execute("SELECT state, count(*) FROM outgoing GROUP BY state")
         return {state: count for state, count in rows}
 
-    def failed_outgoing(self) -> list[dict]:
+    def failed_outgoing(self) -> list[OutgoingRecord]:
         """Mails given up, without their bytes: what `mailbot review` shows."""
-        rows = self.db.execute(
-            "SELECT id, kind, recipients, subject, attempts, last_error, created_at"
-            " FROM outgoing WHERE state = 'failed' ORDER BY id")
-        return [dict(row) for row in rows]
+        rows = self.db.execute(f"SELECT {LISTED} FROM outgoing WHERE state = ? ORDER BY id",
+                               (OutgoingState.FAILED,))
+        return [outgoing_record(row) for row in rows]
 
     def dedup_keys(self, prefix: str) -> set[str]:
         rows = self.db.execute("SELECT dedup_key FROM outgoing WHERE dedup_key LIKE ?",
@@ -484,15 +338,15 @@ class Store:
         """How many mails of these kinds went to an address since a moment (rate limits)."""
         marks = ",".join("?" * len(kinds))
         return self.db.execute(
-            f"SELECT count(*) FROM outgoing WHERE kind IN ({marks}) AND created_at >= ?"
-            " AND EXISTS (SELECT 1 FROM json_each(recipients) WHERE value = ?)",
-            (*kinds, _iso(since), address)).fetchone()[0]
+            "SELECT count(*) FROM outgoing_to WHERE address = ? AND created_at >= ?"
+            f" AND kind IN ({marks})", (address, iso(since), *kinds)).fetchone()[0]
 
-    def outgoing(self, kind: str | None = None) -> list[dict]:
-        query, args = "SELECT * FROM outgoing", ()
+    def outgoing(self, kind: str | None = None) -> list[OutgoingRecord]:
+        """Every outgoing mail (of a kind), oldest first, with its bytes."""
+        query, args = f"SELECT {LISTED}, raw FROM outgoing", ()
         if kind:
             query, args = query + " WHERE kind = ?", (kind,)
-        return [dict(row) for row in self.db.execute(query + " ORDER BY id", args)]
+        return [outgoing_record(row) for row in self.db.execute(query + " ORDER BY id", args)]
 
     # --- what one unit sent and was sent (the console's unit page) ----------
 
@@ -500,7 +354,7 @@ class Store:
         """Every mail recorded for a unit, newest first, whatever its state."""
         rows = self.db.execute("SELECT * FROM messages WHERE unit = ?"
                                " ORDER BY received_at DESC, id DESC", (unit,))
-        return [_message(row) for row in rows]
+        return [message_record(row) for row in rows]
 
     def documents_of(self, messages: list[int]) -> dict[int, list[dict]]:
         """The files read from each of these mails, by message id, in stored order."""
@@ -511,13 +365,11 @@ class Store:
             found[row["message"]].append(dict(row, warnings=json.loads(row["warnings"])))
         return found
 
-    def outgoing_of_unit(self, unit: str) -> list[dict]:
+    def outgoing_of_unit(self, unit: str) -> list[OutgoingRecord]:
         """Mails sent (or to be sent) to a unit, newest first, without their bytes."""
-        rows = self.db.execute(
-            "SELECT id, kind, dedup_key, recipients, subject, quarter, state, attempts,"
-            " last_error, created_at, sent_at FROM outgoing WHERE unit = ? ORDER BY id DESC",
-            (unit,))
-        return [dict(row) for row in rows]
+        rows = self.db.execute(f"SELECT {LISTED} FROM outgoing WHERE unit = ? ORDER BY id DESC",
+                               (unit,))
+        return [outgoing_record(row) for row in rows]
 
     def last_recorded_at(self) -> datetime | None:
         """When the newest mail was recorded: the last sign that intake read the mailbox."""
@@ -540,7 +392,7 @@ class Store:
             "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 1, ?)"
             " ON CONFLICT(key) DO UPDATE SET last_at = excluded.last_at, failures ="
             " CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END",
-            [(key, _iso(at), _iso(forget_before)) for key in keys])
+            [(key, iso(at), iso(forget_before)) for key in keys])
 
     def forget_login_failures(self, keys) -> None:
         self.db.executemany("DELETE FROM login_failures WHERE key = ?", [(k,) for k in keys])
@@ -551,11 +403,6 @@ class Store:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put_state(self, key: str, value: dict) -> None:
-        self.db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key)"
-                        " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
-
-
 def refuse_missing(path: Path, archive_dir: Path) -> None:
     """No store file, yet a store was made here before (the marker, or archived mail):
     starting empty would forget every mail and chase every unit again."""
@@ -564,12 +411,3 @@ def refuse_missing(path: Path, archive_dir: Path) -> None:
                             "数据库曾经存在，可能被删除或移走。mailbot 不会用空数据库重新开始"
                             "（那样会忘记已收到的报送并重新催报）。请放回该文件，"
                             "或运行 mailbot rebuild 由存档重建（不发送任何邮件）。")
-
-
-def _message(row) -> MessageRecord:
-    return MessageRecord(
-        id=row["id"], sha256=row["sha256"], message_id=row["message_id"],
-        source_key=row["source_key"], received_at=datetime.fromisoformat(row["received_at"]),
-        subject=row["subject"], sender=row["sender"], state=row["state"],
-        reason=row["reason"] or "", unit=row["unit"], quarter=row["quarter"],
-        attempts=row["attempts"])

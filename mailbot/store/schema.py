@@ -119,6 +119,17 @@ MIGRATIONS = [
     CREATE INDEX messages_fingerprint ON messages (fingerprint)
     """,
     """
+    CREATE TABLE outgoing_to (
+        outgoing INTEGER NOT NULL REFERENCES outgoing (id),
+        address TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO outgoing_to SELECT DISTINCT o.id, j.value, o.kind, o.created_at
+        FROM outgoing AS o, json_each(o.recipients) AS j;
+    CREATE INDEX outgoing_to_address ON outgoing_to (address, created_at)
+    """,
+    """
     CREATE TABLE login_failures (
         key TEXT PRIMARY KEY,
         failures INTEGER NOT NULL,

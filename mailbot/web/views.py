@@ -7,7 +7,6 @@ ours to it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from mailbot.app import notices, review
@@ -15,7 +14,7 @@ from mailbot.app.pipeline import Context
 from mailbot.core.models import MailState, UnitState, UnitStatus
 from mailbot.chase.remind import missing_parts
 from mailbot.chase.status import unit_statuses
-from mailbot.store import MessageRecord
+from mailbot.store import MessageRecord, OutgoingRecord
 from mailbot.chase.summary import Summary, build_summary
 
 
@@ -45,7 +44,7 @@ class UnitView:
     status: UnitStatus
     problems: tuple[str, ...]
     mails: tuple[MailView, ...]
-    sent: tuple[dict, ...]
+    sent: tuple[OutgoingRecord, ...]
 
 
 def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
@@ -69,8 +68,6 @@ def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
                     tuple(ctx.store.outgoing_of_unit(unit)))
 
 
-def pending(ctx: Context) -> tuple[list[MessageRecord], list[dict]]:
+def pending(ctx: Context) -> tuple[list[MessageRecord], list[OutgoingRecord]]:
     """待处理: mails held or failed, and outgoing mail given up (what `mailbot review` lists)."""
-    failed = [dict(mail, recipients="、".join(json.loads(mail["recipients"])))
-              for mail in ctx.store.failed_outgoing()]
-    return ctx.store.messages(MailState.HELD, MailState.FAILED), failed
+    return ctx.store.messages(MailState.HELD, MailState.FAILED), ctx.store.failed_outgoing()

@@ -7,6 +7,7 @@ import io
 import os
 import time
 from email.utils import getaddresses
+from functools import partial
 from pathlib import Path
 
 import docx
@@ -138,7 +139,7 @@ def test_a_pdf_that_keeps_the_parser_busy_is_stopped_by_the_sandbox():
     assert heavy.startswith(b"%PDF-")
     start = time.monotonic()
     with pytest.raises(ExtractError, match="longer than 1 s|CPU time"):
-        run(lambda: pdf.read(heavy, CAMPAIGN), Limits(seconds=1))
+        run(partial(pdf.read, heavy, CAMPAIGN), Limits(seconds=1))
     assert time.monotonic() - start < 4
 
 
@@ -201,7 +202,7 @@ def test_header_injection_in_subject_and_filenames_stays_in_the_body(ctx, tmp_pa
             "x-auto-response-suppress", "in-reply-to", "references", "content-type",
             "content-transfer-encoding", "mime-version"}
     for row in ctx.store.outgoing():
-        assert "attacker" not in row["recipients"]
+        assert not any("attacker" in address for address in row.recipients)
 
 
 @pytest.mark.parametrize("filename", ["../../../../tmp/mailbot-escape.docx",

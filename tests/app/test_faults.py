@@ -128,7 +128,7 @@ def smtp_to(port: int, timeout: float = 5) -> SmtpTransport:
 def queue_receipts(ctx, count: int = 3) -> list[bytes]:
     for number, unit in enumerate(UNITS[:count]):
         assert pipeline.ingest(ctx, unit_mail(ctx, unit), f"test:{number}", SEPT).state == "done"
-    return [row["raw"] for row in ctx.store.outgoing("receipt")]
+    return [row.raw for row in ctx.store.outgoing("receipt")]
 
 
 def message_ids(raws: list[bytes]) -> list[str]:
@@ -151,8 +151,8 @@ def test_smtp_refusal_marks_that_mail_failed_visibly_and_sends_the_others(ctx):
     with smtp_server("refuse") as (handler, transport):
         assert pipeline.flush_outbox(ctx, transport) == (2, 1)
     first, *others = ctx.store.outgoing("receipt")
-    assert first["state"] != "sent" and "554 5.6.0 message content rejected" in first["last_error"]
-    assert [row["state"] for row in others] == ["sent", "sent"]
+    assert first.state != "sent" and "554 5.6.0 message content rejected" in first.last_error
+    assert [row.state for row in others] == ["sent", "sent"]
     assert message_ids(handler.received) == message_ids(queued[1:])
 
 
@@ -165,8 +165,8 @@ def test_smtp_server_that_never_answers_times_out_and_the_mail_waits(ctx):
         # nothing sent, all three still wait
         assert pipeline.flush_outbox(ctx, smtp_to(black_hole.getsockname()[1], timeout=1)) == (0, 3)
         assert time.monotonic() - start < 5  # one try, then wait: the order is kept
-    assert {row["state"] for row in ctx.store.outgoing()} == {"queued"}
-    assert "timed out" in ctx.store.outgoing()[0]["last_error"]
+    assert {row.state for row in ctx.store.outgoing()} == {"queued"}
+    assert "timed out" in ctx.store.outgoing()[0].last_error
     with smtp_server("accept") as (handler, transport):
         assert pipeline.flush_outbox(ctx, transport) == (3, 0)
     assert message_ids(handler.received) == message_ids(queued)
@@ -179,7 +179,7 @@ def test_smtp_hang_up_after_data_resends_that_one_mail_at_most_once_more(ctx):
     queued = queue_receipts(ctx)
     with smtp_server("drop") as (handler, transport):
         assert pipeline.flush_outbox(ctx, transport) == (0, 3)  # nothing sent, all three wait
-        assert {row["state"] for row in ctx.store.outgoing()} == {"queued"}
+        assert {row.state for row in ctx.store.outgoing()} == {"queued"}
         assert pipeline.flush_outbox(ctx, transport) == (3, 0)
         assert pipeline.flush_outbox(ctx, transport) == (0, 0)
     got = message_ids(handler.received)
@@ -283,7 +283,8 @@ def test_a_mail_left_claimed_by_a_killed_worker_is_processed_on_its_next_sightin
     """A worker killed between the claim and the outcome leaves the mail "claimed"."""
     raw = unit_mail(ctx, "区人社局")
     message = parse(raw)
-    ctx.store.claim(ctx.store.archive(raw), message.message_id, "test:1", SEPT)
+    with ctx.store.transaction() as tx:
+        tx.claim(ctx.store.archive(raw), message.message_id, "test:1", SEPT, SEPT)
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "duplicate"
     assert_each_recorded_once(ctx, 1)

@@ -41,8 +41,9 @@ def test_a_mail_left_claimed_by_a_crash_is_processed_at_its_next_sighting(tmp_pa
     ctx = pipeline.Context.open(load(tmp_path / "config.toml"), lambda: NOW)
     raw = report(ctx.config.campaign, "区人社局")
     message = parse(raw)
-    ctx.store.claim(ctx.store.archive(raw), message.message_id, "maildir:1", NOW,
-                    message.subject, message.from_addr)  # ... and the worker died here
+    with ctx.store.transaction() as tx:
+        tx.claim(ctx.store.archive(raw), message.message_id, "maildir:1", NOW, NOW,
+                 message.subject, message.from_addr)  # ... and the worker died here
     outcome = pipeline.ingest(ctx, raw, "maildir:1", NOW)
     assert (outcome.state, outcome.unit) == ("done", "区人社局")
     [record] = ctx.store.messages()

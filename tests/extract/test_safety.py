@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from mailbot.extract import extract_attachment, extract_path, format_table
 from mailbot.extract.sandbox import Limits, run
 from mailbot.extract.errors import ExtractError
+from tests.extract import escapes
 from tests.forms import (docx_zip_bomb, entity_bomb_docx, make_form_docx, scan_page, scan_pdf,
                          vector_pdf, zip_bytes)
 
@@ -125,9 +127,9 @@ def test_extract_path_reports_a_missing_file(campaign, tmp_path):
 def test_sandbox_stops_a_hang_and_a_memory_hog():
     start = time.monotonic()
     with pytest.raises(ExtractError, match="longer than 0.5 s"):
-        run(lambda: time.sleep(30), Limits(seconds=0.5))
+        run(partial(time.sleep, 30), Limits(seconds=0.5))
     assert time.monotonic() - start < 2
     with pytest.raises(ExtractError, match="memory"):
-        run(lambda: bytearray(2 << 30), Limits(seconds=5, memory_mb=512))
+        run(partial(bytearray, 2 << 30), Limits(seconds=5, memory_mb=512))
     with pytest.raises(ExtractError, match="stopped"):
-        run(lambda: [0 for _ in iter(int, 1)], Limits(seconds=1.2))
+        run(escapes.spin, Limits(seconds=1.2))

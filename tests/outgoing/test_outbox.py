@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import email
 import email.policy
 import threading
@@ -44,8 +45,8 @@ def mail(to: tuple[str, ...], key: str | None = None, cc: tuple[str, ...] = ()) 
 
 
 def put(ctx, outgoing: OutgoingMail) -> int | None:
-    with ctx.store.transaction() as db:
-        return outbox.queue(ctx.store, db, ctx.config.campaign, ctx.sender, outgoing, NOW)
+    with ctx.store.transaction() as tx:
+        return outbox.queue(tx, ctx.config.campaign, ctx.sender, outgoing, NOW)
 
 
 def test_only_addresses_in_config_are_mailed(ctx):
@@ -98,7 +99,7 @@ def test_a_server_failure_counts_no_attempt_and_keeps_every_mail(ctx, tmp_path):
     (tmp_path / "blocked").write_text("a file where the outbox folder should be")
     assert outbox.flush(ctx.store, FolderTransport(tmp_path / "blocked"), NOW) == (0, 3)
     assert [m.attempts for m in ctx.store.unsent()] == [0, 0, 0]
-    assert "blocked" in ctx.store.outgoing()[0]["last_error"]
+    assert "blocked" in ctx.store.outgoing()[0].last_error
     assert outbox.flush(ctx.store, FolderTransport(tmp_path / "out"), NOW) == (3, 0)
     assert len(list((tmp_path / "out").glob("*.eml"))) == 3
 
@@ -130,19 +131,19 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     put(ctx, mail(("reject-wjj@zichuan.example.org",), key="reject"))
     put(ctx, mail(("fayuan@zichuan.example.org",), key="fine"))
     assert outbox.flush(ctx.store, transport, NOW) == (1, 2)
-    states = {row["dedup_key"]: row for row in ctx.store.outgoing()}
-    assert states["reject"]["state"] == "failed" and states["fine"]["state"] == "sent"
-    assert states["busy"]["state"] == "queued" and states["busy"]["attempts"] == 1
+    states = {row.dedup_key: row for row in ctx.store.outgoing()}
+    assert states["reject"].state == "failed" and states["fine"].state == "sent"
+    assert states["busy"].state == "queued" and states["busy"].attempts == 1
     assert outbox.flush(ctx.store, transport, NOW + timedelta(minutes=1)) == (0, 0)  # backing off
     moment = NOW
     while moment < NOW + outbox.GIVE_UP_AFTER - outbox.RETRY_MAX:  # refused for days: waits
         moment += outbox.RETRY_MAX
         assert outbox.flush(ctx.store, transport, moment) == (0, 1)
-    assert ctx.store.outgoing()[0]["state"] == "queued"
+    assert ctx.store.outgoing()[0].state == "queued"
     assert outbox.flush(ctx.store, transport, NOW + outbox.GIVE_UP_AFTER) == (0, 1)
     given_up = ctx.store.outgoing()[0]
-    assert given_up["state"] == "failed" and given_up["given_up_key"] == "busy"
-    assert given_up["dedup_key"] is None  # its purpose is free to be queued again
+    assert given_up.state == "failed" and given_up.given_up_key == "busy"
+    assert given_up.dedup_key is None  # its purpose is free to be queued again
     assert len(smtp_server.received) == 1
     ctx.store.close()
 
@@ -150,7 +151,41 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     assert "发件队列：0 封待发送，2 封未能发出" in status
     review = mailbot("review", cwd=tmp_path).stdout
     assert "busy-rsj@zichuan.example.org" in review and "451" in review and "550" in review
-    busy_id = states["busy"]["id"]
+    busy_id = states["busy"].id
     assert "queued again" in mailbot("review", "resend", str(busy_id), cwd=tmp_path).stdout
     again = mailbot("review", "resend", str(busy_id), cwd=tmp_path, check=False)
     assert again.returncode == 1 and "发送失败的邮件" in again.stderr
+
+
+def test_folder_transport_numbers_and_knows_resends_from_its_index_not_by_listing(tmp_path):
+    """A send reads the index's new lines, never the folder: a file put there by hand
+    moves no number, and a new process (a new transport) still knows what it wrote."""
+    out = tmp_path / "out"
+    FolderTransport(out).send(b"Subject: one\r\n\r\n1\r\n", "a@x", ["b@x"])
+    (out / "00500-0123456789abcdef.eml").write_bytes(b"not ours")
+    again = FolderTransport(out)  # the next `poll --once`
+    again.send(b"Subject: one\r\n\r\n1\r\n", "a@x", ["b@x"])  # the crash-resend case
+    again.send(b"Subject: two\r\n\r\n2\r\n", "a@x", ["b@x"])
+    names = sorted(p.name for p in out.glob("*.eml"))
+    assert [name[:6] for name in names] == ["00001-", "00002-", "00500-"]
+
+
+def test_a_writer_that_died_before_linking_its_file_does_not_lose_the_mail(tmp_path):
+    out, raw = tmp_path / "out", b"Subject: one\r\n\r\n1\r\n"
+    FolderTransport(out).send(b"Subject: zero\r\n\r\n0\r\n", "a@x", ["b@x"])
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    with open(out / ".index", "a", encoding="ascii") as index:
+        index.write(f"00002-{digest}\n")  # its line was written, then the process died
+    FolderTransport(out).send(raw, "a@x", ["b@x"])
+    assert [p.name for p in sorted(out.glob("*.eml"))][-1] == f"00003-{digest}.eml"
+
+
+def test_a_folder_from_before_the_index_is_indexed_once_and_numbering_goes_on(tmp_path):
+    out, raw = tmp_path / "out", b"Subject: one\r\n\r\n1\r\n"
+    out.mkdir()
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    (out / f"00007-{digest}.eml").write_bytes(raw)
+    transport = FolderTransport(out)
+    transport.send(raw, "a@x", ["b@x"])  # already there: not written twice
+    transport.send(b"Subject: two\r\n\r\n2\r\n", "a@x", ["b@x"])
+    assert [p.name[:6] for p in sorted(out.glob("*.eml"))] == ["00007-", "00008-"]

@@ -62,15 +62,15 @@ def test_a_six_hour_relay_outage_loses_nothing_and_counts_against_no_mail(tmp_pa
         assert outbox.flush(ctx.store, transport, moment)[0] == 0
         moment, flushes = moment + timedelta(minutes=1), flushes + 1
     rows = ctx.store.outgoing()
-    assert {row["state"] for row in rows} == {"queued"}
-    assert {row["attempts"] for row in rows} == {0}
-    assert all("451" in row["last_error"] for row in rows)
+    assert {row.state for row in rows} == {"queued"}
+    assert {row.attempts for row in rows} == {0}
+    assert all("451" in row.last_error for row in rows)
     tries_in_outage = relay.tries
 
     relay.down = False
     assert outbox.flush(ctx.store, transport, moment + timedelta(minutes=2)) == (5, 0)
     assert sorted(relay.received) == sorted((f"{u}@zichuan.example.org",) for u in UNITS)
-    assert {row["state"] for row in ctx.store.outgoing()} == {"sent"}
+    assert {row.state for row in ctx.store.outgoing()} == {"sent"}
     print(f"\n6 h outage: {flushes} flushes, {tries_in_outage} RCPT tries, 0 given up, "
           f"5 of 5 sent after it")
 
@@ -84,12 +84,12 @@ def test_a_mail_refused_alongside_accepted_ones_backs_off_and_waits_days_not_tri
     put(ctx, mail(("busy-rsj@zichuan.example.org",), key="busy"))
     put(ctx, mail(("wjj@zichuan.example.org",), key="fine"))
     assert outbox.flush(ctx.store, transport, NOW) == (1, 1)
-    assert ctx.store.outgoing()[0]["attempts"] == 1  # the mail's own refusal counts
+    assert ctx.store.outgoing()[0].attempts == 1  # the mail's own refusal counts
     moment = NOW
     for _ in range(30):  # 30 refusals over more than two days: still waiting
         moment += outbox.RETRY_MAX
         outbox.flush(ctx.store, transport, moment)
-    assert ctx.store.outgoing()[0]["state"] == "queued"
+    assert ctx.store.outgoing()[0].state == "queued"
 
 
 @pytest.mark.slow
@@ -103,13 +103,14 @@ def test_a_reminder_given_up_by_age_frees_its_stage_and_is_queued_again(tmp_path
     outbox.flush(ctx.store, transport, NOW)  # one mail alone: its refusal counts
     assert outbox.flush(ctx.store, transport, NOW + outbox.GIVE_UP_AFTER) == (0, 1)
     given_up = ctx.store.outgoing()[0]
-    assert given_up["state"] == "failed" and given_up["dedup_key"] is None
-    assert given_up["given_up_key"] == first["dedup_key"]
+    assert given_up.state == "failed" and given_up.dedup_key is None
+    assert given_up.given_up_key == first.dedup_key
 
     again = notices.reminders_due(ctx)
-    assert first["dedup_key"] in {reminder.dedup_key for reminder in again}
+    assert first.dedup_key in {reminder.dedup_key for reminder in again}
     assert notices.queue_reminders(ctx, [r for r in again
-                                         if r.dedup_key == first["dedup_key"]]) == 1
-    assert not ctx.store.resend(given_up["id"])  # the stage is queued again: no twin
+                                         if r.dedup_key == first.dedup_key]) == 1
+    with ctx.store.transaction() as tx:
+        assert not tx.resend(given_up.id)  # the stage is queued again: no twin
     relay.down = False
     assert outbox.flush(ctx.store, transport, NOW + outbox.GIVE_UP_AFTER) == (1, 0)

@@ -17,7 +17,7 @@ from mailbot.app import pipeline
 from mailbot.store import Store, StoreUnusable
 from mailbot.store.schema import MIGRATIONS
 from tests.pipeline import open_context, sent_mails, unit_mail
-from tests.invoke import mailbot
+from tests.invoke import ROOT, mailbot
 
 NOW = "2026-10-12T10:00"
 UNITS = ["区人社局", "区教体局", "区卫健局"]
@@ -79,6 +79,7 @@ def test_other_commands_say_the_store_is_gone_without_a_traceback(tmp_path):
 
 def worker(tmp_path) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if key != "MAILBOT_NOW"}
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's mailbot, wherever the venv points
     return subprocess.Popen([sys.executable, "-m", "mailbot", "--config",
                              str(tmp_path / "config.toml"), "run"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

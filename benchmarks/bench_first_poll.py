@@ -1,0 +1,156 @@
+"""The first poll of a full mailbox, and an empty poll, against mbsync on the same Dovecot.
+
+    python benchmarks/bench_first_poll.py [--mails 5000] [--rounds 5] [--syncs 300]
+
+One loopback Dovecot (STARTTLS, as a real deployment), two users filled with the
+same small mails (staff chatter and auto-replies, bench_poll_cost.plain_mail). One
+is read by `mailbot poll --once` (the command, as an operator runs it: start-up,
+login, fetch, archive, record, commit), the other by `mbsync` (isync, into a
+Maildir, FSync on, its default). Then the empty poll of each, median of `--rounds`
+runs. With `--syncs N` both tools also read N more mails under `strace -c` to count
+fsync and fdatasync calls per mail. Goals: first poll within 1.5x of mbsync, empty
+poll within 2.5x (its start-up: see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_poll_cost import plain_mail  # noqa: E402
+from tests.servers import PASSWORD, make_cert, running_dovecot, running_smtp, site_config  # noqa: E402
+
+ENV = "MAILBOT_BENCH_IMAP_PASSWORD"
+MBSYNC = """IMAPAccount bench
+Host 127.0.0.1
+Port {port}
+User {user}
+Pass {password}
+SSLType STARTTLS
+CertificateFile {cert}
+
+IMAPStore remote
+Account bench
+
+MaildirStore local
+Path {folder}/
+Inbox {folder}/INBOX
+
+Channel sync
+Far :remote:
+Near :local:
+Patterns INBOX
+Create Near
+Sync Pull
+SyncState *
+"""
+
+
+def fill(dovecot, user: str, first: int, count: int) -> None:
+    """`count` distinct small mails, numbered from `first`, by MULTIAPPEND."""
+    client = dovecot.client(user)
+    try:
+        for start in range(first, first + count, 500):
+            client.multiappend("INBOX", [plain_mail(n) for n in
+                                         range(start, min(first + count, start + 500))])
+    finally:
+        client.logout()
+
+
+class Runner:
+    """One tool pointed at one Dovecot user: `run()` is one sync (timed), as a command."""
+
+    def __init__(self, command: list[str], env: dict[str, str]):
+        self.command, self.env = command, env
+
+    def run(self, strace: bool = False) -> tuple[float, int]:
+        """(wall seconds, fsync + fdatasync calls when `strace`)."""
+        command = self.command
+        if strace:
+            command = ["strace", "-f", "-c", "-e", "trace=fsync,fdatasync", "-o",
+                       str(self.env["STRACE_OUT"]), *command]
+        started = time.perf_counter()
+        subprocess.run(command, env=self.env, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - started
+        return elapsed, _syncs(Path(self.env["STRACE_OUT"])) if strace else 0
+
+
+def _syncs(report: Path) -> int:
+    return sum(int(m.group(1)) for m in re.finditer(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)"
+                                                    r"(?:\s+\d+)?\s+f(?:data)?sync$",
+                                                    report.read_text(), re.MULTILINE))
+
+
+def mailbot(folder: Path, dovecot, smtp, user: str) -> Runner:
+    site = folder / f"mailbot-{user}"
+    site.mkdir()
+    config = site_config(site, dovecot, user, smtp, ENV)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SSL_CERT_FILE=str(dovecot.cert.cert),
+               STRACE_OUT=str(site / "strace.txt"), **{ENV: PASSWORD})
+    return Runner([sys.executable, "-m", "mailbot", "--config", str(config), "poll", "--once",
+                   "--quiet"], env)
+
+
+def mbsync(folder: Path, dovecot, user: str) -> Runner:
+    site = folder / f"mbsync-{user}"
+    (site / "mail").mkdir(parents=True)
+    conf = site / "mbsyncrc"
+    conf.write_text(MBSYNC.format(port=dovecot.port, user=user, password=PASSWORD,
+                                  cert=dovecot.cert.cert, folder=site / "mail"))
+    return Runner(["mbsync", "-c", str(conf), "-a", "-q"],
+                  dict(os.environ, STRACE_OUT=str(site / "strace.txt")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mails", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--syncs", type=int, default=300,
+                        help="mails read under strace to count fsyncs (0: skip)")
+    args = parser.parse_args()
+    if not shutil.which("mbsync"):
+        sys.exit("mbsync not found: apt-get install isync")
+    folder = Path(tempfile.mkdtemp(prefix="mailbot-bench-first-"))
+    with running_dovecot(make_cert(folder)) as dovecot, running_smtp() as smtp:
+        tools = {"mailbot": lambda user: mailbot(folder, dovecot, smtp, user),
+                 "mbsync": lambda user: mbsync(folder, dovecot, user)}
+        first, empty, syncs = {}, {}, {}
+        for name, make in tools.items():
+            user = dovecot.new_user()
+            fill(dovecot, user, 0, args.mails)
+            runner = make(user)
+            first[name] = runner.run()[0]
+            empty[name] = statistics.median(runner.run()[0] for _ in range(args.rounds))
+            if args.syncs and shutil.which("strace"):
+                fill(dovecot, user, args.mails, args.syncs)
+                syncs[name] = runner.run(strace=True)[1] / args.syncs
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"loopback Dovecot, STARTTLS; load average {load}; command: python "
+          f"benchmarks/bench_first_poll.py --mails {args.mails} --rounds {args.rounds} "
+          f"--syncs {args.syncs}")
+    print(f"  first poll of {args.mails} mails: mailbot {first['mailbot']:7.2f} s   "
+          f"mbsync {first['mbsync']:7.2f} s   ratio {first['mailbot'] / first['mbsync']:.2f}"
+          "   (goal <= 1.5)")
+    print(f"  empty poll (median of {args.rounds}): mailbot {empty['mailbot'] * 1000:7.0f} ms   "
+          f"mbsync {empty['mbsync'] * 1000:7.0f} ms   "
+          f"ratio {empty['mailbot'] / empty['mbsync']:.2f}   (goal <= 2.5)")
+    if syncs:
+        print(f"  fsync + fdatasync per mail ({args.syncs} mails under strace): "
+              f"mailbot {syncs['mailbot']:.2f}   mbsync {syncs['mbsync']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""The poll loop's read-ahead: while a mail is recorded, the next mails' files are parsed.
+
+Mails are still recorded one at a time, in arrival order (the contract of
+`pipeline.poll`); only their files are read early, on the other parser process
+(extract.ReadAhead), so a backlog keeps both cores busy. A mail is read ahead
+only where the pipeline would read it: new (or due a retry), not before
+`since`, and only the attachments the limits allow, under the mail's own parse
+budget; what the pipeline then takes is what it would have read itself.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+
+from mailbot.core.limits import select_attachments
+from mailbot.extract import ReadAhead
+from mailbot.intake.message import parse
+from mailbot.mailbox import RawMail
+
+WINDOW = 2  # mails read ahead of the one being recorded: one per parser process
+
+
+def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
+               due: Callable[[RawMail], bool]) -> Iterator[RawMail]:
+    """`mails` in their order, each yielded after the files of up to WINDOW later ones
+    were handed to ctx.ahead (none when the context has no ReadAhead). `due(mail)` says
+    whether the pipeline will process the mail (not a duplicate)."""
+    ahead: ReadAhead | None = ctx.ahead
+    if ahead is None:
+        yield from mails
+        return
+    waiting: deque[RawMail] = deque()
+    try:
+        for mail in mails:
+            if due(mail) and not (since and ctx.local_day(mail.received_at) < since):
+                _submit(ctx, ahead, mail)
+            waiting.append(mail)
+            if len(waiting) > WINDOW:
+                yield waiting.popleft()
+        while waiting:
+            yield waiting.popleft()
+    finally:
+        ahead.close()
+
+
+def _submit(ctx, ahead: ReadAhead, mail: RawMail) -> None:
+    readable, _ = select_attachments(parse(mail.raw).attachments, ctx.config.limits)
+    if readable:
+        ahead.submit(readable, ctx.config.campaign, ctx.mail_seconds, ctx.stop)

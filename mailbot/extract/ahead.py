@@ -1,0 +1,129 @@
+"""Read ahead: the files of later mails parsed on the pool while earlier mails are recorded.
+
+On a backlog the poll loop records mails strictly one after the other, and a
+mail's files are most of its time; one mail at a time keeps one parser process
+busy and the other core idle. So the loop hands the files of the next mails to
+`ReadAhead.submit`, a thread per parser process reads them (each thread waits
+on its process), and when the pipeline reaches a mail, `read_files` takes what
+was read for it instead of reading it again.
+
+What is taken is what a read in order would have given: a mail's files are
+read together, under one budget of the mail's seconds, by the same functions,
+and a result is used only when that budget equals the one the pipeline gives
+the mail now, or its files were done well inside the smaller one (a sender with
+little left this hour is read again, in order, under what it has left). Its
+parse seconds are charged to the sender as if read in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+
+from mailbot.core.models import Attachment, Campaign, Extraction
+from mailbot.extract.reader import read_document
+from mailbot.extract.errors import Stopped
+from mailbot.extract.pool import STOP_POLL
+from mailbot.extract.sandbox import MIN_SECONDS, PARSERS, Budget
+
+Read = tuple[list[Extraction], float]  # a mail's documents, and the seconds they took
+
+
+class ReadAhead:
+    """Mails' files being read ahead, by content; at most `keep` mails held."""
+
+    def __init__(self, threads: int = PARSERS, keep: int = 8) -> None:
+        self.threads, self.keep = threads, keep
+        self._executor: ThreadPoolExecutor | None = None
+        self._reads: OrderedDict[tuple, tuple[float, Future]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.taken = 0  # mails whose read was used (logged, and asserted by the tests)
+
+    def submit(self, files: Sequence[Attachment], campaign: Campaign, seconds: float,
+               stop: threading.Event | None = None) -> None:
+        """Start reading a mail's files under a budget of `seconds` for all of them."""
+        key = _key(files, campaign)
+        with self._lock:
+            if key in self._reads:
+                return
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.threads, "read-ahead")
+            future = self._executor.submit(_read, tuple(files), campaign, seconds, stop)
+            self._reads[key] = (seconds, future)
+            while len(self._reads) > self.keep:  # never asked for (the mail was ignored)
+                self._reads.popitem(last=False)[1][1].cancel()
+
+    def take(self, files: Sequence[Attachment], campaign: Campaign,
+             budget: Budget) -> Read | None:
+        """What was read ahead for these files, if a read in order under `budget` would
+        have given the same; None when it must be read now."""
+        with self._lock:
+            held = self._reads.pop(_key(files, campaign), None)
+        if held is None:
+            return None
+        seconds, future = held
+        try:
+            extractions, spent = _wait(future, budget)
+        except CancelledError:
+            return None
+        if not _same(seconds, spent, budget.seconds):
+            return None
+        self.taken += 1
+        return extractions, spent
+
+    def close(self) -> None:
+        """Forget (and cancel) what nobody took, and let the threads go: the poll that read
+        ahead is over (the next one starts them again)."""
+        with self._lock:
+            self._reads.clear()
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+
+
+def read_files(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
+               ahead: ReadAhead | None = None) -> Read:
+    """Every file's documents and the parse seconds they cost, taken from `ahead`
+    where it read them already (Stopped when the worker is stopping)."""
+    taken = ahead.take(files, campaign, budget) if ahead is not None else None
+    return taken if taken is not None else _read_under(files, campaign, budget)
+
+
+def _read(files: tuple[Attachment, ...], campaign: Campaign, seconds: float,
+          stop: threading.Event | None) -> Read:
+    return _read_under(files, campaign, Budget.of(seconds, stop))
+
+
+def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget) -> Read:
+    started = time.monotonic()
+    found = [extraction for attachment in files
+             for extraction in read_document(attachment.filename, attachment.data, campaign,
+                                             0, budget)]
+    return found, time.monotonic() - started
+
+
+def _same(ahead: float, spent: float, now: float) -> bool:
+    """Would a read in order under `now` seconds have given what was read under `ahead`
+    in `spent`? Under the same budget, yes; under less, when every file was done with
+    more than MIN_SECONDS of it left (no file cut short or refused for the budget)."""
+    return ahead == now or (ahead > now and spent + MIN_SECONDS < now)
+
+
+def _wait(future: Future, budget: Budget) -> Read:
+    """The future's result, looking at the worker's stop request meanwhile."""
+    while True:
+        if budget.stop is not None and budget.stop.is_set():
+            future.cancel()
+            raise Stopped("the worker is stopping")
+        try:
+            return future.result(timeout=STOP_POLL)
+        except TimeoutError:
+            continue
+
+
+def _key(files: Sequence[Attachment], campaign: Campaign) -> tuple:
+    return (campaign, *((file.filename, hashlib.sha256(file.data).digest()) for file in files))
