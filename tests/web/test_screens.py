@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 
 from mailbot.app import review
 from tests.console import chrome
-from tests.web.test_browser import held_id, log_in
+from tests.web.test_browser import held_id, log_in, submit
 
 pytestmark = pytest.mark.slow
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
@@ -64,10 +64,10 @@ def test_every_page_fits_the_window_and_is_photographed(web_site, tmp_path, size
         browser.find_element(By.XPATH, "//summary[text()='改为其他单位或季度…']").click()
         shot(browser, folder / f"reassign-{size}.png")  # the unit page's, opened
         browser.get(web_site.url + "/review")
-        browser.find_element(By.XPATH, "//button[text()='登记']").click()
+        submit(browser, browser.find_element(By.XPATH, "//button[text()='登记']"))
         shot(browser, folder / f"confirm-{size}.png")
         review.accept(web_site.context(), held_id(web_site), who="李华")  # someone else, meanwhile
-        browser.find_element(By.CSS_SELECTOR, "section.confirm button[type=submit]").click()
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "section.confirm button[type=submit]"))
         assert "未能执行：" in browser.find_element(By.CSS_SELECTOR, ".flash.error").text
         shot(browser, folder / f"refused-{size}.png")
     finally:
