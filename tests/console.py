@@ -81,7 +81,7 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path, smtp_server):
+def web_site(tmp_path, smtp_server):
     config = campaign_with_mail(tmp_path / "campaign", smtp_server.url())
     server = serve_in_background(config, lambda: NOW)
     yield Site(f"http://127.0.0.1:{server.port}", config, smtp_server)

@@ -527,8 +527,9 @@ def _review_action(action):
 
     try:
         outcome = action()
-    except ReviewError as error:
-        raise click.ClickException(str(error)) from None
+    except ReviewError as error:  # the refusal's own words, without click's English "Error:"
+        click.echo(str(error), err=True)
+        sys.exit(1)
     if outcome is not None:
         click.echo(describe(outcome))
         if outcome.state == MailState.FAILED:
@@ -596,6 +597,18 @@ def review_confirm_seal(app: App, message_id: int, reason: str, who: str) -> Non
     from mailbot.app.review import confirm_seal
 
     _review_action(lambda: confirm_seal(app.context(), message_id, who, reason))
+
+
+@review.command("confirm-copy")
+@click.argument("message_id", type=int)
+@reason_option
+@by_option
+@click.pass_obj
+def review_confirm_copy(app: App, message_id: int, reason: str, who: str) -> None:
+    """Vouch for a stamped copy the check found different from the report (人工确认盖章版即本报表)."""
+    from mailbot.app.review import confirm_copy
+
+    _review_action(lambda: confirm_copy(app.context(), message_id, who, reason))
 
 
 @review.command("requeue")

@@ -55,3 +55,8 @@ def full_date_time(moment: datetime) -> str:
 def stamp(moment: datetime) -> str:
     """2026-09-28 10:00 (a local moment): the sortable form of tables on screen."""
     return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def time_of_day(moment: datetime) -> str:
+    """10:32:05 (a local moment): when to try again, within the next hour."""
+    return f"{moment:%H:%M:%S}"

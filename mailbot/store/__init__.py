@@ -224,18 +224,31 @@ class Store:
         query = "SELECT * FROM messages" + (f" WHERE state IN ({marks})" if states else "")
         return [message_record(row) for row in self.db.execute(query + " ORDER BY id", states)]
 
+    def unanswered(self) -> list[MessageRecord]:
+        """Counted mails with no receipt queued under their id or Message-ID (the
+        receipt's dedup key), oldest first; one indexed look-up each, in SQL."""
+        rows = self.db.execute(
+            "SELECT * FROM messages AS m WHERE state = 'done' AND NOT EXISTS (SELECT 1 FROM"
+            " outgoing WHERE dedup_key IN ('receipt:' || m.id, 'receipt:' || m.message_id))"
+            " ORDER BY id")
+        return [message_record(row) for row in rows]
+
     def message(self, message: int) -> MessageRecord | None:
         row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
         return message_record(row) if row else None
 
     # --- submissions ------------------------------------------------------
 
-    def counted_submissions(self, quarter: str) -> list[SubmissionRecord]:
-        """The quarter's submissions that count (not rejected by review), oldest first;
-        assess.current_record builds each unit's quarter from them."""
-        rows = self.db.execute("SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
-                               " ORDER BY received_at, id", (quarter,))
-        return [self._submission(row) for row in rows.fetchall()]
+    def counted_submissions(self, quarter: str, unit: str | None = None
+                            ) -> list[SubmissionRecord]:
+        """The quarter's submissions that count (not rejected by review), oldest first,
+        of every unit or of one; assess.current_record builds each unit's quarter from
+        them. Two queries whatever the count: the console's overview reads them all on
+        each load, and each statement a worker thread runs is a moment it gives up the GIL."""
+        rows = self.db.execute(
+            "SELECT * FROM submissions WHERE quarter = ? AND counted = 1"
+            " AND (? IS NULL OR unit = ?) ORDER BY received_at, id", (quarter, unit, unit))
+        return self._submissions(rows.fetchall())
 
     def current_pieces(self, quarter: str, unit: str) -> list[SubmissionRecord]:
         """Of one unit's counted submissions in a quarter, only those that can make its
@@ -249,7 +262,7 @@ class Store:
             f"AND electronic = 1 {has_rows}", has_rows, "AND stamped_pdf = 1", ""))
         rows = self.db.execute(f"SELECT * FROM submissions WHERE id IN ({picks})"
                                " ORDER BY received_at, id", {"q": quarter, "u": unit})
-        return [self._submission(row) for row in rows.fetchall()]
+        return self._submissions(rows.fetchall())
 
     def document_files(self, submission: int) -> list[str]:
         """The names of the files a submission brought, in the order they were read."""
@@ -261,7 +274,7 @@ class Store:
         query, args = "SELECT * FROM submissions", ()
         if quarter:
             query, args = query + " WHERE quarter = ?", (quarter,)
-        return [self._submission(row) for row in self.db.execute(query + " ORDER BY id", args)]
+        return self._submissions(self.db.execute(query + " ORDER BY id", args).fetchall())
 
     # --- audit trail ------------------------------------------------------------
 
@@ -273,20 +286,23 @@ class Store:
                            row["action"], row["message"], row["detail"], row["reason"])
                 for row in self.db.execute(query + " ORDER BY id", args)]
 
-    def _submission(self, row) -> SubmissionRecord:
-        form_rows = tuple(
-            FormRow(seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
-                    unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
-                    extra=tuple((name, text) for name, text in json.loads(r["extra"])),
-                    ocr=bool(r["ocr"]))
-            for r in self.db.execute("SELECT * FROM rows WHERE submission = ? ORDER BY seq, id",
-                                     (row["id"],)))
-        return SubmissionRecord(
+    def _submissions(self, found: list[sqlite3.Row]) -> list[SubmissionRecord]:
+        """Submissions with their form rows, fetched in one query for all of them."""
+        rows: dict[int, list[FormRow]] = {row["id"]: [] for row in found}
+        for r in self.db.execute(
+                "SELECT * FROM rows WHERE submission IN (SELECT value FROM json_each(?))"
+                " ORDER BY submission, seq, id", (json.dumps(list(rows)),)):
+            rows[r["submission"]].append(FormRow(
+                seq=r["seq"], title=r["title"], units=tuple(json.loads(r["units"])),
+                unit=r["unit"], progress=r["progress"], deadline=r["deadline"],
+                extra=tuple((name, text) for name, text in json.loads(r["extra"])),
+                ocr=bool(r["ocr"])))
+        return [SubmissionRecord(
             id=row["id"], message_id=row["message_id"], unit=row["unit"],
             quarter=row["quarter"], received_at=datetime.fromisoformat(row["received_at"]),
             electronic=bool(row["electronic"]), stamped_pdf=bool(row["stamped_pdf"]),
             items=tuple(json.loads(row["items"])), problems=tuple(json.loads(row["problems"])),
-            rows=form_rows)
+            rows=tuple(rows[row["id"]])) for row in found]
 
     # --- outgoing mail ------------------------------------------------------
 
@@ -359,6 +375,27 @@ class Store:
         """When the newest mail was recorded: the last sign that intake read the mailbox."""
         found = self.db.execute("SELECT max(created_at) FROM messages").fetchone()[0]
         return datetime.fromisoformat(found) if found else None
+
+    # --- failed console logins (web.throttle decides the waits) -------------
+
+    def login_failures(self, keys) -> dict[str, tuple[int, datetime]]:
+        """Failures in a row and the last one's moment, for those of `keys` that have any."""
+        rows = self.db.execute("SELECT * FROM login_failures WHERE key IN"
+                               " (SELECT value FROM json_each(?))", (json.dumps(list(keys)),))
+        return {row["key"]: (row["failures"], datetime.fromisoformat(row["last_at"]))
+                for row in rows}
+
+    def note_login_failure(self, keys, at: datetime, forget_before: datetime) -> None:
+        """One more failure for each key; a key whose last failure is older than
+        `forget_before` starts again at one."""
+        self.db.executemany(
+            "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 1, ?)"
+            " ON CONFLICT(key) DO UPDATE SET last_at = excluded.last_at, failures ="
+            " CASE WHEN last_at < ? THEN 1 ELSE failures + 1 END",
+            [(key, iso(at), iso(forget_before)) for key in keys])
+
+    def forget_login_failures(self, keys) -> None:
+        self.db.executemany("DELETE FROM login_failures WHERE key = ?", [(k,) for k in keys])
 
     # --- key/value state (IMAP high-water marks...) ------------------------
 

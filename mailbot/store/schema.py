@@ -129,4 +129,11 @@ MIGRATIONS = [
         FROM outgoing AS o, json_each(o.recipients) AS j;
     CREATE INDEX outgoing_to_address ON outgoing_to (address, created_at)
     """,
+    """
+    CREATE TABLE login_failures (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_at TEXT NOT NULL
+    )
+    """,
 ]

@@ -52,6 +52,17 @@ def accept(message: int):
     return _review(lambda ctx: review.accept(ctx, message, unit, quarter, actor()))
 
 
+@blueprint.route("/review/<int:message>/reassign", methods=["POST"])
+@staff_only
+def reassign(message: int):
+    unit, quarter = request.form.get("unit") or None, request.form.get("quarter") or None
+    where = f"{unit or ''}{quarter_label(quarter) if quarter else ''}"
+    if page := _confirmed("确认改为其他单位或季度", f"将邮件{_mail(message)}改为登记为{where}的报送；"
+                          "它原来计入的单位和季度不再计入这封邮件。", "确认改登记"):
+        return page
+    return _review(lambda ctx: review.reassign(ctx, message, unit, quarter, actor()))
+
+
 @blueprint.route("/review/<int:message>/reject", methods=["POST"])
 @staff_only
 def reject(message: int):
@@ -69,6 +80,17 @@ def confirm_seal(message: int):
                           "记录操作人和时间）。", "确认已盖章"):
         return page
     return _review(lambda ctx: review.confirm_seal(ctx, message, actor()))
+
+
+@blueprint.route("/review/<int:message>/confirm-copy", methods=["POST"])
+@staff_only
+def confirm_copy(message: int):
+    reason = request.form.get("reason", "").strip()
+    if page := _confirmed("确认盖章版即本报表", f"确认邮件{_mail(message)}所附盖章版虽经核对与电子版"
+                          "不符，但经人工核实确为本单位本季度的报表，按已收到盖章版计"
+                          f"（记录操作人和时间）。说明：{reason or '（未填写）'}", "确认盖章版"):
+        return page
+    return _review(lambda ctx: review.confirm_copy(ctx, message, actor(), reason))
 
 
 @blueprint.route("/review/<int:message>/requeue", methods=["POST"])
@@ -90,8 +112,8 @@ def resend(outgoing: int):
 def _review(action):
     try:
         outcome = action(console().context())
-    except review.ReviewError:
-        flash("未能执行：这项操作不适用于这封邮件的当前状态，请刷新页面后查看。", "error")
+    except review.ReviewError as error:  # the refusal's own words, as the command line says them
+        flash(f"未能执行：{error}", "error")
     else:
         flash(_outcome_words(outcome), "ok")
     return _back(url_for("pages.review"))

@@ -3,7 +3,7 @@
 Flask (with waitress) because the rest of mailbot is synchronous and SQLite
 connections belong to one thread: a WSGI server with a small thread pool fits
 that without an event loop, and Flask's well-kept extensions cover what an
-office page needs (signed cookie sessions, Flask-WTF's CSRF, Flask-Limiter).
+office page needs (signed cookie sessions, Flask-WTF's CSRF).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from mailbot.config import Config
 from mailbot.core.dates import local, stamp
 from mailbot.web import actions, auth, pages
-from mailbot.web.context import Console, console, limiter
+from mailbot.web.context import Console, console
 from mailbot.web.settings import WebSettings
 
 CONTENT_SECURITY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -37,13 +37,12 @@ def create_app(config: Config, clock: Callable[[], datetime], settings: WebSetti
         SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.cookie_secure,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.idle_minutes),
         WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout bounds the token's life
-        MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_HEADERS_ENABLED=False)
+        MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["mailbot"] = Console(config, clock, settings)
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
                                 x_proto=settings.proxy_hops, x_host=settings.proxy_hops)
     CSRFProtect(app)
-    limiter.init_app(app)
     auth.install(app)
     for blueprint in (auth.blueprint, pages.blueprint, actions.blueprint):
         app.register_blueprint(blueprint)

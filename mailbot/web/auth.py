@@ -2,35 +2,31 @@
 
 A session is a signed, HttpOnly, SameSite cookie holding the user's name and
 when it was last used; every page but /login, /healthz and the stylesheet needs
-one. Failed logins are counted per address and name (Flask-Limiter): after five
-in fifteen minutes the form refuses for the rest of the window.
+one. Failed logins are counted in the store per address and name (web.throttle):
+from the fifth in a row each makes the next attempt wait longer (30 s, doubling up
+to an hour), and a restart forgets nothing.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import time
+from datetime import datetime, timezone
 
 from flask import (Blueprint, abort, flash, g, redirect, render_template, request, session,
                    url_for)
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from mailbot.chase.summary import COLOURS
-from mailbot.web.context import console, limiter
+from mailbot.core.dates import local, time_of_day
+from mailbot.web import throttle
+from mailbot.web.context import console
 from mailbot.web.settings import check_password
 
 blueprint = Blueprint("auth", __name__)
 OPEN_ENDPOINTS = {"auth.login", "auth.healthz", "auth.state_colours", "static"}
-LOGIN_LIMIT = "5 per 15 minutes"
-
-
-def _login_key() -> str:
-    return f"{get_remote_address()}|{request.form.get('username', '')}"
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+WRONG = "用户名或密码不正确。"
 
 
 @blueprint.route("/healthz")
@@ -47,20 +43,39 @@ def state_colours():
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, key_func=_login_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit("20 per 15 minutes", key_func=get_remote_address, methods=["POST"],
-               deduct_when=_failed)
 def login():
     if request.method == "GET":
         return render_template("login.html")
-    user = check_password(console().settings, request.form.get("username", "").strip(),
-                          request.form.get("password", ""))
+    name = request.form.get("username", "").strip()
+    keys = throttle.keys(request.remote_addr or "", name)
+    store, now = console().context().store, datetime.now(timezone.utc)
+    if until := throttle.open_at(store.login_failures(keys), keys, now):
+        return _slowed(until, now)  # the password is not even checked while the wait runs
+    user = check_password(console().settings, name, request.form.get("password", ""))
     if user is None:
-        return render_template("login.html", error="用户名或密码不正确。"), 401
+        store.note_login_failure(keys, now, now - throttle.FORGET_AFTER)
+        until = throttle.open_at(store.login_failures(keys), keys, now)
+        return render_template("login.html", error=WRONG + (_wait_words(until, now)
+                                                            if until else "")), 401
+    store.forget_login_failures(keys)
     session.clear()
     session.permanent = True
     session.update(user=user.name, seen=time.time())
     return redirect(_safe_next(request.args.get("next")))
+
+
+def _slowed(until: datetime, now: datetime):
+    return (render_template("login.html", error=_wait_words(until, now)), 429,
+            {"Retry-After": str(math.ceil((until - now).total_seconds()))})
+
+
+def _wait_words(until: datetime, now: datetime) -> str:
+    """When to try again, in the campaign's local time and as a span."""
+    seconds = math.ceil((until - now).total_seconds())
+    span = f"{seconds}秒" if seconds < 60 else f"{math.ceil(seconds / 60)}分钟"
+    at = time_of_day(local(until, console().config.campaign.timezone))
+    return (f"登录失败次数过多，为防止他人猜测密码，请在{at}以后（约{span}后）再试；"
+            "再次输错，等待时间会加长。忘记密码请联系管理员。")
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -80,7 +95,6 @@ def _safe_next(target: str | None) -> str:
 def install(app) -> None:
     app.before_request(_require_session)
     app.register_error_handler(CSRFError, _csrf_refused)
-    app.register_error_handler(429, _too_many)
     app.register_error_handler(403, _forbidden)
     app.register_error_handler(404, _not_found)
 
@@ -121,11 +135,6 @@ def actor() -> str:
 def _csrf_refused(_error):
     return render_template("refused.html", title="请求未被接受",
                            text="页面已过期或缺少安全校验，请返回后刷新页面再试。"), 400
-
-
-def _too_many(_error):
-    return render_template("login.html",
-                           error="登录失败次数过多，请15分钟后再试，或联系管理员。"), 429
 
 
 def _forbidden(_error):

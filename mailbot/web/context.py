@@ -1,5 +1,5 @@
 """What every page and action shares: the Console (config, clock, settings, this thread's
-Context) and the login rate limiter, set up by app.create_app."""
+Context), set up by app.create_app."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from flask_limiter import Limiter
 
 from mailbot.app.pipeline import Context
 from mailbot.config import Config
 from mailbot.web.settings import WebSettings
-
-limiter = Limiter(key_func=lambda: "all", storage_uri="memory://", strategy="fixed-window")
 
 
 class Console:

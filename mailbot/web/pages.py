@@ -10,6 +10,7 @@ from flask import (Blueprint, Response, abort, after_this_request, g, render_tem
                    send_file)
 
 from mailbot.app import notices
+from mailbot.app import review as review_actions
 from mailbot.intake.rules import files_of
 from mailbot.app.freshness import health
 from mailbot.app.pipeline import read_attachments, run_checks
@@ -26,6 +27,7 @@ from mailbot.web.views import pending, summary_now, unit_view
 
 blueprint = Blueprint("pages", __name__)
 FORMATS = {"docx": "DOCX（Word）", "pdf": "PDF", "xlsx": "XLSX（Excel）"}
+UNANSWERED_SHOWN = 20  # newest first; `mailbot review` lists them all
 
 
 @blueprint.app_context_processor
@@ -93,7 +95,10 @@ def mail_files(message: int):
 def review():
     ctx = console().context()
     held, failed = pending(ctx)
+    unanswered = review_actions.unanswered(ctx)
     return render_template("review.html", held=held, failed=failed,
+                           unanswered=unanswered[::-1][:UNANSWERED_SHOWN],
+                           unanswered_total=len(unanswered),
                            actions=ctx.store.audit_trail()[-20:][::-1])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailbot.app import notices
+from mailbot.app import notices, review
 from mailbot.app.pipeline import Context
 from mailbot.core.models import MailState, UnitState, UnitStatus
 from mailbot.chase.remind import missing_parts
@@ -30,6 +30,7 @@ class MailView:
     record: MessageRecord
     documents: tuple[dict, ...]
     pieces: tuple[str, ...]  # 电子版 / 盖章版 when this mail's piece counts now
+    wrong_copy: tuple[str, ...] = ()  # what the stamped-copy check found, staff may vouch
 
     @property
     def counts_now(self) -> bool:
@@ -48,15 +49,19 @@ class UnitView:
 
 def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
     campaign = ctx.config.campaign
-    current = [r for r in ctx.current(quarter) if r.unit == unit]
-    status = next(s for s in unit_statuses(campaign, quarter, current) if s.unit == unit)
-    form_from = current[0].form_from if current else None
-    stamped_from = current[0].stamped_from if current else None
+    current = ctx.current_of(unit, quarter)
+    status = next(s for s in unit_statuses(campaign, quarter, [current] if current else [])
+                  if s.unit == unit)
+    form_from = current.form_from if current else None
+    stamped_from = current.stamped_from if current else None
     records = ctx.store.messages_of_unit(unit)
     documents = ctx.store.documents_of([r.id for r in records])
+    wrong = review.wrong_copies(ctx, unit, quarter)
     mails = tuple(MailView(r, tuple(documents[r.id]), tuple(
         piece for piece, source in (("电子版", form_from), ("盖章版", stamped_from))
-        if source and source == r.message_id and r.quarter == quarter)) for r in records)
+        if source and source == r.message_id and r.quarter == quarter),
+        wrong.get(r.message_id, ()) if r.quarter == quarter and r.state == "done" else ())
+        for r in records)
     problems = (missing_parts(campaign, status)
                 if status.state is UnitState.INCOMPLETE else ())
     return UnitView(unit, campaign.items_of(unit), status, problems, mails,

@@ -4,6 +4,7 @@ audit trail lists every action with who, when and why."""
 
 import json
 import os
+import re
 from datetime import timedelta
 
 import docx
@@ -82,7 +83,7 @@ def test_a_mail_is_reassigned_to_the_unit_it_was_written_for(site):
     assert "done - 区残联 2026Q3" in out.stdout
     now = units(site)
     assert now["区妇联"]["state"] == "missing" and now["区残联"]["state"] == "on_time"
-    assert "区妇联 2026Q3 -> 区残联 2026Q3" in mailbot("review", "log", cwd=site).stdout
+    assert "区妇联2026年第三季度 → 区残联2026年第三季度，原为已计入" in mailbot("review", "log", cwd=site).stdout
 
 
 def test_a_seal_confirmed_by_hand_completes_the_unit(site):
@@ -100,4 +101,29 @@ def test_a_seal_confirmed_by_hand_completes_the_unit(site):
 
 def test_review_of_an_unknown_mail_is_refused(site):
     result = mailbot("review", "reject", "99", cwd=site, check=False)
-    assert result.returncode == 1 and "no mail with id 99" in result.stderr
+    assert result.returncode == 1 and "没有第99号邮件" in result.stderr
+
+
+def test_refusals_say_in_chinese_why_and_what_to_do(site):
+    mail = save(site, "a.eml", "区人社局", [form(site, "区人社局", "招聘会12场")], SEPT)
+    mailbot("ingest", str(mail), cwd=site)
+    [mail_id] = mail_ids(site)
+    refusals = {
+        ("accept", mail_id): "已计入区人社局2026年第三季度。如要改为其他单位或季度",
+        ("reassign", mail_id): "请指明改为哪个单位（--unit）或哪个季度（--quarter）",
+        ("reassign", mail_id, "--unit", "区外办"): "没有名为“区外办”的单位",
+        ("reassign", mail_id, "--quarter", "2026Q9"): "没有“2026Q9”这个季度",
+        ("requeue", mail_id): "状态是“已计入”，只有待核实或处理出错的邮件可以重新处理",
+        ("confirm-copy", mail_id): "没有经核对与本报表不符的盖章版，无需确认",
+        ("resend", "7"): "没有第7号发送失败的邮件",
+    }
+    for args, words in refusals.items():
+        result = mailbot("review", *args, cwd=site, check=False)
+        assert result.returncode == 1 and words in result.stderr, (args, result.stderr)
+        words_only = re.sub(r"mailbot review( [a-z-]+)*|--[a-z]+|\d{4}Q\d|config\.toml|"
+                            r"\[\[units\]\]", "", result.stderr)
+        assert not re.search("[A-Za-z]", words_only), result.stderr  # no English, no repr
+    mailbot("review", "reject", mail_id, cwd=site)
+    again = mailbot("review", "reject", mail_id, cwd=site, check=False)
+    assert f"第{mail_id}号邮件已经退回" in again.stderr
+

@@ -57,7 +57,7 @@ def test_held_mail_counts_for_nobody_until_accepted(site):
     assert "done - 团区委 2026Q3" in mailbot("review", "accept", mail_id, cwd=site).stdout
     assert status(site)["团区委"]["electronic"] is True
     again = mailbot("review", "accept", mail_id, cwd=site, check=False)
-    assert again.returncode == 1 and "already counts for 团区委 2026Q3" in again.stderr
+    assert again.returncode == 1 and "已计入团区委2026年第三季度" in again.stderr
 
 
 def test_bad_config_exits_2_naming_the_key(site):

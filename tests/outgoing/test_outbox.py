@@ -154,7 +154,7 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     busy_id = states["busy"].id
     assert "queued again" in mailbot("review", "resend", str(busy_id), cwd=tmp_path).stdout
     again = mailbot("review", "resend", str(busy_id), cwd=tmp_path, check=False)
-    assert again.returncode == 1 and "no failed outgoing mail" in again.stderr
+    assert again.returncode == 1 and "发送失败的邮件" in again.stderr
 
 
 def test_folder_transport_numbers_and_knows_resends_from_its_index_not_by_listing(tmp_path):

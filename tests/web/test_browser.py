@@ -4,6 +4,7 @@ with a real SMTP server (aiosmtpd) behind 立即提醒."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 from urllib.error import HTTPError
@@ -21,10 +22,10 @@ from tests.console import DRAFT, EXPECTED_COUNTS, IMPOSTOR, PASSWORD, STAFF, VIE
 pytestmark = pytest.mark.slow
 
 
-def log_in(browser, site, user=STAFF, password=PASSWORD, here=False):
+def log_in(browser, web_site, user=STAFF, password=PASSWORD, here=False):
     """Fill in the login form: at /login, or (here=True) on the page the browser shows."""
     if not here:
-        browser.get(site.url + "/login")
+        browser.get(web_site.url + "/login")
     browser.find_element(By.NAME, "username").send_keys(user)
     browser.find_element(By.NAME, "password").send_keys(password)
     submit(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
@@ -55,34 +56,34 @@ def flash(browser) -> str:
     return browser.find_element(By.CSS_SELECTOR, ".flash").text
 
 
-def held_id(site) -> int:
-    ctx = site.context()
+def held_id(web_site) -> int:
+    ctx = web_site.context()
     return next(m.id for m in ctx.store.messages("held") if m.sender == IMPOSTOR)
 
 
-def status_json(site) -> dict:
-    result = CliRunner().invoke(main, ["--config", str(site.config.path), "--now",
+def status_json(web_site) -> dict:
+    result = CliRunner().invoke(main, ["--config", str(web_site.config.path), "--now",
                                        "2026-10-12T10:00", "status", "--json"])
     assert result.exit_code == 0, result.output
     return {u["unit"]: u["state"] for u in json.loads(result.output)["units"]}
 
 
-def test_a_page_without_a_session_goes_to_the_login_form(browser, site):
-    browser.get(site.url + "/review")
-    assert browser.current_url == site.url + "/login?next=/review"
+def test_a_page_without_a_session_goes_to_the_login_form(browser, web_site):
+    browser.get(web_site.url + "/review")
+    assert browser.current_url == web_site.url + "/login?next=/review"
     assert browser.find_element(By.NAME, "username").is_displayed()
     assert browser.find_element(By.NAME, "password").get_attribute("type") == "password"
-    log_in(browser, site, here=True)
-    assert browser.current_url == site.url + "/review"
+    log_in(browser, web_site, here=True)
+    assert browser.current_url == web_site.url + "/review"
 
 
-def test_healthz_answers_without_login(site):
-    with urllib.request.urlopen(site.url + "/healthz") as answer:
+def test_healthz_answers_without_login(web_site):
+    with urllib.request.urlopen(web_site.url + "/healthz") as answer:
         assert answer.status == 200 and answer.read() == b"ok\n"
 
 
-def test_overview_counts_a_quarter_of_mail(browser, site):
-    log_in(browser, site)
+def test_overview_counts_a_quarter_of_mail(browser, web_site):
+    log_in(browser, web_site)
     assert counts(browser) == EXPECTED_COUNTS
     assert badge(browser, "区人社局") == "按时报送"
     assert badge(browser, "区教体局") == "逾期报送"
@@ -92,42 +93,42 @@ def test_overview_counts_a_quarter_of_mail(browser, site):
         By.CSS_SELECTOR, 'tr[data-unit="区残联"] .missing').text
 
 
-def test_accepting_a_held_mail_makes_the_unit_on_time(browser, site):
-    log_in(browser, site)
-    browser.get(site.url + "/review")
-    mail = browser.find_element(By.ID, f"mail-{held_id(site)}")
+def test_accepting_a_held_mail_makes_the_unit_on_time(browser, web_site):
+    log_in(browser, web_site)
+    browser.get(web_site.url + "/review")
+    mail = browser.find_element(By.ID, f"mail-{held_id(web_site)}")
     assert "发件地址未登记" in mail.text
     submit(browser, mail.find_element(By.XPATH, ".//button[text()='登记']"))
     confirm(browser)
     assert "已登记为区民政局2026年第三季度的报送（材料齐全）" in flash(browser)
-    browser.get(site.url + "/")
+    browser.get(web_site.url + "/")
     assert badge(browser, "区民政局") == "按时报送"
     assert counts(browser)["on_time"] == EXPECTED_COUNTS["on_time"] + 1
-    assert status_json(site)["区民政局"] == "on_time"
-    assert site.context().store.audit_trail()[-1].who == f"{STAFF}（网页）"
+    assert status_json(web_site)["区民政局"] == "on_time"
+    assert web_site.context().store.audit_trail()[-1].who == f"{STAFF}（网页）"
 
 
-def test_rejecting_a_wrong_mail_lets_the_earlier_pieces_count_again(browser, site, tmp_path):
-    log_in(browser, site)
-    browser.get(site.url + "/unit/区司法局?quarter=2026Q3")
+def test_rejecting_a_wrong_mail_lets_the_earlier_pieces_count_again(browser, web_site, tmp_path):
+    log_in(browser, web_site)
+    browser.get(web_site.url + "/unit/区司法局?quarter=2026Q3")
     current = browser.find_element(By.CSS_SELECTOR, "article.mail.current")
     assert "三季度进展5" in current.text  # the later mail, with the draft's text
-    assert DRAFT in report_text(site, tmp_path)
+    assert DRAFT in report_text(web_site, tmp_path)
     current.find_element(By.NAME, "reason").send_keys("误发的草稿")
     submit(browser, current.find_element(By.XPATH, ".//button[text()='退回这封邮件']"))
     confirm(browser)
     assert "未能执行" not in flash(browser)
-    browser.get(site.url + "/unit/区司法局?quarter=2026Q3")
+    browser.get(web_site.url + "/unit/区司法局?quarter=2026Q3")
     assert "三季度进展4" in browser.find_element(By.CSS_SELECTOR, "article.mail.current").text
-    text = report_text(site, tmp_path)
+    text = report_text(web_site, tmp_path)
     assert DRAFT not in text and "区司法局围绕第3项实事" in text
-    assert status_json(site)["区司法局"] == "on_time"
+    assert status_json(web_site)["区司法局"] == "on_time"
 
 
-def report_text(site, folder) -> str:
+def report_text(web_site, folder) -> str:
     """The consolidated DOCX as `mailbot compile` writes it, as text."""
     target = folder / "report.docx"
-    result = CliRunner().invoke(main, ["--config", str(site.config.path), "--now",
+    result = CliRunner().invoke(main, ["--config", str(web_site.config.path), "--now",
                                        "2026-10-12T10:00", "compile", "--quarter", "2026Q3",
                                        "-o", str(target)])
     assert result.exit_code == 0, result.output
@@ -140,11 +141,11 @@ def docx_text(path) -> str:
                      for row in table.rows for cell in row.cells)
 
 
-def test_remind_now_sends_one_mail_and_a_second_click_none(browser, site):
-    log_in(browser, site)
-    browser.get(site.url + "/remind")
+def test_remind_now_sends_one_mail_and_a_second_click_none(browser, web_site):
+    log_in(browser, web_site)
+    browser.get(web_site.url + "/remind")
     browser.switch_to.new_window("tab")  # a second, stale copy of the page
-    browser.get(site.url + "/remind")
+    browser.get(web_site.url + "/remind")
     first, second = browser.window_handles
     for handle in (first, second):
         browser.switch_to.window(handle)
@@ -153,16 +154,16 @@ def test_remind_now_sends_one_mail_and_a_second_click_none(browser, site):
         confirm(browser)
         if handle == first:
             assert flash(browser).startswith("已发出提醒1封（区民政局）")
-            assert [r.rcpt_tos[0] for r in site.smtp.received] == ["mzj@zichuan.example.org"]
+            assert [r.rcpt_tos[0] for r in web_site.smtp.received] == ["mzj@zichuan.example.org"]
     assert flash(browser).startswith("没有需要发送的提醒")
-    assert len(site.smtp.received) == 1
-    assert b"Subject:" in site.smtp.received[0].data
+    assert len(web_site.smtp.received) == 1
+    assert b"Subject:" in web_site.smtp.received[0].data
     assert not browser.find_elements(By.CSS_SELECTOR, 'tr[data-unit="区民政局"]')
 
 
-def test_the_docx_downloads_and_opens_in_python_docx(browser, site):
-    log_in(browser, site)
-    browser.get(site.url + "/reports")
+def test_the_docx_downloads_and_opens_in_python_docx(browser, web_site):
+    log_in(browser, web_site)
+    browser.get(web_site.url + "/reports")
     row = browser.find_element(By.CSS_SELECTOR, 'tr[data-quarter="2026Q3"]')
     row.find_element(By.LINK_TEXT, "DOCX（Word）").click()
     made = browser.downloads / "2026Q3-汇总表.docx"
@@ -173,37 +174,38 @@ def test_the_docx_downloads_and_opens_in_python_docx(browser, site):
     assert "区人社局围绕第1项实事" in text and "（未报送）" in text
 
 
-def test_a_post_without_the_csrf_token_is_refused(browser, site):
-    log_in(browser, site)
-    browser.get(site.url + "/remind")
+def test_a_post_without_the_csrf_token_is_refused(browser, web_site):
+    log_in(browser, web_site)
+    browser.get(web_site.url + "/remind")
     row = browser.find_element(By.CSS_SELECTOR, 'tr[data-unit="区民政局"]')
     browser.execute_script("arguments[0].querySelector('input[name=csrf_token]').remove()", row)
     submit(browser, row.find_element(By.TAG_NAME, "button"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "请求未被接受"
-    assert site.smtp.received == []
+    assert web_site.smtp.received == []
     with pytest.raises(HTTPError) as refused:  # and from outside the browser too
         urllib.request.urlopen(urllib.request.Request(
-            site.url + "/remind", data=b"unit=x&confirm=1", method="POST",
+            web_site.url + "/remind", data=b"unit=x&confirm=1", method="POST",
             headers={"Cookie": f"mailbot_session={browser.get_cookie('mailbot_session')['value']}"}))
     assert refused.value.code == 400
 
 
-def test_five_wrong_passwords_lock_the_login_for_a_while(browser, site):
+def test_five_wrong_passwords_slow_the_login_down(browser, web_site):
     for _ in range(5):
-        log_in(browser, site, password="wrong")
+        log_in(browser, web_site, password="wrong")
         assert "用户名或密码不正确" in browser.page_source
-    log_in(browser, site)  # the right password, now refused too
+    log_in(browser, web_site)  # the right password, now refused too
     assert "登录失败次数过多" in browser.page_source
-    assert browser.current_url.startswith(site.url + "/login")
-    browser.get(site.url + "/")
-    assert browser.current_url.startswith(site.url + "/login")
+    assert re.search(r"请在\d\d:\d\d:\d\d以后（约[1-3]?\d秒后）再试", browser.page_source)
+    assert browser.current_url.startswith(web_site.url + "/login")
+    browser.get(web_site.url + "/")
+    assert browser.current_url.startswith(web_site.url + "/login")
 
 
-def test_the_read_only_role_sees_but_cannot_act(browser, site):
-    log_in(browser, site, user=VIEWER)
+def test_the_read_only_role_sees_but_cannot_act(browser, web_site):
+    log_in(browser, web_site, user=VIEWER)
     assert counts(browser) == EXPECTED_COUNTS
     for page in ("/review", "/remind", "/reports"):
-        browser.get(site.url + page)
+        browser.get(web_site.url + page)
         assert not browser.find_elements(By.CSS_SELECTOR, "main form"), page
     # a forged form with a valid token (taken from the logout form) is refused all the same
     browser.execute_script("""
@@ -212,6 +214,6 @@ def test_the_read_only_role_sees_but_cannot_act(browser, site):
         form.appendChild(document.querySelector('input[name=csrf_token]').cloneNode());
         const confirm = document.createElement('input');
         confirm.name = 'confirm'; confirm.value = '1'; form.appendChild(confirm);
-        document.body.appendChild(form); form.submit();""", f"/review/{held_id(site)}/accept")
+        document.body.appendChild(form); form.submit();""", f"/review/{held_id(web_site)}/accept")
     assert browser.find_element(By.TAG_NAME, "h1").text == "无权操作"
-    assert site.context().store.message(held_id(site)).state == "held"
+    assert web_site.context().store.message(held_id(web_site)).state == "held"

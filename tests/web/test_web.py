@@ -128,7 +128,7 @@ def test_the_viewer_is_refused_every_action(client):
     log_in(client, VIEWER)
     csrf = token(client, "/")
     for path in ("/review/1/accept", "/review/1/reject", "/review/1/requeue",
-                 "/review/1/confirm-seal",
+                 "/review/1/confirm-seal", "/review/1/reassign", "/review/1/confirm-copy",
                  "/outgoing/1/resend", "/remind", "/reports/2026Q3/send"):
         answer = client.post(path, data={"csrf_token": csrf, "confirm": "1"})
         assert answer.status_code == 403 and "只读" in answer.text, path
