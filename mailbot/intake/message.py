@@ -148,7 +148,8 @@ def sender_of(values: list[str]) -> tuple[str, str]:
     text = _recover(str(values[0]))
     try:
         header = STRICT.header_factory("from", text)
-        mailboxes = [(a.display_name, a.addr_spec) for a in header.addresses]
+        mailboxes = [(a.display_name, a.addr_spec) for a in header.addresses
+                     if a.domain]  # a local part alone (`<"rsj@unit`) is no mailbox
     except (ValueError, TypeError, IndexError, AttributeError):
         return "", ""
     lenient = _addresses([text])

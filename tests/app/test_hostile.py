@@ -240,7 +240,7 @@ def test_10_without_a_pass_for_the_units_domain_the_mail_is_held(tmp_path, resul
 def test_10_look_alikes_and_ambiguous_from_headers_give_no_sender():
     for value in ["\u212aelvin@zichuan.example.org", "rsj@x.org <attacker@evil.example>",
                   "<rsj@x.org>@evil.example", "a@x.org, b@x.org", "", "undisclosed",
-                  "0\x1frsj@zichuan.example.org"]:
+                  "0\x1frsj@zichuan.example.org", "<\"rsj@zichuan.example.org"]:
         assert sender_of([value]) == ("", ""), value
     assert sender_of(["a@x.org", "a@x.org"]) == ("", "")  # two From headers
     assert sender_of(["人社局 <RSJ@X.org>"]) == ("人社局", "rsj@x.org")
