@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 
 from mailbot.core.models import Attachment, Campaign, Extraction
-from mailbot.extract.reader import read_document
 from mailbot.extract.errors import Stopped
 from mailbot.extract.pool import STOP_POLL
 from mailbot.extract.sandbox import MIN_SECONDS, PARSERS, Budget
@@ -99,6 +98,8 @@ def _read(files: tuple[Attachment, ...], campaign: Campaign, seconds: float,
 
 
 def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget) -> Read:
+    from mailbot.extract.reader import read_document  # the readers only once a file is read
+
     started = time.monotonic()
     found = [extraction for attachment in files
              for extraction in read_document(attachment.filename, attachment.data, campaign,
