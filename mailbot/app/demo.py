@@ -34,9 +34,7 @@ ON_TIME = ("区人社局", "区卫健局", "区法院", "区检察院", "区公�
 def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) -> None:
     from mailbot.app import pipeline
     from mailbot.app.display import status_table
-    from mailbot.mailbox import open_source
     from mailbot.app.notices import compile_report, queue_reminders, queue_summary, reminders_due
-    from mailbot.outgoing.outbox import FolderTransport
     from mailbot.chase.status import unit_statuses
 
     config_path = prepare_folder(folder)
@@ -46,10 +44,10 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     count = write_sample_mail(Path(config.mailbox.local_path), campaign)
     echo(f"demo folder {folder.resolve()}: {count} sample mails for {QUARTER} in the mailbox")
     ctx = pipeline.Context.open(config, clock)
-    pipeline.poll(ctx, open_source(config.mailbox), progress=echo)
+    pipeline.poll(ctx, ctx.source, progress=echo)
     reminders = queue_reminders(ctx, reminders_due(ctx, QUARTER))
     queue_summary(ctx, QUARTER, dedup_key=f"summary:{QUARTER}:demo")
-    sent, _ = pipeline.flush_outbox(ctx, FolderTransport(Path(config.smtp.local_path)))
+    sent, _ = pipeline.flush_outbox(ctx, ctx.transport)  # the demo's [smtp] is a folder
     report = compile_report(ctx, QUARTER, folder, "docx")
     statuses = unit_statuses(campaign, QUARTER, ctx.current(QUARTER))
     echo("")

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass, replace
+from functools import cached_property
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from mailbot.extract.sandbox import BUDGET_SPENT
 from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
 from mailbot.core.dates import local
 from mailbot.core.limits import anonymous, quoted, select_attachments
-from mailbot.mailbox import MailboxError
+from mailbot.mailbox import MailboxError, Source, open_source
 from mailbot.intake.message import content_key, is_automatic, parse
 from mailbot.core.models import (Attachment, Extraction, Held, HeldReason, Ignored, MailState,
                                  Message, OutgoingMail, Submission, SubmissionRecord)
@@ -56,7 +57,9 @@ class Outcome:
 
 @dataclass
 class Context:
-    """The adapters and settings a job needs, handed in by the command line or worker."""
+    """The adapters and settings a job needs, built in one place (Context.open) by the
+    command line, the worker and the console: config, store, clock, templates, and the
+    mailbox (source) and outgoing mail (transport), both opened lazily at first use."""
 
     config: Config
     store: Store
@@ -67,15 +70,30 @@ class Context:
     mail_seconds: float = MAIL_PARSE_SECONDS
     sender_seconds: float = SENDER_PARSE_SECONDS
     ahead: ReadAhead | None = None  # poll reads the next mails' files while one is recorded
+    given_source: Source | None = None  # the worker's long-lived mailbox connection
 
     @classmethod
-    def open(cls, config: Config, clock: Callable[[], datetime]) -> Context:
+    def open(cls, config: Config, clock: Callable[[], datetime],
+             source: Source | None = None) -> Context:
         return cls(config, Store(config.store_path, config.archive_path), clock,
-                   template_env(templates_dir(config)), ahead=ReadAhead())
+                   template_env(templates_dir(config)), ahead=ReadAhead(), given_source=source)
+
+    @cached_property
+    def source(self) -> Source:
+        """The mailbox ([mailbox]): the one handed in (the worker keeps its connection for
+        IDLE across jobs), else one of this context's own, closed with it."""
+        return self.given_source or open_source(self.config.mailbox)
+
+    @cached_property
+    def transport(self) -> outbox.Transport:
+        """Where outgoing mail goes ([smtp]: SMTP, or a folder for outbox:)."""
+        return outbox.open_transport(self.config.smtp)
 
     def close(self) -> None:
-        """Release the store (the one resource a Context opens)."""
+        """Release the store, and the mailbox connection when it is this context's own."""
         self.store.close()
+        if self.given_source is None and "source" in self.__dict__:
+            self.source.close()
 
     @property
     def sender(self) -> str:

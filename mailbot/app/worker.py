@@ -25,7 +25,6 @@ from mailbot.app.freshness import read_mailbox
 from mailbot.app.live import LiveConfig
 from mailbot.config import Config
 from mailbot.mailbox import MailboxError, open_source
-from mailbot.outgoing.outbox import open_transport
 from mailbot.store import Store, StoreUnavailable, StoreUnusable
 from mailbot.app.lock import worker_lock
 from mailbot.app.scheduler import Job, run
@@ -40,9 +39,11 @@ BACKOFF_LIMIT = 300.0
 
 
 @contextmanager
-def opened(config: Config, clock: Callable[[], datetime], stop: threading.Event | None = None):
-    """A context for one job run; `stop` (SIGTERM) ends its parsing within a second."""
-    ctx = pipeline.Context.open(config, clock)
+def opened(config: Config, clock: Callable[[], datetime], stop: threading.Event | None = None,
+           source=None):
+    """A context for one job run; `stop` (SIGTERM) ends its parsing within a second;
+    `source` is intake's connection, kept across runs for IDLE."""
+    ctx = pipeline.Context.open(config, clock, source)
     ctx.stop = stop
     try:
         yield ctx
@@ -76,8 +77,8 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
                 source = open_source(fresh.mailbox)
             config = fresh
             try:
-                with opened(config, clock, stop) as ctx, READER:
-                    read = read_mailbox(ctx, source) is not None
+                with opened(config, clock, stop, source) as ctx, READER:
+                    read = read_mailbox(ctx, ctx.source) is not None
                 after_read()
                 if read:
                     _wait_for_mail(source, config.mailbox.poll_seconds, stop)
@@ -104,24 +105,20 @@ def current_tick(live: LiveConfig, clock: Callable[[], datetime], action,
     worker is stopping it decides nothing either."""
 
     def run_once():
-        config = live.current()
-        source, transport = open_source(config.mailbox), open_transport(config.smtp)
         try:
-            with opened(config, clock, stop) as ctx:
+            with opened(live.current(), clock, stop) as ctx:  # its own source, closed with it
                 with READER:
-                    readable = read_mailbox(ctx, source) is not None
+                    readable = read_mailbox(ctx, ctx.source) is not None
                 if not readable:
-                    pipeline.flush_outbox(ctx, transport)  # the alert, if this is news
+                    pipeline.flush_outbox(ctx, ctx.transport)  # the alert, if this is news
                     return "waiting: the mailbox cannot be read"
                 if stop.is_set():
                     return "stopping: nothing decided"
                 result = action(ctx)
-                pipeline.flush_outbox(ctx, transport)
+                pipeline.flush_outbox(ctx, ctx.transport)
                 return result
         except Stopped:
             return "stopping: the mail in hand stays claimed"
-        finally:
-            source.close()
 
     return run_once
 
@@ -136,7 +133,7 @@ def outbox_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
         config = live.current()
         try:
             with opened(config, clock) as ctx:
-                pipeline.flush_outbox(ctx, open_transport(config.smtp))
+                pipeline.flush_outbox(ctx, ctx.transport)
         except StoreUnavailable as error:
             log.warning("outbox: %s", error)
         deadline = time.monotonic() + OUTBOX_SECONDS

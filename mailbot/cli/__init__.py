@@ -194,7 +194,6 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     from mailbot.app.notices import compile_report, send_summary, statuses
     from mailbot.app.review import operator
     from mailbot.core.models import quarter_label
-    from mailbot.outgoing.outbox import open_transport
     from mailbot.report.content import ReportError
     from mailbot.report.coverage import coverage, early_warning
 
@@ -213,7 +212,7 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
         raise click.ClickException(str(error)) from None
     click.echo(f"已生成汇总表：{written}")
     if send:
-        result = send_summary(ctx, open_transport(app.config.smtp), quarter, operator())
+        result = send_summary(ctx, ctx.transport, quarter, operator())
         click.echo(f"{quarter_label(quarter)}的汇总邮件已放入发件队列；"
                    f"本次发出{result.sent}封，未能发出{result.failed}封")
         if result.failed:
@@ -230,15 +229,13 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     from mailbot.app.display import sent_line
     from mailbot.app.notices import reminders_due, remind_now
     from mailbot.app.review import operator
-    from mailbot.outgoing.outbox import open_transport
 
     if quarter is not None:
         quarter = resolve_quarter(app, quarter)
     ctx = app.context()
     if not dry_run:
         read_first(app, ctx)
-    result = None if dry_run else remind_now(ctx, open_transport(app.config.smtp), quarter,
-                                             actor=operator())
+    result = None if dry_run else remind_now(ctx, ctx.transport, quarter, actor=operator())
     reminders = result.reminders if result else reminders_due(ctx, quarter)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reminders], ensure_ascii=False, indent=2))
@@ -256,15 +253,10 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
 def read_first(app: App, ctx) -> None:
     """Read the mailbox up to now before deciding who is late; refuse when it cannot be read."""
     from mailbot.app.freshness import health, read_mailbox
-    from mailbot.mailbox import open_source
 
-    source = open_source(app.config.mailbox)
-    try:
-        if read_mailbox(ctx, source, progress=click.echo) is None:
-            raise click.ClickException(f"the mailbox cannot be read ({health(ctx).error}); "
-                                       "nothing was sent: reminders wait until it can be read")
-    finally:
-        source.close()
+    if read_mailbox(ctx, ctx.source, progress=click.echo) is None:
+        raise click.ClickException(f"邮箱暂时无法读取（{health(ctx).error}），本次没有发送；"
+                                   "待邮箱可以读取后再发，以免按过时的情况发信。")
 
 
 @main.command()
@@ -297,8 +289,6 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     from mailbot.app.display import sent_line
     from mailbot.app.freshness import health, read_mailbox
     from mailbot.app.pipeline import flush_outbox, import_older
-    from mailbot.mailbox import open_source
-    from mailbot.outgoing.outbox import open_transport
     from mailbot.store import StoreUnavailable
 
     since = parse_day(since_text, "--since")
@@ -308,7 +298,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
 
         def send() -> None:  # the answers intake queued; intake itself never sends
             with opened(app.config, app.clock) as ctx:
-                flush_outbox(ctx, open_transport(app.config.smtp))
+                flush_outbox(ctx, ctx.transport)
 
         from mailbot.store import StoreUnusable
 
@@ -318,12 +308,11 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
         except StoreUnusable as error:
             raise click.ClickException(str(error)) from None
         return
-    source = open_source(app.config.mailbox)
     ctx = app.context()
     ctx.answer = not quiet
     try:
         with worker_lock_held(app):
-            outcomes = read_mailbox(ctx, source, progress=click.echo, since=since)
+            outcomes = read_mailbox(ctx, ctx.source, progress=click.echo, since=since)
             if outcomes is None:
                 raise click.ClickException(health(ctx).error)
             if since is not None:
@@ -331,8 +320,8 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     finally:
-        source.close()
-    sent, failed = flush_outbox(ctx, open_transport(app.config.smtp))
+        ctx.source.close()  # the connection goes before the sending starts
+    sent, failed = flush_outbox(ctx, ctx.transport)
     new = [o for o in outcomes if o.state != MailState.DUPLICATE]
     click.echo(f"新邮件 {len(new)} 封；{sent_line(sent, failed)}")
     if failed or any(o.state == MailState.FAILED for o in new):

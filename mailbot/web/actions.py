@@ -11,9 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from mailbot.app import notices, pipeline, review
 from mailbot.app.freshness import read_mailbox
-from mailbot.mailbox import open_source
 from mailbot.core.models import quarter_label
-from mailbot.outgoing.outbox import open_transport
 from mailbot.web.context import console
 from mailbot.web.auth import actor, staff_only
 from mailbot.core.models import MailState
@@ -140,7 +138,7 @@ def remind():
     ctx = console().context()
     if not _read_first(ctx):
         return _back(url_for("pages.remind"))
-    result = notices.remind_now(ctx, open_transport(ctx.config.smtp), unit=unit, actor=actor())
+    result = notices.remind_now(ctx, ctx.transport, unit=unit, actor=actor())
     if not result.queued:
         flash("没有需要发送的提醒：今天这一阶段的提醒已经发过，或该单位已报送。", "ok")
     else:
@@ -152,12 +150,11 @@ def remind():
 
 def _read_first(ctx) -> bool:
     """As `remind` and `compile --send` do: decide only from a mailbox read up to now."""
-    source = open_source(ctx.config.mailbox)
     try:
-        if read_mailbox(ctx, source) is not None:
+        if read_mailbox(ctx, ctx.source) is not None:
             return True
     finally:
-        source.close()
+        ctx.source.close()  # the console's context lives on: no idle connection kept
     flash("邮箱暂时无法读取，为免按过时的情况发信，本次没有发送。请到“运行状态”查看原因。", "error")
     return False
 
@@ -174,7 +171,7 @@ def send_summary(quarter: str):
         return page
     if not _read_first(ctx):
         return redirect(url_for("pages.reports", quarter=quarter))
-    result = notices.send_summary(ctx, open_transport(ctx.config.smtp), quarter, actor())
+    result = notices.send_summary(ctx, ctx.transport, quarter, actor())
     flash("汇总邮件已发出。" if not result.failed else "汇总邮件暂未发出，稍后自动重试。",
           "error" if result.failed else "ok")
     return redirect(url_for("pages.reports", quarter=quarter))
