@@ -85,6 +85,15 @@ def variants(rng: random.Random, pages200, pages150):
                                     ("phone photos", photos, 200))}
 
 
+def warm_up(campaign, rng: random.Random) -> float:
+    """Seconds of a first scan of another form: a running worker pays this once, at its
+    first scan, so the per-page figures below are what each later page costs."""
+    [(_, _, pages200, _)] = make_forms(rng, campaign, 1)
+    start = time.perf_counter()
+    extract_attachment("warm-up.pdf", scans.image_pdf(pages200[:1], 200), campaign)
+    return time.perf_counter() - start
+
+
 def run(campaign, forms, rng):
     tally = {}
     same, other = [], []
@@ -189,6 +198,8 @@ def main() -> int:
     campaign = load_campaign()
     print(f"seed {seed}: {args.n} forms, {QUARTER}")
     forms = make_forms(rng, campaign, args.n)
+    print(f"  first scan (starts the OCR process and loads its models; not counted below): "
+          f"{warm_up(campaign, rng):.1f} s")
     tally, same, other = run(campaign, forms, rng)
     for name, c in tally.items():
         print(f"  {name:18s} rows under the right item {c['right']}/{c['rows']}, "
