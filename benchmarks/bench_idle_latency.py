@@ -1,6 +1,6 @@
 """From a unit's mail arriving to its receipt leaving, with IDLE, on loopback.
 
-The real intake loop (mailbot.service.intake_loop, as `mailbot run` runs it) watches a
+The real intake loop (mailbot.app.worker.intake_loop, as `mailbot run` runs it) watches a
 Dovecot INBOX with IDLE and answers through aiosmtpd. Each round APPENDs one unit's
 mail (a filled DOCX form and a stamped scanned PDF) and times until the receipt
 reaches the SMTP server. Goal: median under 5 s (Dovecot itself waits 0.5 s
@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from mailbot.app import samples  # noqa: E402
 from mailbot.config import load  # noqa: E402
-from mailbot.app.worker import intake_loop  # noqa: E402
+from mailbot.app.live import LiveConfig  # noqa: E402
+from mailbot.app.pipeline import flush_outbox  # noqa: E402
+from mailbot.app.worker import intake_loop, opened  # noqa: E402
 from tests.servers import (PASSWORD, make_cert, running_dovecot, running_smtp,  # noqa: E402
                            site_config)
 
@@ -62,8 +64,13 @@ def main() -> None:
         user = dovecot.new_user()
         config = load(site_config(folder, dovecot, user, smtp, ENV))
         stop = threading.Event()
-        loop = threading.Thread(target=intake_loop,
-                                args=(config, lambda: datetime.now(timezone.utc), stop))
+        clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+
+        def send() -> None:  # intake never sends: it has the outbox flushed, as the worker does
+            with opened(config, clock) as ctx:
+                flush_outbox(ctx, ctx.transport)
+
+        loop = threading.Thread(target=intake_loop, args=(LiveConfig(config), clock, stop, send))
         loop.start()
         time.sleep(1.0)  # let the loop log in and enter IDLE
         mails = [unit_mail(config.campaign, n) for n in range(rounds)]  # built before timing
