@@ -20,9 +20,11 @@ same item. Goals (issue 18): >= 97% characters at 200 dpi, >= 93% for photos,
 <= 4 s a page on 2 cores. --tesseract also reads the 200 dpi scans' pages with
 Tesseract chi_sim (whole page, order-insensitive) for the engine comparison.
 
-The peak memory printed is the forked child's resident size, which counts the
-pages it shares with this process (the forms held for the run): the parent's
-own peak is printed beside it. --stages reads the first form's colour scan in
+The peak memory printed is the OCR process's own high-water mark (VmHWM, read
+from /proc after each file, since a process is retired and replaced at times;
+the pool starts it from a fresh interpreter, so it shares nothing with this
+process; getrusage's children figure would be LibreOffice's, which printed the
+forms). This process's own peak is beside it. --stages reads the first form's colour scan in
 this process, the engine on one thread, and prints the CPU seconds a page of
 each stage (render, geometry, orientation, detection, recognition): CPU time of
 one thread is what a loaded machine still measures fairly.
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
 import resource
 import subprocess
@@ -43,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_accuracy import progress_text  # noqa: E402
-from mailbot.extract import extract_attachment  # noqa: E402
+from mailbot.extract import extract_attachment, scan  # noqa: E402
 from mailbot.intake.stamped import similar  # noqa: E402
 from tests import scans  # noqa: E402
 from tests.forms import load_campaign  # noqa: E402
@@ -106,6 +109,7 @@ def run(campaign, forms, rng):
                 start = time.perf_counter()
                 [extraction] = extract_attachment(filename, data, campaign)
                 counts["seconds"] += time.perf_counter() - start
+                counts["peak"] = max(counts.get("peak", 0.0), ocr_peak_mb())  # a retired one is gone
                 counts["pages"] += pages
                 for row in extraction.rows:
                     if row.progress and row.seq in texts:
@@ -186,6 +190,41 @@ def tesseract(forms) -> tuple[int, int, float, int]:
     return chars, wrong, seconds, pages
 
 
+def ocr_peak_mb() -> float:
+    """The highest VmHWM among this process's descendants that serve the OCR pool (those
+    started with its memory limit), in MB; 0 if none is running."""
+    limit, peaks = str(scan.LIMITS.memory_mb).encode(), [0.0]
+    for pid in descendants(os.getpid()):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        if b"mailbot.extract.pool" in b" ".join(argv) and limit in argv:
+            peaks.append(int(_field(status, "VmHWM").split()[0]) / 1024)
+    return max(peaks)
+
+
+def descendants(root: int) -> list[int]:
+    """Every running process below `root`, by their parents in /proc."""
+    parents = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            parents[int(status.parent.name)] = int(_field(status.read_text(), "PPid"))
+        except (OSError, ValueError):
+            continue
+    below, found = {root}, True
+    while found:
+        found = {pid for pid, parent in parents.items() if parent in below} - below
+        below |= found
+    return sorted(below - {root})
+
+
+def _field(status: str, name: str) -> str:
+    return next(line.split(":", 1)[1].strip() for line in status.splitlines()
+                if line.startswith(name + ":"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=6, help="forms (units) in the set")
@@ -205,10 +244,10 @@ def main() -> int:
         print(f"  {name:18s} rows under the right item {c['right']}/{c['rows']}, "
               f"characters {100 * (1 - c['errors'] / max(c['chars'], 1)):.1f}% of {c['chars']}, "
               f"{c['seconds'] / max(c['pages'], 1):.1f} s a page ({c['pages']} pages)")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  peak resident memory of a sandboxed child: {peak:.0f} MB (this process, whose "
-          f"pages it shares: {parent:.0f} MB)")
+    peak = max(c["peak"] for c in tally.values())
+    print(f"  peak resident memory of the OCR process: {peak:.0f} MB (this process: "
+          f"{parent:.0f} MB)")
     print(f"  stamped check: read vs typed, lowest similarity {min(same, default=0):.3f} "
           f"(median {sorted(same)[len(same) // 2] if same else 0:.3f}); typed vs another "
           f"form's text for the item, highest {max(other, default=0):.3f}")
