@@ -26,7 +26,7 @@ from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD, mail_reaches
-from tests.forms import vector_pdf
+from tests.forms import pdf_of
 from tests.invoke import mailbot
 from tests.app.test_kill_restart import start_run
 
@@ -344,13 +344,22 @@ def test_7_poll_and_ingest_beside_a_running_worker_are_refused(ctx, tmp_path):
     assert len(ctx.store.messages()) == 1
 
 
-def busy_pdf() -> bytes:
-    """300k path segments: pdfplumber works on it for about 25 s (tests/test_bad_input.py)."""
+def busy_pdf(pages: int = 20) -> bytes:
+    """`pages` pages that all draw one content stream of 100k path segments: the PDF
+    reader works on each page for about a second (20 s in all on the development
+    machine), in a file of 2 MB."""
     numbers = random.Random(12).choices(range(1000), k=400_000)
     ops = b"".join(b"%d %d m %d %d l S\n" % tuple(numbers[i:i + 4])
                    for i in range(0, len(numbers), 4))
-    return vector_pdf(seal=False).replace(
-        b"<< /Length", b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream %% <<", 1)
+    content, font = pages + 3, pages + 4
+    kids = b" ".join(b"%d 0 R" % (3 + n) for n in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (content, font)] * pages
+    objects += [b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream",
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    return pdf_of(objects)
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
