@@ -103,13 +103,13 @@ def run(campaign, forms, rng):
     for index, (unit, texts, pages200, pages150) in enumerate(forms):
         for name, files in variants(rng, pages200, pages150).items():
             counts = tally.setdefault(name, {"rows": 0, "right": 0, "chars": 0, "errors": 0,
-                                             "pages": 0, "seconds": 0.0})
+                                             "pages": 0, "seconds": 0.0, "peak": 0.0})
             found = {}
             for filename, data, pages in files:
                 start = time.perf_counter()
                 [extraction] = extract_attachment(filename, data, campaign)
                 counts["seconds"] += time.perf_counter() - start
-                counts["peak"] = max(counts.get("peak", 0.0), ocr_peak_mb())  # a retired one is gone
+                counts["peak"] = max(counts["peak"], ocr_peak_mb())  # a retired process is gone
                 counts["pages"] += pages
                 for row in extraction.rows:
                     if row.progress and row.seq in texts:
