@@ -68,7 +68,7 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
     config = live.current()
     source = open_source(config.mailbox)
     sandbox.start()  # the parser processes load and confine themselves meanwhile
-    backoff = WAIT_CHUNK
+    backoff, waited = WAIT_CHUNK, False
     try:
         while not stop.is_set():
             fresh = live.current()
@@ -81,6 +81,9 @@ def intake_loop(live: LiveConfig, clock: Callable[[], datetime], stop: threading
                     read = read_mailbox(ctx, ctx.source) is not None
                 after_read()
                 if read:
+                    if not waited:  # once: operators (and tests) see the worker is ready
+                        log.info("intake: mailbox read up to now; waiting for new mail")
+                        waited = True
                     _wait_for_mail(source, config.mailbox.poll_seconds, stop)
                     backoff = WAIT_CHUNK
                     continue

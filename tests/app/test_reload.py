@@ -30,6 +30,7 @@ class Worker:
     def __init__(self, site):
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         env.pop("MAILBOT_NOW", None)
+        self.site = site
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mailbot", "--now", "2026-10-08T10:00", "run"], cwd=site,
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -75,30 +76,37 @@ def recorded(site) -> list[tuple[str, str | None]]:
         db.close()
 
 
-def wait_until(predicate, timeout: float = 60) -> None:
+def wait_until(predicate, worker: Worker, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline, (recorded(worker.site), worker.log)
         time.sleep(0.2)
+
+
+def idle(worker: Worker) -> None:
+    """Wait until no job reads the mailbox: a job that read the config before an edit
+    and lists new/ after a delivery would rightly use the config it read."""
+    for line in ("job remind done", "job summary done", "waiting for new mail"):
+        worker.wait_for(line)
 
 
 def test_a_units_new_address_is_used_by_the_running_worker(tmp_path):
     path = write_config(tmp_path)
     worker = Worker(tmp_path)
     try:
-        worker.wait_for("job remind done")
+        idle(worker)
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace('emails = ["rsj@zichuan.example.org"]',
                                      f'emails = ["rsj@zichuan.example.org", "{NEW_ADDRESS}"]'),
                         encoding="utf-8")
         deliver(tmp_path, "1.eml", NEW_ADDRESS)
-        wait_until(lambda: ("done", "区人社局") in recorded(tmp_path))
+        wait_until(lambda: ("done", "区人社局") in recorded(tmp_path), worker)
         assert "re-read: now in use" in worker.log
 
         path.write_text("[federation\nname = 'broken", encoding="utf-8")  # a bad edit
         worker.process.send_signal(signal.SIGHUP)
         deliver(tmp_path, "2.eml", NEW_ADDRESS)
-        wait_until(lambda: recorded(tmp_path).count(("done", "区人社局")) == 2)
+        wait_until(lambda: recorded(tmp_path).count(("done", "区人社局")) == 2, worker)
         assert "is not valid; the previous config stays in use" in worker.log
         assert "不是有效的 TOML 格式" in worker.log
     finally:
