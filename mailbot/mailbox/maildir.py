@@ -35,19 +35,21 @@ class MaildirSource:
         except OSError as error:
             raise MailboxError(f"cannot open the maildir {self.path}: {error}") from error
         self._seen: set[str] = set()
+        self._names: dict[str, str] = {}  # key -> file name in new/, as the last fetch saw it
 
-    def _new_entries(self) -> list[os.DirEntry]:
+    def _new_entries(self, ordered: bool = True) -> list[os.DirEntry]:
         try:
             entries = [e for e in os.scandir(self.path / "new") if not e.name.startswith(".")]
         except OSError as error:
             raise MailboxError(f"cannot read {self.path / 'new'}: {error}") from error
-        return sorted(entries, key=lambda e: (e.stat().st_mtime, e.name))
+        return sorted(entries, key=lambda e: (e.stat().st_mtime, e.name)) if ordered else entries
 
     def fetch_new(self, state=None) -> Iterator[RawMail]:
         entries = self._new_entries()
         self._seen = {entry.name for entry in entries}
+        self._names = {self._key(entry.name): entry.name for entry in entries}
         for entry in entries:
-            key = entry.name.split(self.box.colon)[0]
+            key = self._key(entry.name)
             try:
                 raw = Path(entry.path).read_bytes()
                 arrived = datetime.fromtimestamp(entry.stat().st_mtime, tz=timezone.utc)
@@ -60,9 +62,8 @@ class MaildirSource:
         if not source_key.startswith(PREFIX):
             raise ValueError(f"not a maildir key: {source_key!r}")
         key = source_key[len(PREFIX):]
-        source = next((e for e in self._new_entries()
-                       if e.name.split(self.box.colon)[0] == key), None)
-        if source is None:
+        name = self._names.pop(key, None) or self._find(key)
+        if name is None:
             return  # already out of new/: processed before, or moved by a person
         target = self.path
         if self.processed == "move" and self.folder:
@@ -71,11 +72,22 @@ class MaildirSource:
                 target = self.path / f".{self.folder}"
             except OSError as error:
                 raise MailboxError(f"cannot create maildir folder {self.folder!r}: {error}") from error
-        name = source.name if self.box.colon in source.name else source.name + self.box.colon + "2,"
+        final = name if self.box.colon in name else name + self.box.colon + "2,"
         try:
-            os.rename(source.path, target / "cur" / name)
+            os.rename(self.path / "new" / name, target / "cur" / final)
+        except FileNotFoundError:
+            return  # moved out of new/ since the fetch
         except OSError as error:
-            raise MailboxError(f"cannot move {source.name} to {target / 'cur'}: {error}") from error
+            raise MailboxError(f"cannot move {name} to {target / 'cur'}: {error}") from error
+
+    def _key(self, name: str) -> str:
+        return name.split(self.box.colon)[0]
+
+    def _find(self, key: str) -> str | None:
+        """The file in new/ for a key the last fetch did not list (one pass, unsorted:
+        marking each mail of a backlog never re-reads and re-sorts the whole folder)."""
+        return next((entry.name for entry in self._new_entries(ordered=False)
+                     if self._key(entry.name) == key), None)
 
     def wait_for_mail(self, timeout: float) -> bool:
         """Poll new/ until a mail not seen by the last fetch appears."""
