@@ -147,7 +147,8 @@ class Arrival:
 
 
 def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
-           since: date | None = None, position: dict | None = None) -> Outcome:
+           since: date | None = None, position: dict | None = None,
+           parsed: Message | None = None) -> Outcome:
     """Take one raw mail through the stages; never raises for a bad mail.
 
     archive (fsync) -> parse -> claim (committed, not yet durable) -> classify ->
@@ -155,10 +156,11 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     Held and failed mail leave the line there, with their reason (the shunt). A
     mail that arrived before `since` is recorded (never fetched again) but neither
     answered nor counted. StoreUnavailable (a locked database, a read-only archive)
-    is raised: no fault of the mail; the caller leaves it in the mailbox.
+    is raised: no fault of the mail; the caller leaves it in the mailbox. `parsed` is
+    `raw` as poll's read-ahead parsed it already (parsing is pure: the same Message).
     """
     sha = ctx.store.archive(raw)
-    message = parse(raw)
+    message = parsed or parse(raw)
     claim = _claim(ctx, sha, message, content_key(raw, message), source_key, received_at)
     mail = Arrival(claim.id, message, received_at, position)
     if claim.state != MailState.CLAIMED:
@@ -446,7 +448,7 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     unfinished = False
     fetched = read_ahead(ctx, source.fetch_new(ctx.store.get_state(MAILBOX_STATE)), since,
                          lambda mail: _due(ctx, mail.source_key))
-    for mail in fetched:
+    for mail, parsed in fetched:
         if ctx.stop is not None and ctx.stop.is_set():
             break  # SIGTERM: the next poll goes on from here
         position = None if mail.state is None or unfinished else _plain(mail.state)
@@ -454,7 +456,8 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
             outcome = Outcome(MailState.DUPLICATE, "seen before")
             _pass(ctx, position)
         else:
-            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since, position)
+            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since,
+                             position, parsed)
             progress(f"{mail.source_key}: {describe(outcome)}")
             unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
                 mail.source_key))

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from mailbot.core.limits import select_attachments
+from mailbot.core.models import Message
 from mailbot.extract import ReadAhead
 from mailbot.intake.message import parse
 from mailbot.mailbox import RawMail
@@ -23,20 +24,23 @@ WINDOW = 2  # mails read ahead of the one being recorded: one per parser process
 
 
 def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
-               due: Callable[[RawMail], bool]) -> Iterator[RawMail]:
+               due: Callable[[RawMail], bool]) -> Iterator[tuple[RawMail, Message | None]]:
     """`mails` in their order, each yielded after the files of up to WINDOW later ones
-    were handed to ctx.ahead (none when the context has no ReadAhead). `due(mail)` says
-    whether the pipeline will process the mail (not a duplicate)."""
+    were handed to ctx.ahead (none when the context has no ReadAhead), with the mail
+    as parsed for that (None where it was not), so the pipeline need not parse it
+    again. `due(mail)` says whether the pipeline will process the mail (not a
+    duplicate)."""
     ahead: ReadAhead | None = ctx.ahead
     if ahead is None:
-        yield from mails
+        yield from ((mail, None) for mail in mails)
         return
-    waiting: deque[RawMail] = deque()
+    waiting: deque[tuple[RawMail, Message | None]] = deque()
     try:
         for mail in mails:
+            parsed = None
             if due(mail) and not (since and ctx.local_day(mail.received_at) < since):
-                _submit(ctx, ahead, mail)
-            waiting.append(mail)
+                parsed = _submit(ctx, ahead, mail)
+            waiting.append((mail, parsed))
             if len(waiting) > WINDOW:
                 yield waiting.popleft()
         while waiting:
@@ -45,7 +49,9 @@ def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
         ahead.close()
 
 
-def _submit(ctx, ahead: ReadAhead, mail: RawMail) -> None:
-    readable, _ = select_attachments(parse(mail.raw).attachments, ctx.config.limits)
+def _submit(ctx, ahead: ReadAhead, mail: RawMail) -> Message:
+    message = parse(mail.raw)
+    readable, _ = select_attachments(message.attachments, ctx.config.limits)
     if readable:
         ahead.submit(readable, ctx.config.campaign, ctx.mail_seconds, ctx.stop)
+    return message
