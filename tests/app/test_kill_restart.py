@@ -59,6 +59,7 @@ def test_sigkill_cycles_lose_nothing_and_repeat_nothing(tmp_path):
         [sys.executable, str(ROOT / "benchmarks" / "kill_restart.py"), "--cycles", "5",
          "--seed", "7", "--keep", str(tmp_path / "site"), "--json"],
         capture_output=True, text=True, timeout=300)
+    assert result.stdout, result.stderr[-4000:]  # the script died before its figures
     figures = json.loads(result.stdout)
     assert figures["cycles"] == 5 and figures["mails"] == 10
     assert figures["recorded"] == figures["submissions"] == 10  # every mail recorded once
