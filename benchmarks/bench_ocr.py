@@ -156,7 +156,7 @@ def stages(campaign, pages200, rng) -> None:
     ocr.text_rec = timed("recognition", ocr.text_rec)
     ocr.text_cls = timed("direction", ocr.text_cls)
     ocr_engine.quarter_turns = timed("orientation (all of it)", ocr_engine.quarter_turns)
-    for name in ("without_red", "has_table", "straighten", "rule_mask", "tables", "erase"):
+    for name in ("without_red", "outline", "straighten", "rule_mask", "tables", "erase"):
         setattr(geometry, name, timed("geometry", getattr(geometry, name)))
     start = time.process_time()
     rendered = timed("render", pages.pdf_pages)(data)

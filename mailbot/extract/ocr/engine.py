@@ -25,7 +25,6 @@ DET_SIDE = 1600        # pixels: the detector works on the page scaled to this l
                        # still cut for the recogniser from the page at up to 2000)
 REC_BATCH = 1          # lines a recogniser call: a batch is padded to its widest line,
                        # and one at a time measured cheaper than 6 (2.2 vs 2.6 s a page)
-TURN_SIDE = 1000       # pixels: enough to tell which way the text lines run
 TURN_LINES = 40        # long text lines whose orientation is classified
 LONG_LINE = 3.0        # a line this many times longer than high is clearly a line
 
@@ -41,13 +40,22 @@ class TextLine:
     bottom: float
     score: float
 
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
 
 class OcrEngine(Protocol):
     def read(self, image: np.ndarray) -> list[TextLine]:
         """Every text line on a grey or BGR page image."""
 
-    def quarter_turns(self, image: np.ndarray) -> int:
-        """How many quarter turns anticlockwise (np.rot90's k) make the page upright."""
+    def quarter_turns(self, image: np.ndarray, lines: list[TextLine]) -> int:
+        """How many quarter turns anticlockwise (np.rot90's k) make the page upright,
+        judged from the text `lines` that `read` found on it."""
 
 
 class RapidEngine:
@@ -63,35 +71,34 @@ class RapidEngine:
         found, _ = self._ocr(image, use_cls=False)  # the page was turned upright first
         return [_line(quad, text, score) for quad, text, score in found or ()]
 
-    def quarter_turns(self, image: np.ndarray) -> int:
-        """Text lines found on a small copy of the page: if most run down the page it lies
-        on its side; the direction classifier (0 or 180°) on the longest lines, turned to
-        run across, tells which side, or whether an upright-looking page is upside down."""
-        import cv2
+    def quarter_turns(self, image: np.ndarray, lines: list[TextLine]) -> int:
+        """If most long lines run down the page it lies on its side; the direction
+        classifier (0 or 180°) on the longest lines, turned to run across, tells which
+        side, or whether an upright-looking page is upside down."""
         import numpy as np
 
-        if self._ocr is None:
-            self._ocr = _load()
-        scale = TURN_SIDE / max(image.shape[:2])
-        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if small.ndim == 2:
-            small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
-        boxes, _ = self._ocr.text_det(small)
-        if boxes is None or not len(boxes):
-            return 0
-        sizes = [(np.linalg.norm(b[0] - b[1]), np.linalg.norm(b[0] - b[3])) for b in boxes]
-        across = sum(w >= LONG_LINE * h for w, h in sizes)
-        down = sum(h >= LONG_LINE * w for w, h in sizes)
-        sideways = down > across
-        chosen = sorted((b for b, (w, h) in zip(boxes, sizes)
-                         if (h if sideways else w) >= LONG_LINE * (w if sideways else h)),
-                        key=lambda b: -np.ptp(b[:, 1 if sideways else 0]))[:TURN_LINES]
+        across = [line for line in lines if line.width >= LONG_LINE * line.height]
+        down = [line for line in lines if line.height >= LONG_LINE * line.width]
+        sideways = len(down) > len(across)
+        chosen = sorted(down if sideways else across,
+                        key=lambda line: -max(line.width, line.height))[:TURN_LINES]
         if not chosen:
             return 0
-        crops = self._ocr.get_crop_img_list(small, chosen)  # down-running lines come out turned
+        if self._ocr is None:
+            self._ocr = _load()
+        boxes = [np.float32([[line.left, line.top], [line.right, line.top],
+                             [line.right, line.bottom], [line.left, line.bottom]])
+                 for line in chosen]
+        colour = image if image.ndim == 3 else _bgr(image)
+        crops = self._ocr.get_crop_img_list(colour, boxes)  # down-running lines come out turned
         _, labels, _ = self._ocr.text_cls(crops)
         flipped = sum(label == "180" for label, _ in labels) > len(labels) / 2
         return (1 if sideways else 0) + (2 if flipped else 0)
+
+
+def _bgr(grey: np.ndarray) -> np.ndarray:
+    import cv2
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 
 
 def _load():

@@ -63,18 +63,17 @@ def rule_mask(grey: np.ndarray, thicken: int = 1) -> np.ndarray:
     return cv2.dilate(rules, np.ones((3, 3), np.uint8))
 
 
-def has_table(grey: np.ndarray) -> bool:
-    """Is there a ruled table on the page, whichever way it lies?"""
-    return bool(_outlines(rule_mask(grey, thicken=5)))
-
-
-def straighten(grey: np.ndarray) -> np.ndarray:
-    """The page with its largest table's outline warped to an upright rectangle
-    (skew and phone-photo perspective alike); unchanged where no table is found."""
+def outline(grey: np.ndarray) -> np.ndarray | None:
+    """The outline of the page's largest ruled table, whichever way the page lies; None
+    where there is no ruled table."""
     outlines = _outlines(rule_mask(grey, thicken=5))
-    if not outlines:
-        return grey
-    corners = _corners(max(outlines, key=cv2.contourArea))
+    return max(outlines, key=cv2.contourArea) if outlines else None
+
+
+def straighten(grey: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """The page with its largest table's `outline` warped to an upright rectangle (skew
+    and phone-photo perspective alike)."""
+    corners = _corners(table)
     top = np.linalg.norm(corners[1] - corners[0])
     bottom = np.linalg.norm(corners[2] - corners[3])
     left = np.linalg.norm(corners[3] - corners[0])

@@ -44,19 +44,25 @@ class _Table:
 
 
 def read_page(rgb: np.ndarray, engine: OcrEngine, refs: count) -> PageText:
-    """Turn the page upright, straighten it, find its tables, read its text and put each
-    line in its cell.
+    """Straighten the page, find its tables, read its text, turn it upright if the text
+    says so (and read it again), and put each line in its cell.
 
     A page without a ruled table is not read at all (a cover letter, a photo of
-    something else): only the form's cells and the lines around them matter."""
+    something else): only the form's cells and the lines around them matter. Most
+    pages come upright, so the way a page lies is judged from the text lines read
+    for it, not from a reading of its own."""
     grey = geometry.without_red(rgb)
-    if not geometry.has_table(grey):
+    table = geometry.outline(grey)
+    if table is None:
         return PageText([], "", {})  # no ruled table, no form: not worth the OCR time
-    grey = geometry.straighten(np.ascontiguousarray(np.rot90(grey, engine.quarter_turns(grey))))
-    rules = geometry.rule_mask(grey)
+    grey = geometry.straighten(grey, table)
+    rules, lines = _read(grey, engine)
+    turns = engine.quarter_turns(grey, lines)
+    if turns:
+        grey = np.ascontiguousarray(np.rot90(grey, turns))
+        rules, lines = _read(grey, engine)
     found = geometry.tables(rules)
-    chars = [char for line in engine.read(geometry.erase(grey, rules))
-             for char in _chars(line)]
+    chars = [char for line in lines for char in _chars(line)]
     grids, scores = [], {}
     for table in found:
         cells = [_points(cell) for cell in table.cells]
@@ -69,6 +75,12 @@ def read_page(rgb: np.ndarray, engine: OcrEngine, refs: count) -> PageText:
     boxes = [_points(table.box) for table in found]
     outside = [c for c in chars if not any(_holds(box, c) for box in boxes)]
     return PageText(grids, _lines_text(outside), scores)
+
+
+def _read(grey: np.ndarray, engine: OcrEngine) -> tuple[np.ndarray, list[TextLine]]:
+    """The page's rules, and its text lines read with the rules painted over."""
+    rules = geometry.rule_mask(grey)
+    return rules, engine.read(geometry.erase(grey, rules))
 
 
 def _points(box) -> tuple[float, float, float, float]:
