@@ -100,20 +100,31 @@ def _read(files: tuple[Attachment, ...], campaign: Campaign, seconds: float,
 def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget) -> Read:
     """A mail's files read at once, one per parser process (the Word form and the
     stamped PDF of one mail need not wait for each other), in the mail's order,
-    all under the one budget."""
+    all under the one budget: this thread reads the first, helpers the others."""
     from mailbot.extract.reader import read_document  # the readers only once a file is read
 
     def read(attachment: Attachment) -> list[Extraction]:
         return read_document(attachment.filename, attachment.data, campaign, 0, budget)
 
     started = time.monotonic()
-    if len(files) > 1 and PARSERS > 1:
-        with ThreadPoolExecutor(min(len(files), PARSERS), "mail-files") as executor:
-            documents = list(executor.map(read, files))  # the first error, in file order
-    else:
-        documents = [read(attachment) for attachment in files]
+    helped = [_helpers().submit(read, attachment) for attachment in files[1:]]
+    documents = [read(attachment) for attachment in files[:1]]
+    documents += [future.result() for future in helped]
     found = [extraction for extractions in documents for extraction in extractions]
     return found, time.monotonic() - started
+
+
+_helper_lock = threading.Lock()
+_helper_pool: list[ThreadPoolExecutor] = []  # started at the first mail with two files
+
+
+def _helpers() -> ThreadPoolExecutor:
+    """The threads that read a mail's other files meanwhile: one per parser process but
+    the caller's (a file read is a wait on its process, never work of the thread)."""
+    with _helper_lock:
+        if not _helper_pool:
+            _helper_pool.append(ThreadPoolExecutor(max(PARSERS - 1, 1), "mail-files"))
+        return _helper_pool[0]
 
 
 def _same(ahead: float, spent: float, now: float) -> bool:
