@@ -7,7 +7,6 @@ from datetime import datetime
 from mailbot.core.dates import local, stamp
 from mailbot.core.models import (Campaign, HeldReason, MailState, UnitState, UnitStatus,
                                  quarter_label)
-from mailbot.app.review import Action
 from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
 
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
@@ -79,6 +78,8 @@ def unanswered_table(messages: list[MessageRecord], zone: str) -> str:
 def audit_table(entries: list[AuditEntry], zone: str) -> str:
     """The review actions, oldest first, for `mailbot review log`; the action column
     holds the command's word (accept, reject...), the line below says it in Chinese."""
+    from mailbot.app.review import Action  # review loads the stages: not for `poll`
+
     if not entries:
         return "尚无审核操作记录"
     lines = [_pad("时间", 18) + _pad("邮件", 6) + _pad("操作", 14) + _pad("操作人", 12)

@@ -18,8 +18,6 @@ from enum import Enum
 
 from mailbot.app.pipeline import Context, Outcome, poll
 from mailbot.mailbox import LoginFailed, MailboxError
-from mailbot.outgoing import outbox
-from mailbot.outgoing.render import render_mailbox_alert
 
 log = logging.getLogger(__name__)
 HEALTH_STATE = "mailbox_health"
@@ -88,7 +86,10 @@ def _record(ctx: Context, before: Health, after: Health) -> None:
     """Store the new health; queue the alert when the mailbox stops or starts working."""
     with ctx.store.transaction() as tx:
         tx.put_state(HEALTH_STATE, asdict(after))
-        if before.ok != after.ok:
+        if before.ok != after.ok:  # rare: the outbox and templates are loaded only now
+            from mailbot.outgoing import outbox
+            from mailbot.outgoing.render import render_mailbox_alert
+
             mail = render_mailbox_alert(ctx.env, ctx.config.campaign, _facts(ctx, after),
                                         ctx.clock())
             outbox.queue(tx, ctx.config.campaign, ctx.sender, mail, ctx.clock())

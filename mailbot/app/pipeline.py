@@ -15,26 +15,26 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass, replace
 from functools import cached_property
 from datetime import date, datetime, timedelta, timezone
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from mailbot.outgoing import outbox
-from mailbot.intake.assess import (assess, current_record, current_records,
-                                   needs_earlier_form, receipt_problems)
 from mailbot.config import Config
-from mailbot.extract import Budget, ReadAhead, Stopped, extract_attachment, read_files
-from mailbot.app.prefetch import read_ahead
-from mailbot.extract.sandbox import BUDGET_SPENT
-from mailbot.intake.rules import decide, default_since, original_of, verified, wants_form_cells
 from mailbot.core.dates import local
-from mailbot.core.limits import anonymous, quoted, select_attachments
 from mailbot.mailbox import MailboxError, Source, open_source
-from mailbot.intake.message import content_key, is_automatic, parse
 from mailbot.core.models import (Attachment, Extraction, Held, HeldReason, Ignored, MailState,
                                  Message, OutgoingMail, Submission, SubmissionRecord)
-from mailbot.outgoing.render import render_held_notice, render_receipt, template_env
 from mailbot.store import Claim, MessageRecord, Store, StoreUnavailable, Tx, wall_clock
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from mailbot.extract import ReadAhead
+    from mailbot.outgoing.outbox import Transport
+
+# The stages (parsing, rules, file readers, templates, the outbox) are imported where
+# they are used, at the first mail or the first mail to send: an empty `poll --once`
+# starts without them (issue 15: its start-up is most of its time).
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -59,24 +59,45 @@ class Outcome:
 class Context:
     """The adapters and settings a job needs, built in one place (Context.open) by the
     command line, the worker and the console: config, store, clock, templates, and the
-    mailbox (source) and outgoing mail (transport), both opened lazily at first use."""
+    mailbox (source) and outgoing mail (transport), both opened lazily at first use;
+    the templates (env) and the read-ahead (ahead) too, so a poll that finds nothing
+    never loads Jinja2 or the file readers."""
 
     config: Config
     store: Store
     clock: Callable[[], datetime]
-    env: jinja2.Environment
+    given_env: jinja2.Environment | None = None  # None: the campaign's templates (env)
     answer: bool = True  # False: record mail without sending receipts (a quiet import)
     stop: threading.Event | None = None  # the worker's stop request (SIGTERM)
     mail_seconds: float = MAIL_PARSE_SECONDS
     sender_seconds: float = SENDER_PARSE_SECONDS
-    ahead: ReadAhead | None = None  # poll reads the next mails' files while one is recorded
+    read_ahead: bool = False  # poll reads the next mails' files while one is recorded
     given_source: Source | None = None  # the worker's long-lived mailbox connection
 
     @classmethod
     def open(cls, config: Config, clock: Callable[[], datetime],
              source: Source | None = None) -> Context:
         return cls(config, Store(config.store_path, config.archive_path), clock,
-                   template_env(templates_dir(config)), ahead=ReadAhead(), given_source=source)
+                   read_ahead=True, given_source=source)
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """The mail templates: the ones handed in, else the campaign's (templates_dir)."""
+        if self.given_env is not None:
+            return self.given_env
+        from mailbot.outgoing.render import template_env
+
+        return template_env(templates_dir(self.config))
+
+    @cached_property
+    def ahead(self) -> ReadAhead | None:
+        """Where poll reads ahead (None: every mail's files read in order); set it to
+        None to turn reading ahead off."""
+        if not self.read_ahead:
+            return None
+        from mailbot.extract import ReadAhead
+
+        return ReadAhead()
 
     @cached_property
     def source(self) -> Source:
@@ -85,9 +106,11 @@ class Context:
         return self.given_source or open_source(self.config.mailbox)
 
     @cached_property
-    def transport(self) -> outbox.Transport:
+    def transport(self) -> Transport:
         """Where outgoing mail goes ([smtp]: SMTP, or a folder for outbox:)."""
-        return outbox.open_transport(self.config.smtp)
+        from mailbot.outgoing.outbox import open_transport
+
+        return open_transport(self.config.smtp)
 
     def close(self) -> None:
         """Release the store, and the mailbox connection when it is this context's own."""
@@ -101,6 +124,8 @@ class Context:
 
     def current(self, quarter: str) -> list[SubmissionRecord]:
         """Each unit's quarter as it stands, built from the pieces its mails brought."""
+        from mailbot.intake.assess import current_records
+
         return current_records(self.config.campaign, self.store.counted_submissions(quarter))
 
     def local_day(self, moment: datetime) -> date:
@@ -113,6 +138,8 @@ class Context:
             return self.config.mailbox.since
         stored = self.store.get_state(SINCE_STATE)
         if stored is None:
+            from mailbot.intake.rules import default_since
+
             with self.store.transaction() as tx:  # fixed once, even by two first starts
                 stored = self.store.get_state(SINCE_STATE) or {"date": default_since(
                     self.config.campaign, self.local_day(self.clock())).isoformat()}
@@ -123,6 +150,8 @@ class Context:
 
     def current_of(self, unit: str, quarter: str) -> SubmissionRecord | None:
         """One unit's quarter as it stands (reads that unit's submissions only)."""
+        from mailbot.intake.assess import current_record
+
         records = self.store.current_pieces(quarter, unit)
         return current_record(self.config.campaign, records) if records else None
 
@@ -159,6 +188,9 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     is raised: no fault of the mail; the caller leaves it in the mailbox. `parsed` is
     `raw` as poll's read-ahead parsed it already (parsing is pure: the same Message).
     """
+    from mailbot.extract import Stopped
+    from mailbot.intake.message import content_key, parse
+
     sha = ctx.store.archive(raw)
     message = parsed or parse(raw)
     claim = _claim(ctx, sha, message, content_key(raw, message), source_key, received_at)
@@ -246,6 +278,10 @@ def _retry_due(record: MessageRecord | None) -> bool:
 
 def _process(ctx: Context, mail: Arrival) -> Outcome:
     """classify -> (held: the shunt) -> read files -> assess -> record and reply."""
+    from mailbot.core.limits import anonymous
+    from mailbot.intake.message import is_automatic
+    from mailbot.intake.rules import decide, original_of, verified, wants_form_cells
+
     campaign, trusted, message = ctx.config.campaign, ctx.config.trusted_authserv_ids, mail.message
     automatic = is_automatic(message)
     decision = decide(campaign, message, automatic, mail.received_at, trusted)
@@ -268,6 +304,9 @@ def _process(ctx: Context, mail: Arrival) -> Outcome:
 def read_attachments(campaign, attachments: tuple[Attachment, ...],
                      limits) -> list[Extraction]:
     """Read what the limits allow; the rest is listed as not read, with the reason."""
+    from mailbot.core.limits import select_attachments
+    from mailbot.extract import extract_attachment
+
     readable, refused = select_attachments(attachments, limits)
     return [extraction for attachment in readable
             for extraction in extract_attachment(attachment.filename, attachment.data,
@@ -279,6 +318,9 @@ def _extract(ctx: Context, message: Message, attachments: tuple[Attachment, ...]
     """Read what the limits and the parse budgets allow (the mail's, and what its sender
     has left this hour: one stranger's slow files cannot stall intake); the rest is
     listed as not read, with the reason. Stopped (SIGTERM) leaves the mail claimed."""
+    from mailbot.core.limits import select_attachments
+    from mailbot.extract import Budget, read_files
+
     readable, refused = select_attachments(attachments, ctx.config.limits)
     key, hour = f"{PARSE_STATE}:{message.from_addr}", ctx.clock().strftime("%Y-%m-%dT%H")
     spent = ctx.store.get_state(key) or {}
@@ -302,6 +344,8 @@ def _queue(ctx: Context, tx: Tx, mail: OutgoingMail, unit: str | None,
     """Queue a reply; automatic mail, an address outside config.toml, or one that had
     its fill of replies this hour, is refused, noted (the returned note goes on the
     mail), and not fatal."""
+    from mailbot.outgoing import outbox
+
     if not ctx.answer:
         return f"{mail.kind} not sent: imported without replies"
     if automatic:  # never answer a machine (RFC 3834), even a unit's copier
@@ -320,6 +364,10 @@ def _queue(ctx: Context, tx: Tx, mail: OutgoingMail, unit: str | None,
 def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None) -> Outcome:
     """The shunt for a mail intake cannot record: held with its reason, the unit told
     when it is its business (HeldReason.told)."""
+    from mailbot.core.limits import quoted
+    from mailbot.intake.rules import verified
+    from mailbot.outgoing.render import render_held_notice
+
     config, message = ctx.config, mail.message
 
     def write(tx: Tx) -> Outcome:
@@ -343,6 +391,12 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
     """read files -> assess -> record and reply: store what the mail brings for the
     unit's quarter and answer with the quarter as it now stands; a mail that brings no
     piece is recorded as not a report, unanswered."""
+    from mailbot.core.limits import quoted
+    from mailbot.extract.sandbox import BUDGET_SPENT
+    from mailbot.intake.assess import assess, needs_earlier_form, receipt_problems
+    from mailbot.intake.rules import verified
+    from mailbot.outgoing.render import render_receipt
+
     campaign, unit, quarter = ctx.config.campaign, submission.unit, submission.quarter
     if extractions is None:
         extractions = _extract(ctx, mail.message, submission.attachments)
@@ -385,9 +439,16 @@ def _under_rate_limit(ctx: Context, recipients: tuple[str, ...]) -> bool:
     return not busy
 
 
-def flush_outbox(ctx: Context, transport: outbox.Transport) -> tuple[int, int]:
-    sent, failed = outbox.flush(ctx.store, transport, ctx.clock(),
-                                timedelta(days=ctx.config.smtp.give_up_days))
+def flush_outbox(ctx: Context, transport: Transport | None = None) -> tuple[int, int]:
+    """Send what is due, by `transport` (default: ctx.transport, opened only when some
+    mail is due: nothing to send loads neither the outbox nor SMTP)."""
+    now = ctx.clock()
+    if not ctx.store.any_unsent(now):
+        return 0, 0
+    from mailbot.outgoing import outbox
+
+    sent, failed = outbox.flush(ctx.store, ctx.transport if transport is None else transport,
+                                now, timedelta(days=ctx.config.smtp.give_up_days))
     if sent or failed:
         log.info("outbox: %d sent, %d not sent", sent, failed)
     return sent, failed
@@ -446,7 +507,13 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
     """
     outcomes, since = [], since or ctx.since()
     unfinished = False
-    fetched = read_ahead(ctx, source.fetch_new(ctx.store.get_state(MAILBOX_STATE)), since,
+    mails = iter(source.fetch_new(ctx.store.get_state(MAILBOX_STATE)))
+    first = next(mails, None)
+    if first is None:
+        return outcomes  # nothing new: the stages are never loaded
+    from mailbot.app.prefetch import read_ahead
+
+    fetched = read_ahead(ctx, chain([first], mails), since,
                          lambda mail: _due(ctx, mail.source_key))
     for mail, parsed in fetched:
         if ctx.stop is not None and ctx.stop.is_set():
@@ -481,6 +548,8 @@ def import_older(ctx: Context, since: date,
                  progress: Callable[[str], None] = log.info) -> list[Outcome]:
     """`poll --since`: process, on purpose, the recorded mail that arrived before the
     start point and on or after `since` (receipts go out unless ctx.answer is off)."""
+    from mailbot.intake.message import parse
+
     outcomes = []
     for record in ctx.store.messages(MailState.BEFORE_SINCE):
         if ctx.local_day(record.received_at) >= since:

@@ -321,7 +321,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
         raise click.ClickException(str(error)) from None
     finally:
         ctx.source.close()  # the connection goes before the sending starts
-    sent, failed = flush_outbox(ctx, ctx.transport)
+    sent, failed = flush_outbox(ctx)  # the transport is opened only for mail to send
     new = [o for o in outcomes if o.state != MailState.DUPLICATE]
     click.echo(f"新邮件 {len(new)} 封；{sent_line(sent, failed)}")
     if failed or any(o.state == MailState.FAILED for o in new):

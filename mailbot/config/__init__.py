@@ -6,7 +6,6 @@ pass instead of one error per run. Relative paths are relative to the file.
 
 from __future__ import annotations
 
-from importlib import resources
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -25,7 +24,8 @@ from mailbot.core.schedule import Ladder, SummarySchedule, ladder_steps
 
 DEFAULT_CONFIG = "config.toml"
 # The 2026 campaign of the notice, shipped inside the package (`init` and `demo` copy it).
-PACKAGED_CONFIG = Path(str(resources.files("mailbot") / "data" / "config.toml"))
+# beside the code (importlib.resources, for a path on disk anyway, cost every start ~5 ms)
+PACKAGED_CONFIG = Path(__file__).resolve().parent.parent / "data" / "config.toml"
 QUARTER_NAME = re.compile(r"^(\d{4})Q([1-4])$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PLACEHOLDER = ".invalid"  # RFC 2606: addresses `init --notice` writes for the operator to replace

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import random
 import ssl
 import time
 from contextlib import contextmanager
@@ -21,7 +22,6 @@ from urllib.parse import unquote, urlsplit
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from mailbot.mailbox import ConnectionLost, LoginFailed, MailboxError, RawMail
 from mailbot.config.secure import (MissingSecret, explain_failure, explain_login_refused,
@@ -134,11 +134,17 @@ class ImapSource:
         self._keywords_allowed = b"\\*" in info.get(b"PERMANENTFLAGS", ())
 
     def _connected(self) -> IMAPClient:
-        if self._client is None:
-            retrying = Retrying(retry=retry_if_exception_type(ConnectionLost), reraise=True,
-                                stop=stop_after_attempt(self.settings.connect_attempts),
-                                wait=wait_exponential_jitter(initial=1, max=60, jitter=1))
-            self._client = retrying(self._open)
+        """The connection, opened in up to `connect_attempts` tries while the network
+        fails (ConnectionLost), with an exponential, jittered backoff between them."""
+        attempt = 0
+        while self._client is None:
+            attempt += 1
+            try:
+                self._client = self._open()
+            except ConnectionLost:
+                if attempt >= self.settings.connect_attempts:
+                    raise
+                time.sleep(backoff(attempt))
         return self._client
 
     def _fresh(self) -> IMAPClient:
@@ -296,6 +302,13 @@ class ImapSource:
                                    f"({error}); create it in web mail, or use processed = \"leave\"") from error
         self._target = wanted
         return wanted
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait after the `attempt`-th failed connection: 1, 2, 4 ... plus up to
+    a second of jitter, at most 60 (tenacity's wait_exponential_jitter(1, 60, 1), written
+    out: loading tenacity cost every poll's start-up some 8 ms)."""
+    return min(2 ** (attempt - 1) + random.uniform(0, 1), 60.0)
 
 
 def size_batches(sized: list[tuple[int, int]], count: int, budget: int) -> list[list[int]]:

@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import tenacity
-
 from mailbot.core.models import FormRow, OutgoingState, SubmissionRecord
 from mailbot.store.records import (LISTED, AuditEntry, Claim, MessageRecord, OutgoingRecord,
                                    QueuedMail, iso, message_record, outgoing_record, wall_clock)
@@ -103,7 +101,16 @@ class Store:
 
     def _enter_wal(self) -> None:
         """Switch a new file to WAL. The switch takes the lock without SQLite's busy
-        handler, so jobs opening a brand-new store at once retry it briefly instead."""
+        handler, so jobs opening a brand-new store at once retry it briefly instead
+        (tenacity, loaded only then: not on every start)."""
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        import tenacity
+
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(_busy), stop=tenacity.stop_after_delay(self.timeout),
             wait=tenacity.wait_random(0.01, 0.1), reraise=True)
@@ -317,6 +324,12 @@ class Store:
                            r["raw"], r["attempts"],
                            datetime.fromisoformat(r["queued_at"] or r["created_at"]))
                 for r in rows]
+
+    def any_unsent(self, now: datetime) -> bool:
+        """Whether some queued mail is due: `unsent(now)` is not empty (without reading it)."""
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM outgoing WHERE state = ? AND "
+                               "(next_try_at IS NULL OR next_try_at <= ?))",
+                               (OutgoingState.QUEUED, iso(now))).fetchone()[0] == 1
 
     def outbox_counts(self) -> dict[str, int]:
         """How many outgoing mails are in each state (queued, sent, failed)."""
