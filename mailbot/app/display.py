@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from mailbot.core.dates import local, stamp
-from mailbot.core.models import (Campaign, HeldReason, MailState, UnitState, UnitStatus,
-                                 quarter_label)
+from typing import TYPE_CHECKING
+
+from mailbot.core.models import Campaign, HeldReason, MailState, UnitState, quarter_label
+
+if TYPE_CHECKING:
+    from mailbot.core.models import UnitStatus
 from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
 
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING
 from mailbot.config import Config
 from mailbot.core.dates import local
 from mailbot.mailbox import MailboxError, Source, open_source
-from mailbot.core.models import (Attachment, Extraction, Held, HeldReason, Ignored, MailState,
-                                 Message, OutgoingMail, Submission, SubmissionRecord)
+from mailbot.core.models import HeldReason, MailState
 from mailbot.store import Claim, MessageRecord, Store, StoreUnavailable, Tx, wall_clock
 
 if TYPE_CHECKING:
     import jinja2
 
+    from mailbot.core.models import (Attachment, Extraction, Held, Message, OutgoingMail,
+                                     Submission, SubmissionRecord)
     from mailbot.extract import ReadAhead
     from mailbot.outgoing.outbox import Transport
 
@@ -279,6 +280,7 @@ def _retry_due(record: MessageRecord | None) -> bool:
 def _process(ctx: Context, mail: Arrival) -> Outcome:
     """classify -> (held: the shunt) -> read files -> assess -> record and reply."""
     from mailbot.core.limits import anonymous
+    from mailbot.core.models import Held, Ignored
     from mailbot.intake.message import is_automatic
     from mailbot.intake.rules import decide, original_of, verified, wants_form_cells
 
@@ -392,6 +394,7 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
     unit's quarter and answer with the quarter as it now stands; a mail that brings no
     piece is recorded as not a report, unanswered."""
     from mailbot.core.limits import quoted
+    from mailbot.core.models import Held
     from mailbot.extract.sandbox import BUDGET_SPENT
     from mailbot.intake.assess import assess, needs_earlier_form, receipt_problems
     from mailbot.intake.rules import verified

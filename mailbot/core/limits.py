@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from mailbot.core.models import Attachment, Extraction, Message
+if TYPE_CHECKING:  # a mail's values: built at the first mail (core.models)
+    from mailbot.core.models import Attachment, Extraction, Message
 
 MB = 1024 * 1024
 
@@ -68,6 +70,8 @@ def anonymous(attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
 def select_attachments(attachments: tuple[Attachment, ...], limits: Limits
                        ) -> tuple[list[Attachment], list[Extraction]]:
     """The attachments to read (names shortened), and an error entry for what is not read."""
+    from mailbot.core.models import Extraction
+
     readable, refused = [], []
     for attachment in attachments[:limits.max_attachments]:
         name = shorten(scrub_filename(attachment.filename), limits.max_subject_chars)

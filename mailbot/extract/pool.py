@@ -182,9 +182,10 @@ class _DataOnly(pickle.Unpickler):
 
     ALLOWED = {"builtins": {"set", "frozenset", "bytearray", "complex"},
                "datetime": {"date", "datetime", "time", "timedelta", "timezone"}}
+    MODELS = ("mailbot.core.models", "mailbot.core.mail", "mailbot.core.states")  # the values
 
     def find_class(self, module: str, name: str):
-        if module == "mailbot.core.models" or name in self.ALLOWED.get(module, ()):
+        if module in self.MODELS or name in self.ALLOWED.get(module, ()):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not parser data")
 

@@ -17,11 +17,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from mailbot.core.models import FormRow, OutgoingState, SubmissionRecord
+from typing import TYPE_CHECKING
+
+from mailbot.core.models import OutgoingState
 from mailbot.store.records import (LISTED, AuditEntry, Claim, MessageRecord, OutgoingRecord,
                                    QueuedMail, iso, message_record, outgoing_record, wall_clock)
 from mailbot.store.schema import MIGRATIONS
 from mailbot.store.tx import JOURNAL, Tx
+
+if TYPE_CHECKING:  # a mail's values: built at the first read of submissions (core.models)
+    from mailbot.core.models import FormRow, SubmissionRecord
 
 __all__ = ["AuditEntry", "Claim", "MessageRecord", "OutgoingRecord", "QueuedMail", "Store", "StoreUnavailable",
            "StoreUnusable", "Tx", "wall_clock"]
@@ -295,6 +300,8 @@ class Store:
 
     def _submissions(self, found: list[sqlite3.Row]) -> list[SubmissionRecord]:
         """Submissions with their form rows, fetched in one query for all of them."""
+        from mailbot.core.models import FormRow, SubmissionRecord
+
         rows: dict[int, list[FormRow]] = {row["id"]: [] for row in found}
         for r in self.db.execute(
                 "SELECT * FROM rows WHERE submission IN (SELECT value FROM json_each(?))"

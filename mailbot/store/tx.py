@@ -14,7 +14,12 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from mailbot.core.models import Assessment, Extraction, OutgoingState
+from typing import TYPE_CHECKING
+
+from mailbot.core.models import OutgoingState
+
+if TYPE_CHECKING:  # a mail's values: built at the first mail (core.models)
+    from mailbot.core.models import Assessment, Extraction
 from mailbot.store.records import Claim, iso
 
 JOURNAL = "received.jsonl"  # one line per claimed mail: where and when it arrived
