@@ -31,15 +31,16 @@ def shorten(text: str, limit: int) -> str:
 
 
 # a URL, or anything shaped like a domain (label.label...tld): what a phishing text needs
-LINKISH = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S*"
-                     r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\s*[.。．]\s*)+[a-z]{2,}\b")
+# (compiled at the first mail quoted, not by every start: re.compile is ~1.5 ms)
+LINKISH = (r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S*"
+           r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\s*[.。．]\s*)+[a-z]{2,}\b")
 LEFT_OUT = "（已略去）"
 
 
 def scrub(text: str) -> str:
     """`text` without URLs and domains, so the federation's mail never carries a link
     that a stranger chose (a file's extension is kept: see `scrub_filename`)."""
-    return LINKISH.sub(LEFT_OUT, text)
+    return re.sub(LINKISH, LEFT_OUT, text)
 
 
 def scrub_filename(name: str) -> str:
