@@ -149,12 +149,15 @@ class ImapSource:
 
     def _fresh(self) -> IMAPClient:
         """A connection synced with the mailbox. A connection idle since the last poll
-        may have been closed by the server (timeout, UIDVALIDITY change): reopen it once."""
+        may have been closed by the server (timeout, UIDVALIDITY change): reopen it once.
+        A connection opened now needs no NOOP: its SELECT (EXAMINE) was the sync point."""
+        if self._client is None:
+            return self._connected()
         try:
-            return self._synced(self._connected())
+            return self._synced(self._client)
         except ConnectionLost as error:
             log.info("reconnecting: %s", error)
-            return self._synced(self._connected())
+            return self._connected()
 
     def _synced(self, client: IMAPClient) -> IMAPClient:
         with self._guard():
