@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from mailbot.core.dates import local, stamp
 from typing import TYPE_CHECKING
 
+from mailbot.core.dates import local, stamp
 from mailbot.core.models import Campaign, HeldReason, MailState, UnitState, quarter_label
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # built at their first use: not for `poll`
     from mailbot.core.models import UnitStatus
-from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
+    from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
+
 
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:
     """The `status` table staff read: one unit a line, then the count of each state."""

@@ -23,7 +23,7 @@ from mailbot.config import Config
 from mailbot.core.dates import local
 from mailbot.mailbox import MailboxError, Source, open_source
 from mailbot.core.models import HeldReason, MailState
-from mailbot.store import Claim, MessageRecord, Store, StoreUnavailable, Tx, wall_clock
+from mailbot.store import Store, StoreUnavailable, Tx, wall_clock
 
 if TYPE_CHECKING:
     import jinja2
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
                                      Submission, SubmissionRecord)
     from mailbot.extract import ReadAhead
     from mailbot.outgoing.outbox import Transport
+    from mailbot.store import Claim, MessageRecord
 
 # The stages (parsing, rules, file readers, templates, the outbox) are imported where
 # they are used, at the first mail or the first mail to send: an empty `poll --once`

@@ -20,16 +20,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.core.models import OutgoingState
-from mailbot.store.records import (LISTED, AuditEntry, Claim, MessageRecord, OutgoingRecord,
-                                   QueuedMail, iso, message_record, outgoing_record, wall_clock)
-from mailbot.store.schema import MIGRATIONS
+from mailbot.store.moments import iso, wall_clock
+from mailbot.store.schema import LISTED, MIGRATIONS
 from mailbot.store.tx import JOURNAL, Tx
 
 if TYPE_CHECKING:  # a mail's values: built at the first read of submissions (core.models)
     from mailbot.core.models import FormRow, SubmissionRecord
+    from mailbot.store.records import (AuditEntry, Claim, MessageRecord, OutgoingRecord,
+                                       QueuedMail)
 
 __all__ = ["AuditEntry", "Claim", "MessageRecord", "OutgoingRecord", "QueuedMail", "Store", "StoreUnavailable",
            "StoreUnusable", "Tx", "wall_clock"]
+
+RECORDS = frozenset({"AuditEntry", "Claim", "MessageRecord", "OutgoingRecord", "QueuedMail"})
+
+
+def __getattr__(name: str):
+    """The records (store.records) at their first use: a start that reads no row of
+    them (an empty poll) does not build their classes (issue 15)."""
+    if name in RECORDS:
+        from mailbot.store import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's lock
 
@@ -226,12 +240,16 @@ class Store:
                 for path in sorted(self.archive_dir.glob("??/*.eml"))]
 
     def message_by_source_key(self, source_key: str) -> MessageRecord | None:
+        from mailbot.store.records import message_record
+
         row = self.db.execute(
             "SELECT m.* FROM source_keys k JOIN messages m ON m.id = k.message"
             " WHERE k.source_key = ?", (source_key,)).fetchone()
         return message_record(row) if row else None
 
     def messages(self, *states: str) -> list[MessageRecord]:
+        from mailbot.store.records import message_record
+
         marks = ",".join("?" * len(states))
         query = "SELECT * FROM messages" + (f" WHERE state IN ({marks})" if states else "")
         return [message_record(row) for row in self.db.execute(query + " ORDER BY id", states)]
@@ -239,6 +257,8 @@ class Store:
     def unanswered(self) -> list[MessageRecord]:
         """Counted mails with no receipt queued under their id or Message-ID (the
         receipt's dedup key), oldest first; one indexed look-up each, in SQL."""
+        from mailbot.store.records import message_record
+
         rows = self.db.execute(
             "SELECT * FROM messages AS m WHERE state = 'done' AND NOT EXISTS (SELECT 1 FROM"
             " outgoing WHERE dedup_key IN ('receipt:' || m.id, 'receipt:' || m.message_id))"
@@ -246,6 +266,8 @@ class Store:
         return [message_record(row) for row in rows]
 
     def message(self, message: int) -> MessageRecord | None:
+        from mailbot.store.records import message_record
+
         row = self.db.execute("SELECT * FROM messages WHERE id = ?", (message,)).fetchone()
         return message_record(row) if row else None
 
@@ -291,6 +313,8 @@ class Store:
     # --- audit trail ------------------------------------------------------------
 
     def audit_trail(self, message: int | None = None) -> list[AuditEntry]:
+        from mailbot.store.records import AuditEntry
+
         query, args = "SELECT * FROM audit", ()
         if message is not None:
             query, args = query + " WHERE message = ?", (message,)
@@ -322,6 +346,8 @@ class Store:
 
     def unsent(self, now: datetime | None = None) -> list[QueuedMail]:
         """Queued mail, oldest first; with `now`, only what is due (its retry time has come)."""
+        from mailbot.store.records import QueuedMail
+
         query, args = "SELECT * FROM outgoing WHERE state = ?", (OutgoingState.QUEUED,)
         if now is not None:
             query, args = (query + " AND (next_try_at IS NULL OR next_try_at <= ?)",
@@ -345,6 +371,8 @@ class Store:
 
     def failed_outgoing(self) -> list[OutgoingRecord]:
         """Mails given up, without their bytes: what `mailbot review` shows."""
+        from mailbot.store.records import outgoing_record
+
         rows = self.db.execute(f"SELECT {LISTED} FROM outgoing WHERE state = ? ORDER BY id",
                                (OutgoingState.FAILED,))
         return [outgoing_record(row) for row in rows]
@@ -363,6 +391,8 @@ class Store:
 
     def outgoing(self, kind: str | None = None) -> list[OutgoingRecord]:
         """Every outgoing mail (of a kind), oldest first, with its bytes."""
+        from mailbot.store.records import outgoing_record
+
         query, args = f"SELECT {LISTED}, raw FROM outgoing", ()
         if kind:
             query, args = query + " WHERE kind = ?", (kind,)
@@ -372,6 +402,8 @@ class Store:
 
     def messages_of_unit(self, unit: str) -> list[MessageRecord]:
         """Every mail recorded for a unit, newest first, whatever its state."""
+        from mailbot.store.records import message_record
+
         rows = self.db.execute("SELECT * FROM messages WHERE unit = ?"
                                " ORDER BY received_at DESC, id DESC", (unit,))
         return [message_record(row) for row in rows]
@@ -387,6 +419,8 @@ class Store:
 
     def outgoing_of_unit(self, unit: str) -> list[OutgoingRecord]:
         """Mails sent (or to be sent) to a unit, newest first, without their bytes."""
+        from mailbot.store.records import outgoing_record
+
         rows = self.db.execute(f"SELECT {LISTED} FROM outgoing WHERE unit = ? ORDER BY id DESC",
                                (unit,))
         return [outgoing_record(row) for row in rows]

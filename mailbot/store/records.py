@@ -1,15 +1,17 @@
-"""What the store hands out: frozen records built from its rows, and its time format.
+"""What the store hands out: frozen records built from its rows.
 
-Every moment is stored as UTC ISO text to the second, so rows sort and compare as text.
+Loaded at the first record read (mailbot.store hands the classes out), not by every
+start; the time format is store.moments'.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from mailbot.core.models import OutgoingState
+from mailbot.store.moments import iso, wall_clock  # noqa: F401  (their old home)
 
 
 @dataclass(frozen=True)
@@ -92,21 +94,6 @@ def outgoing_record(row) -> OutgoingRecord:
         created_at=datetime.fromisoformat(row["created_at"]),
         sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None,
         given_up_key=row["given_up_key"], raw=row["raw"] if "raw" in row.keys() else b"")
-
-
-# the columns of an outgoing mail without its bytes
-LISTED = ("id, kind, dedup_key, recipients, subject, unit, quarter, state, attempts, last_error,"
-          " created_at, sent_at, given_up_key")
-
-
-def wall_clock() -> datetime:
-    """The real time, read where real time is meant (when a row was written or a mail
-    was handed over), never for a decision: those use the campaign clock (--now)."""
-    return datetime.now(timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def message_record(row) -> MessageRecord:

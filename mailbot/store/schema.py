@@ -137,3 +137,8 @@ MIGRATIONS = [
     )
     """,
 ]
+
+
+# the columns of an outgoing mail without its bytes (store.records.outgoing_record reads them)
+LISTED = ("id, kind, dedup_key, recipients, subject, unit, quarter, state, attempts, last_error,"
+          " created_at, sent_at, given_up_key")

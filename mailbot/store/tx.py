@@ -20,7 +20,8 @@ from mailbot.core.models import OutgoingState
 
 if TYPE_CHECKING:  # a mail's values: built at the first mail (core.models)
     from mailbot.core.models import Assessment, Extraction
-from mailbot.store.records import Claim, iso
+    from mailbot.store.records import Claim
+from mailbot.store.moments import iso
 
 JOURNAL = "received.jsonl"  # one line per claimed mail: where and when it arrived
 
@@ -44,6 +45,8 @@ class Tx:
         """Record a mail once, keyed by its raw bytes' hash and by its content and
         origin (`fingerprint`, intake.message.content_key): a different mail that reuses
         a Message-ID is a new mail. `at` is when it was recorded."""
+        from mailbot.store.records import Claim
+
         found = self.db.execute(
             "SELECT id, state FROM messages WHERE sha256 = ?"
             " UNION ALL SELECT id, state FROM messages WHERE fingerprint != ''"
