@@ -6,13 +6,14 @@ import logging
 from datetime import date, timedelta
 from pathlib import Path
 
+import chinese_calendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mailbot import config
-from mailbot.core.calendar import (CalendarCoverageError, WorkCalendar, coverage_message, due_by_rule,
-                              parse_due_rule)
+from mailbot.core.calendar import (LIBRARY_YEARS, CalendarCoverageError, WorkCalendar,
+                                   coverage_message, due_by_rule, parse_due_rule)
 from mailbot.config import PACKAGED_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,3 +144,13 @@ def test_strict_calendar_refuses_a_rule_into_an_uncovered_year(tmp_path):
     })
     with pytest.raises(config.ConfigError, match="\\[quarters\\] 2026Q4：节假日库只收录"):
         config.load(path)
+
+
+def test_a_covered_day_is_the_librarys_answer():
+    """WorkCalendar reads chinese_calendar's tables itself (its is_workday checks the
+    year against every date it knows on each call): the same answer, every covered day."""
+    first, last = LIBRARY_YEARS
+    day, calendar = date(first, 1, 1), WorkCalendar()
+    while day.year <= last:
+        assert calendar.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
