@@ -25,7 +25,7 @@ READERS = ("pdfplumber", "pypdfium2", "docx", "mailbot.extract.reader")
 STAGES = ("jinja2", "tenacity", "smtplib", "mailbot.outgoing.outbox", "mailbot.outgoing.smtp",
           "mailbot.outgoing.render", "mailbot.extract", "mailbot.intake.message",
           "mailbot.intake.rules", "mailbot.app.prefetch", "mailbot.app.review",
-          "mailbot.core.mail", "mailbot.store.records", "importlib.metadata")
+          "mailbot.core.mail", "mailbot.store.records")
 # one fresh interpreter runs the commands in turn, then says which HEAVY modules it holds
 COMMANDS = """
 import json, sys
@@ -88,16 +88,3 @@ def run_commands(folder: Path, commands: list[list[str]], modules: tuple[str, ..
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["codes"] == [0] * len(commands), run.stderr
     return run, result
-
-
-def test_the_imap_adapter_loads_imapclient_without_importlib_metadata():
-    """IMAPClient's own version comes from its .dist-info name (mailbox.imap), the same
-    answer importlib.metadata gives, without loading it on every start."""
-    code = ("import sys, mailbot.mailbox.imap, imapclient\n"
-            "loaded = 'importlib.metadata' in sys.modules\n"
-            "from importlib.metadata import version\n"
-            "print(loaded, imapclient.__version__ == version('imapclient'),"
-            " '.'.join(map(str, imapclient.version_info[:3])) == imapclient.__version__)")
-    run = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                         capture_output=True, text=True, timeout=60)
-    assert run.stdout.split() == ["False", "True", "True"], run.stderr
