@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 
 from mailbot.core.models import Campaign, Extraction
 from mailbot.extract import sandbox
@@ -60,4 +60,11 @@ def _read(data: bytes, kind: str, campaign: Campaign) -> Extraction:
     """Runs in the OCR class's sandboxed process: the pages, read."""
     from mailbot.extract.ocr.document import read_pages  # OpenCV: in the child only
     load = pages.pdf_pages if kind == "pdf" else pages.image_pages
-    return read_pages(load(data), campaign, engines.RapidEngine(), kind, seal=kind != "pdf")
+    return read_pages(load(data), campaign, _engine(), kind, seal=kind != "pdf")
+
+
+@cache
+def _engine() -> engines.RapidEngine:
+    """The process's one engine: its models load once (a second or more), and the OCR
+    process lives on for many files."""
+    return engines.RapidEngine()
