@@ -89,26 +89,29 @@ def read_files(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
     """Every file's documents and the parse seconds they cost, taken from `ahead`
     where it read them already (Stopped when the worker is stopping)."""
     taken = ahead.take(files, campaign, budget) if ahead is not None else None
-    return taken if taken is not None else _read_under(files, campaign, budget)
+    return taken if taken is not None else _read_under(files, campaign, budget, at_once=True)
 
 
 def _read(files: tuple[Attachment, ...], campaign: Campaign, seconds: float,
           stop: threading.Event | None) -> Read:
-    return _read_under(files, campaign, Budget.of(seconds, stop))
+    """A read-ahead thread's mail: its files one after the other (the other thread keeps
+    the other parser process busy with the next mail)."""
+    return _read_under(files, campaign, Budget.of(seconds, stop), at_once=False)
 
 
-def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget) -> Read:
-    """A mail's files read at once, one per parser process (the Word form and the
-    stamped PDF of one mail need not wait for each other), in the mail's order,
-    all under the one budget: this thread reads the first, helpers the others."""
+def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
+                at_once: bool) -> Read:
+    """A mail's files in the mail's order, all under the one budget; `at_once`, one per
+    parser process (a mail read alone: its Word form need not wait for its stamped
+    PDF): this thread reads the first, helpers the others."""
     from mailbot.extract.reader import read_document  # the readers only once a file is read
 
     def read(attachment: Attachment) -> list[Extraction]:
         return read_document(attachment.filename, attachment.data, campaign, 0, budget)
 
     started = time.monotonic()
-    helped = [_helpers().submit(read, attachment) for attachment in files[1:]]
-    documents = [read(attachment) for attachment in files[:1]]
+    helped = [_helpers().submit(read, attachment) for attachment in files[1:]] if at_once else []
+    documents = [read(attachment) for attachment in (files[:1] if at_once else files)]
     documents += [future.result() for future in helped]
     found = [extraction for extractions in documents for extraction in extractions]
     return found, time.monotonic() - started
