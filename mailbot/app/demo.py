@@ -34,6 +34,7 @@ ON_TIME = ("区人社局", "区卫健局", "区法院", "区检察院", "区公�
 def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) -> None:
     from mailbot.app import pipeline
     from mailbot.app.display import status_table
+    from mailbot.app.freshness import read_mailbox
     from mailbot.app.notices import compile_report, queue_reminders, queue_summary, reminders_due
     from mailbot.chase.status import unit_statuses
 
@@ -44,7 +45,7 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     count = write_sample_mail(Path(config.mailbox.local_path), campaign)
     echo(f"demo folder {folder.resolve()}: {count} sample mails for {QUARTER} in the mailbox")
     ctx = pipeline.Context.open(config, clock)
-    pipeline.poll(ctx, ctx.source, progress=echo)
+    read_mailbox(ctx, ctx.source, progress=echo)  # as every job reads it: its health recorded
     reminders = queue_reminders(ctx, reminders_due(ctx, QUARTER))
     queue_summary(ctx, QUARTER, dedup_key=f"summary:{QUARTER}:demo")
     sent, _ = pipeline.flush_outbox(ctx, ctx.transport)  # the demo's [smtp] is a folder

@@ -33,6 +33,12 @@ def test_demo_runs_the_whole_cycle_and_again(tmp_path):
     assert "（未报送）" in item7.cells[3].text  # 区应急管理局 never wrote
     receipts = list((folder / "var" / "outbox").glob("*.eml"))
     assert len(receipts) == 23  # 16 receipts, 1 held notice, 5 reminders, 1 summary
+    status = subprocess.run([sys.executable, "-m", "mailbot", "--config",
+                             str(folder / "config.toml"), "--now", "2026-10-12T10:00", "status"],
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                            text=True, timeout=120)
+    assert status.returncode == 0, status.stderr
+    assert "邮箱最近一次读取：2026-10-12 10:00" in status.stdout, status.stdout  # not 从未读取
     again = run_demo(folder)  # starts afresh, same result
     assert again.returncode == 0, again.stderr
     assert "按时报送11个，逾期报送2个，材料不全2个，未报送3个" in again.stdout
