@@ -220,6 +220,12 @@ class SubmissionRecord:
     form_from: str | None = None
     stamped_from: str | None = None
 
+    @property
+    def electronic_from(self) -> str | None:
+        """The mail the electronic (Word) form comes from: None where the rows were read
+        from a PDF or a scan alone (form_from then names that mail, not a Word form)."""
+        return self.form_from if self.electronic else None
+
 
 @dataclass(frozen=True)
 class UnitStatus:

@@ -58,7 +58,7 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         unit=assessment.unit, quarter_label=label, items_text=items,
         documents=[describe_document(e) for e in extractions],
         pieces=[_piece(name, source, message.message_id) for name, source in
-                (("电子版报表", current.form_from), ("盖章 PDF 版", current.stamped_from))],
+                (("电子版报表", current.electronic_from), ("盖章 PDF 版", current.stamped_from))],
         problems=problems, notes=assessment.notes, **_common(campaign, message, received, now))
     verdict = "请补充材料" if problems else "材料齐全"
     return OutgoingMail(

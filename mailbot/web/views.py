@@ -52,13 +52,13 @@ def unit_view(ctx: Context, unit: str, quarter: str) -> UnitView:
     current = ctx.current_of(unit, quarter)
     status = next(s for s in unit_statuses(campaign, quarter, [current] if current else [])
                   if s.unit == unit)
-    form_from = current.form_from if current else None
+    electronic_from = current.electronic_from if current else None
     stamped_from = current.stamped_from if current else None
     records = ctx.store.messages_of_unit(unit)
     documents = ctx.store.documents_of([r.id for r in records])
     wrong = review.wrong_copies(ctx, unit, quarter)
     mails = tuple(MailView(r, tuple(documents[r.id]), tuple(
-        piece for piece, source in (("电子版", form_from), ("盖章版", stamped_from))
+        piece for piece, source in (("电子版", electronic_from), ("盖章版", stamped_from))
         if source and source == r.message_id and r.quarter == quarter),
         wrong.get(r.message_id, ()) if r.quarter == quarter and r.state == "done" else ())
         for r in records)

@@ -55,6 +55,7 @@ def test_a_stamped_scan_sent_alone_gives_the_rows(ctx, tmp_path):
     assert "区人社局围绕第1项实事" in text and text.endswith(SCAN_MARK)
     content = receipt_text(ctx, tmp_path)
     assert "未收到可识别的电子版报表（Word 文件）" in content
+    assert "电子版报表：尚未收到" in content and "盖章 PDF 版：已收到（本次来件）" in content
     assert "本次进展情况系从盖章扫描件中识别" in content
 
 
