@@ -16,7 +16,7 @@ from PIL import Image
 from mailbot.extract import extract_attachment
 from mailbot.extract.seal import find_seal
 from tests import scans
-from tests.forms import campaign, scan_page  # noqa: F401  (fixture)
+from tests.forms import scan_page
 
 
 def test_seal_colour_rules():

@@ -18,7 +18,6 @@ from mailbot.extract import extract_attachment, scan
 from mailbot.extract.ocr import engine
 from mailbot.intake.stamped import similar
 from tests import scans
-from tests.forms import campaign  # noqa: F401  (fixture)
 from tests.tools import require
 
 pytestmark = pytest.mark.slow

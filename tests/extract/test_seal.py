@@ -15,7 +15,7 @@ from PIL import Image
 from mailbot.extract import pdf
 from mailbot.extract.seal import INK_MARGIN, colour_masks, find_seal
 from tests import scans
-from tests.forms import campaign, scan_pdf  # noqa: F401  (fixture)
+from tests.forms import scan_pdf
 
 CASES = {"red": True, "dark-red": True, "faint": True, "blue": False, "none": False,
          "grey": None}
