@@ -110,9 +110,9 @@ def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
         return read_document(attachment.filename, attachment.data, campaign, 0, budget)
 
     started = time.monotonic()
-    helped = [_helpers().submit(read, attachment) for attachment in files[1:]] if at_once else []
-    documents = [read(attachment) for attachment in (files[:1] if at_once else files)]
-    documents += [future.result() for future in helped]
+    here, elsewhere = (files[:1], files[1:]) if at_once else (files, ())
+    helped = [_helpers().submit(read, attachment) for attachment in elsewhere]
+    documents = [read(attachment) for attachment in here] + [f.result() for f in helped]
     found = [extraction for extractions in documents for extraction in extractions]
     return found, time.monotonic() - started
 
