@@ -12,8 +12,8 @@ from urllib.error import HTTPError
 import docx
 import pytest
 from click.testing import CliRunner
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mailbot.cli import main
@@ -32,9 +32,16 @@ def log_in(browser, web_site, user=STAFF, password=PASSWORD, here=False):
 
 
 def submit(browser, button) -> None:
-    """Click a form's button and wait for the page it leads to."""
+    """Click a form's button and wait for the page it leads to.
+
+    The old page is marked before the click and the wait is for a loaded document without
+    the mark. Asking whether the button went stale raced the navigation: ChromeDriver 156
+    sometimes answered "Node with given id does not belong to the document" instead."""
+    browser.execute_script("window.mailbotLeaving = true")
     button.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script(
+            "return window.mailbotLeaving === undefined && document.readyState === 'complete'"))
 
 
 def counts(browser) -> dict[str, int]:
