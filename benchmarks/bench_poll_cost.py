@@ -62,7 +62,7 @@ def measure(folder: Path, dovecot, smtp, count: int, rounds: int) -> tuple[float
     ctx = pipeline.Context.open(config, lambda: NOW)
     source = open_source(config.mailbox)
     started = time.perf_counter()
-    processed = pipeline.poll(ctx, source, progress=lambda line: None)
+    processed = pipeline.poll(ctx, source, tell=lambda where, outcome: None)
     print(f"  {count:>5} mails: first poll processed {len(processed)} in "
           f"{time.perf_counter() - started:6.1f} s")
     assert len(processed) == count, "the mailbox was not processed in full"

@@ -33,7 +33,7 @@ ON_TIME = ("区人社局", "区卫健局", "区法院", "区检察院", "区公�
 
 def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) -> None:
     from mailbot.app import pipeline
-    from mailbot.app.display import status_table
+    from mailbot.app.display import status_table, telling
     from mailbot.app.freshness import read_mailbox
     from mailbot.app.notices import compile_report, queue_reminders, queue_summary, reminders_due
     from mailbot.chase.status import unit_statuses
@@ -43,9 +43,9 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     campaign = config.campaign
     clock = Clock(parse_moment(now_text or DEFAULT_NOW, campaign.timezone))
     count = write_sample_mail(Path(config.mailbox.local_path), campaign)
-    echo(f"demo folder {folder.resolve()}: {count} sample mails for {QUARTER} in the mailbox")
+    echo(f"演示目录 {folder.resolve()}：邮箱中已放入 {quarter_label(QUARTER)}示例邮件 {count} 封")
     ctx = pipeline.Context.open(config, clock)
-    read_mailbox(ctx, ctx.source, progress=echo)  # as every job reads it: its health recorded
+    read_mailbox(ctx, ctx.source, tell=telling(echo))  # as every job reads it: its health recorded
     reminders = queue_reminders(ctx, reminders_due(ctx, QUARTER))
     queue_summary(ctx, QUARTER, dedup_key=f"summary:{QUARTER}:demo")
     sent, _ = pipeline.flush_outbox(ctx, ctx.transport)  # the demo's [smtp] is a folder
@@ -56,28 +56,31 @@ def run_demo(folder: Path, now_text: str | None, echo: Callable[[str], None]) ->
     echo("")
     me = command_name()
     held = ctx.store.messages(MailState.HELD)
-    echo(f"held for review: {len(held)} (see `{me} --config {config_path} review`)"
-         if held else "held for review: none")
-    echo(f"outgoing mail:   {sent} written to {config.smtp.local_path} (receipts, "
-         f"{reminders} reminders due {clock():%Y-%m-%d %H:%M}, the federation's summary)")
-    echo(f"report:          {report}")
-    echo(f"store:           {config.store_path}")
-    echo(f"try:             {me} --config {config_path} --now {clock().isoformat()} status")
+    echo(f"待人工审核：{len(held)} 封（查看：{me} --config {config_path} review）"
+         if held else "待人工审核：无")
+    echo(f"发出邮件：{sent} 封，已写入 {config.smtp.local_path}（回执、"
+         f"{clock():%Y-%m-%d %H:%M} 到期的催报 {reminders} 封、妇联汇总）")
+    echo(f"汇总表：{report}")
+    echo(f"数据库：{config.store_path}")
+    echo(f"可再试：{me} --config {config_path} --now {clock().isoformat()} status")
 
 
 def command_name() -> str:
     """How the user called us, so the hints can be pasted as they are."""
     called = Path(sys.argv[0])
     if called.name == "mailbot":
-        return "mailbot" if shutil.which("mailbot") == str(called) else os.path.relpath(called)
+        if shutil.which("mailbot") == str(called):
+            return "mailbot"
+        near = os.path.relpath(called)
+        return str(called.resolve()) if near.startswith("..") else near
     return f"{Path(sys.executable).name} -m mailbot"
 
 
 def prepare_folder(folder: Path) -> Path:
     """A fresh demo folder each run; refuse to wipe a folder the demo did not make."""
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
-        raise SystemExit(f"{folder} exists and is not a mailbot demo folder; "
-                         "choose another with --dir")
+        raise SystemExit(f"{folder} 已存在，且不是演示程序建立的目录，未作改动；"
+                         "请用 --dir 另选一个目录")
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

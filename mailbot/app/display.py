@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,8 +10,33 @@ from mailbot.core.dates import local, stamp
 from mailbot.core.models import Campaign, HeldReason, MailState, UnitState, quarter_label
 
 if TYPE_CHECKING:  # built at their first use: not for `poll`
+    from mailbot.app.pipeline import Outcome, Tell
     from mailbot.core.models import UnitStatus
     from mailbot.store import AuditEntry, MessageRecord, OutgoingRecord
+
+
+SETTLED_WITHOUT_ANSWER = {  # the words for outcomes whose state says it all
+    MailState.BEFORE_SINCE: "已记录，不作答复",
+    MailState.NOT_REPORT: "未带来本单位事项的内容或报表 PDF，已记录，不作答复",
+    MailState.DUPLICATE: "此前已收到，未再处理"}
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """What became of a mail, as the command line says it: 已计入 区人社局2026年第三季度：材料齐全."""
+    who = f" {outcome.unit or ''}{quarter_label(outcome.quarter) if outcome.quarter else ''}"
+    if outcome.why is not None:
+        detail = outcome.why.zh
+    elif outcome.state in SETTLED_WITHOUT_ANSWER:
+        detail = SETTLED_WITHOUT_ANSWER[outcome.state]
+    else:  # a failure's error, or the reason a person gave for setting it aside
+        detail = outcome.reason
+    head = f"{outcome.state.zh}{who}".rstrip()
+    return f"{head}：{detail}" if detail else head
+
+
+def telling(echo: Callable[[str], None]) -> Tell:
+    """The command line's way of telling what became of each mail: a Chinese line."""
+    return lambda where, outcome: echo(f"{where}：{outcome_line(outcome)}")
 
 
 def status_table(campaign: Campaign, quarter: str, statuses: list[UnitStatus]) -> str:

@@ -11,12 +11,11 @@ read and a restart does not send the alert twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
-from mailbot.app.pipeline import Context, Outcome, poll
+from mailbot.app.pipeline import Context, Outcome, Tell, log_outcome, poll
 from mailbot.mailbox import LoginFailed, MailboxError
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ def after_failure(previous: Health, error: MailboxError, now: datetime) -> Healt
                    trouble=trouble.code, error=str(error), episode=previous.episode + 1)
 
 
-def read_mailbox(ctx: Context, source, progress: Callable[[str], None] = log.info,
+def read_mailbox(ctx: Context, source, tell: Tell = log_outcome,
                  since: date | None = None) -> list[Outcome] | None:
     """Ingest everything waiting; record the mailbox's health; alert on a change.
 
@@ -74,7 +73,7 @@ def read_mailbox(ctx: Context, source, progress: Callable[[str], None] = log.inf
     anything that depends on what units have sent."""
     before = health(ctx)
     try:
-        outcomes = poll(ctx, source, progress, since)
+        outcomes = poll(ctx, source, tell, since)
     except MailboxError as error:
         _record(ctx, before, after_failure(before, error, ctx.clock()))
         return None

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from mailbot.config import Config
 from mailbot.core.dates import local
 from mailbot.mailbox import MailboxError, Source, open_source
-from mailbot.core.models import HeldReason, MailState
+from mailbot.core.models import HeldReason, IgnoredReason, MailState, Standing
 from mailbot.store import Store, StoreUnavailable, Tx, wall_clock
 
 if TYPE_CHECKING:
@@ -49,12 +49,22 @@ REPLY_KINDS = ("receipt", "held_notice")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one mail, for logs and the command line."""
+    """What happened to one mail, for logs and the command line: `reason` in the log's
+    words, `why` the typed cause that says it in Chinese (app/display.py)."""
 
     state: MailState
     reason: str = ""
     unit: str | None = None
     quarter: str | None = None
+    why: HeldReason | IgnoredReason | Standing | None = None
+
+
+Tell = Callable[[str, Outcome], None]  # told where each mail came from and what became of it
+
+
+def log_outcome(where: str, outcome: Outcome) -> None:
+    """The worker's way of telling: a log line."""
+    log.info("%s: %s", where, describe(outcome))
 
 
 @dataclass
@@ -294,7 +304,8 @@ def _process(ctx: Context, mail: Arrival) -> Outcome:
         decision = decide(campaign, message, automatic, mail.received_at, trusted,
                           tuple(extractions))
     if isinstance(decision, Ignored):
-        return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.IGNORED, decision.reason))
+        return _settle(ctx, mail, lambda tx: replace(
+            _set(tx, mail, MailState.IGNORED, decision.reason), why=decision.why))
     if isinstance(decision, Held):
         return _hold(ctx, mail, decision, automatic)
     # a forwarded original is answered as if the unit had sent it here
@@ -384,7 +395,7 @@ def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None)
             refused = _queue(ctx, tx, notice, held.unit, held.quarter, automatic)
         _set(tx, mail, MailState.HELD, "; ".join(filter(None, [held.reason, refused])),
              held.unit, held.quarter)
-        return Outcome(MailState.HELD, held.reason, held.unit, held.quarter)
+        return Outcome(MailState.HELD, held.reason, held.unit, held.quarter, held.reason)
     return _settle(ctx, mail, write)
 
 
@@ -425,8 +436,8 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
         notes = [*submission.notes, *receipt_problems(campaign, assessment, current),
                  *filter(None, [refused])]  # what the receipt says, not the mail alone
         _set(tx, mail, MailState.DONE, "; ".join(notes), unit, quarter)
-        return Outcome(MailState.DONE, "incomplete" if current.problems else "complete",
-                       unit, quarter)
+        standing = Standing.INCOMPLETE if current.problems else Standing.COMPLETE
+        return Outcome(MailState.DONE, standing, unit, quarter, standing)
     return _settle(ctx, mail, write)
 
 
@@ -458,8 +469,7 @@ def flush_outbox(ctx: Context, transport: Transport | None = None) -> tuple[int,
     return sent, failed
 
 
-def ingest_files(ctx: Context, paths: list[Path],
-                 progress: Callable[[str], None] = log.info,
+def ingest_files(ctx: Context, paths: list[Path], tell: Tell = log_outcome,
                  received: datetime | None = None) -> list[Outcome]:
     """`mailbot ingest`: saved .eml files, received at `received` (--received), else at
     the file's modification time (never after now). Never at the Date header: a unit
@@ -471,7 +481,7 @@ def ingest_files(ctx: Context, paths: list[Path],
         arrived = received or min(ctx.clock(), datetime.fromtimestamp(path.stat().st_mtime,
                                                                       tz=timezone.utc))
         outcome = ingest(ctx, raw, f"file:{path.resolve()}", arrived)
-        progress(f"[{number}/{len(paths)}] {path.name}: {describe(outcome)}")
+        tell(f"[{number}/{len(paths)}] {path.name}", outcome)
         outcomes.append(outcome)
     return outcomes
 
@@ -497,7 +507,7 @@ def run_checks(config: Config) -> list[tuple[bool, str]]:
     return results
 
 
-def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
+def poll(ctx: Context, source, tell: Tell = log_outcome,
          since: date | None = None) -> list[Outcome]:
     """Fetch what is new in the mailbox and ingest it, one committed mail at a time;
     mail that arrived before `since` (default: ctx.since()) is recorded, not answered.
@@ -529,7 +539,7 @@ def poll(ctx: Context, source, progress: Callable[[str], None] = log.info,
         else:
             outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since,
                              position, parsed)
-            progress(f"{mail.source_key}: {describe(outcome)}")
+            tell(mail.source_key, outcome)
             unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
                 mail.source_key))
         if outcome.state != MailState.FAILED:
@@ -548,8 +558,7 @@ MAILBOX_STATE = "mailbox"
 SINCE_STATE = "since"
 
 
-def import_older(ctx: Context, since: date,
-                 progress: Callable[[str], None] = log.info) -> list[Outcome]:
+def import_older(ctx: Context, since: date, tell: Tell = log_outcome) -> list[Outcome]:
     """`poll --since`: process, on purpose, the recorded mail that arrived before the
     start point and on or after `since` (receipts go out unless ctx.answer is off)."""
     from mailbot.intake.message import parse
@@ -559,7 +568,7 @@ def import_older(ctx: Context, since: date,
         if ctx.local_day(record.received_at) >= since:
             outcome = _process(ctx, Arrival(record.id, parse(ctx.store.raw(record.sha256)),
                                             record.received_at))
-            progress(f"{record.source_key}: {describe(outcome)}")
+            tell(record.source_key, outcome)
             outcomes.append(outcome)
     return outcomes
 

@@ -35,7 +35,7 @@ class Rebuilt:
 
 
 def rebuild(config: Config, clock: Callable[[], datetime],
-            progress: Callable[[str], None] = log.info) -> Rebuilt:
+            tell: pipeline.Tell = pipeline.log_outcome) -> Rebuilt:
     """Ingest every archived mail into a fresh store, answering none, and swap it in."""
     with single_instance(config.store_path.parent / "mailbot.lock"):
         building = config.store_path.with_name(config.store_path.name + ".rebuilding")
@@ -44,14 +44,14 @@ def rebuild(config: Config, clock: Callable[[], datetime],
         try:
             ctx = pipeline.Context(config, store, clock,
                                    template_env(pipeline.templates_dir(config)), answer=False)
-            states = _ingest_archive(ctx, progress)
+            states = _ingest_archive(ctx, tell)
         finally:
             store.close()
         kept = _swap(building, config.store_path, clock())
     return Rebuilt(sum(states.values()), states, kept)
 
 
-def _ingest_archive(ctx: pipeline.Context, progress: Callable[[str], None]) -> dict[str, int]:
+def _ingest_archive(ctx: pipeline.Context, tell: pipeline.Tell) -> dict[str, int]:
     """Oldest arrival first, as they came; a mail the journal does not know arrived
     when its archive file was written."""
     entries = []
@@ -65,7 +65,7 @@ def _ingest_archive(ctx: pipeline.Context, progress: Callable[[str], None]) -> d
     for number, (received, sha, source_key) in enumerate(sorted(entries), start=1):
         outcome = pipeline.ingest(ctx, ctx.store.raw(sha), source_key, received, since)
         states[outcome.state.zh] = states.get(outcome.state.zh, 0) + 1
-        progress(f"[{number}/{len(entries)}] {source_key}: {pipeline.describe(outcome)}")
+        tell(f"[{number}/{len(entries)}] {source_key}", outcome)
     return states
 
 

@@ -20,7 +20,7 @@ from mailbot.intake.assess import WRONG_COPY, file_problems
 from mailbot.intake.rules import files_of
 from mailbot.app.pipeline import Arrival, Context, Outcome, _process, _record
 from mailbot.intake.message import parse
-from mailbot.core.models import MailState, Submission, quarter_label
+from mailbot.core.models import MailState, Standing, Submission, quarter_label
 from mailbot.store import MessageRecord, Tx
 
 log = logging.getLogger(__name__)
@@ -165,8 +165,8 @@ def _standing(ctx: Context, record: MessageRecord) -> Outcome:
     """The mail's unit and quarter as they stand after a confirmation: complete or not."""
     current = ctx.current_of(record.unit, record.quarter)
     full = current is not None and not current.problems
-    return Outcome(MailState.DONE, "complete" if full else "incomplete", record.unit,
-                   record.quarter)
+    standing = Standing.COMPLETE if full else Standing.INCOMPLETE
+    return Outcome(MailState.DONE, standing, record.unit, record.quarter, standing)
 
 
 def requeue(ctx: Context, message: int, who: str = "") -> Outcome:

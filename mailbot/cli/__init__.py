@@ -127,7 +127,7 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
     try:
         with worker_lock_held(app):
             outcomes = ingest_files(app.context(), [Path(f) for f in files],
-                                    progress=click.echo, received=received)
+                                    tell=told_on_screen(), received=received)
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     if any(outcome.state == MailState.FAILED for outcome in outcomes):
@@ -250,11 +250,18 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
             sys.exit(1)
 
 
+def told_on_screen():
+    """What became of each mail, a Chinese line on the terminal as it happens."""
+    from mailbot.app.display import telling
+
+    return telling(click.echo)
+
+
 def read_first(app: App, ctx) -> None:
     """Read the mailbox up to now before deciding who is late; refuse when it cannot be read."""
     from mailbot.app.freshness import health, read_mailbox
 
-    if read_mailbox(ctx, ctx.source, progress=click.echo) is None:
+    if read_mailbox(ctx, ctx.source, tell=told_on_screen()) is None:
         raise click.ClickException(f"邮箱暂时无法读取（{health(ctx).error}），本次没有发送；"
                                    "待邮箱可以读取后再发，以免按过时的情况发信。")
 
@@ -312,11 +319,11 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     ctx.answer = not quiet
     try:
         with worker_lock_held(app):
-            outcomes = read_mailbox(ctx, ctx.source, progress=click.echo, since=since)
+            outcomes = read_mailbox(ctx, ctx.source, tell=told_on_screen(), since=since)
             if outcomes is None:
                 raise click.ClickException(health(ctx).error)
             if since is not None:
-                outcomes += import_older(ctx, since, progress=click.echo)
+                outcomes += import_older(ctx, since, tell=told_on_screen())
     except StoreUnavailable as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -434,7 +441,7 @@ def rebuild(app: App) -> None:
     from mailbot.app.lock import AlreadyRunning
 
     try:
-        done = rebuild_store(app.config, app.clock, progress=click.echo)
+        done = rebuild_store(app.config, app.clock, tell=told_on_screen())
     except AlreadyRunning as error:
         raise click.ClickException(str(error)) from None
     counts = "，".join(f"{state} {count} 封" for state, count in sorted(done.states.items()))
@@ -511,7 +518,7 @@ def review(click_ctx: click.Context, show_all: bool) -> None:
 
 
 def _review_action(action):
-    from mailbot.app.pipeline import describe
+    from mailbot.app.display import outcome_line
     from mailbot.app.review import ReviewError
 
     try:
@@ -520,7 +527,7 @@ def _review_action(action):
         click.echo(str(error), err=True)
         sys.exit(1)
     if outcome is not None:
-        click.echo(describe(outcome))
+        click.echo(outcome_line(outcome))
         if outcome.state == MailState.FAILED:
             sys.exit(1)
 

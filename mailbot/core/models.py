@@ -14,7 +14,8 @@ from datetime import date
 from enum import Enum
 
 from mailbot.core.states import (MAIL_STATES_ZH, OUTGOING_STATES_ZH, UNIT_STATES_ZH,  # noqa: F401
-                                 HeldReason, IgnoredReason, MailState, OutgoingState, UnitState)
+                                 HeldReason, IgnoredReason, MailState, OutgoingState, Standing,
+                                 UnitState)
 
 # --- the campaign (from config.toml) -------------------------------------
 

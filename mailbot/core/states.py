@@ -77,14 +77,34 @@ OUTGOING_STATES_ZH = {OutgoingState.QUEUED: "待发送", OutgoingState.SENT: "�
                       OutgoingState.FAILED: "发送失败"}
 
 
-class IgnoredReason(StrEnum):
-    """Why a mail gets no answer and counts for no one (the stored reason begins with it)."""
+class Standing(StrEnum):
+    """Where a unit's quarter stands after a mail was counted for it; `zh` is what staff read."""
 
-    AUTOMATIC = "automatic mail"
-    NAMES_NO_UNIT = "the sender is not a registered unit and the mail names none"
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def zh(self) -> str:
+        return "材料齐全" if self is Standing.COMPLETE else "材料不全"
+
+
+class IgnoredReason(StrEnum):
+    """Why a mail gets no answer and counts for no one (the stored reason begins with it);
+    `zh` is what staff read."""
+
+    def __new__(cls, stored: str, zh: str):
+        member = str.__new__(cls, stored)
+        member._value_ = stored
+        member.zh = zh
+        return member
+
+    AUTOMATIC = ("automatic mail", "自动回复、退信等系统邮件")
+    NAMES_NO_UNIT = ("the sender is not a registered unit and the mail names none",
+                     "发件地址未登记，邮件中也未写明单位")
     NOT_FOR_US = ("not a report: no report files, and a reply to our mail or no campaign words "
-                  "in the subject; recorded, not answered")
-    FEDERATION_OWN = "mail from the federation's own address"
+                  "in the subject; recorded, not answered",
+                  "不是报送邮件（没有报表附件），已记录，不作答复")
+    FEDERATION_OWN = ("mail from the federation's own address", "妇联自己的邮箱发出的邮件")
 
 
 class HeldReason(StrEnum):

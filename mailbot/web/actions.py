@@ -123,8 +123,7 @@ def _outcome_words(outcome: pipeline.Outcome | None) -> str:
     if outcome.state == MailState.REJECTED:
         return "已退回，这封邮件不再计入任何单位。"
     if outcome.state == MailState.DONE:
-        full = "材料齐全" if outcome.reason == "complete" else "材料不全"
-        return f"已登记为{outcome.unit}{quarter_label(outcome.quarter)}的报送（{full}）。"
+        return f"已登记为{outcome.unit}{quarter_label(outcome.quarter)}的报送（{outcome.why.zh}）。"
     return f"已处理，结果：{MailState(outcome.state).zh}。"
 
 

@@ -24,7 +24,7 @@ def test_demo_runs_the_whole_cycle_and_again(tmp_path):
     first = run_demo(folder)
     assert first.returncode == 0, first.stderr
     assert "按时报送11个，逾期报送2个，材料不全2个，未报送3个" in first.stdout
-    assert "held for review: 1" in first.stdout
+    assert "待人工审核：1 封" in first.stdout
     report = docx.Document(folder / f"2026年第三季度{TITLE}.docx")
     [table] = report.tables
     seqs = [row.cells[0].text.strip() for row in table.rows[1:]]
@@ -50,5 +50,5 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     folder.mkdir()
     (folder / "precious.txt").write_text("keep me")
     result = run_demo(folder)
-    assert result.returncode != 0 and "not a mailbot demo folder" in result.stderr
+    assert result.returncode != 0 and "不是演示程序建立的目录" in result.stderr
     assert (folder / "precious.txt").read_text() == "keep me"

@@ -178,13 +178,13 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
         ctx = pipeline.Context.open(site.config, lambda: datetime(2026, 10, 12, 2, tzinfo=timezone.utc))
         seen: list[str] = []
 
-        def cut_after_first(line: str) -> None:
-            seen.append(line)
+        def cut_after_first(where: str, outcome) -> None:
+            seen.append(where)
             if len(seen) == 1:
                 site.dovecot.kick(site.user)
 
         with pytest.raises(MailboxError):
-            pipeline.poll(ctx, source, progress=cut_after_first)
+            pipeline.poll(ctx, source, tell=cut_after_first)
         assert 1 <= len(ctx.store.messages()) < len(cases)
         outcomes = pipeline.poll(ctx, source)
         source.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.core.models import HeldReason
+from mailbot.core.models import HeldReason, Standing
 from mailbot.app import pipeline, review, samples
 from mailbot.config import load
 from mailbot.outgoing.outbox import FolderTransport
@@ -46,7 +46,7 @@ def sent_mails(ctx, tmp_path):
 
 def test_a_complete_submission_is_recorded_and_answered(ctx, tmp_path):
     outcome = pipeline.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
-    assert outcome == pipeline.Outcome("done", "complete", "区人社局", "2026Q3")
+    assert outcome == pipeline.Outcome("done", "complete", "区人社局", "2026Q3", Standing.COMPLETE)
     [record] = ctx.current("2026Q3")
     assert record.electronic and record.stamped_pdf and record.items == (1,)
     assert "区人社局围绕第1项实事" in record.rows[0].progress
@@ -177,7 +177,7 @@ def test_a_form_and_a_stamped_pdf_in_two_mails_make_a_complete_unit(ctx, tmp_pat
     assert first.reason == "incomplete"
     later = SEPT + timedelta(hours=3)
     second = pipeline.ingest(ctx, unit_mail(ctx, "区人社局", later, files=("pdf",)), "test:2", later)
-    assert second == pipeline.Outcome("done", "complete", "区人社局", "2026Q3")
+    assert second == pipeline.Outcome("done", "complete", "区人社局", "2026Q3", Standing.COMPLETE)
     [current] = ctx.current("2026Q3")
     assert current.electronic and current.stamped_pdf and current.items == (1,)
     assert current.problems == () and "区人社局围绕第1项实事" in current.rows[0].progress

@@ -59,7 +59,7 @@ def test_rejecting_a_wrong_supersede_brings_the_earlier_form_back(site):
     assert "误发的上季度草稿" in report_text(site)
     first, second = mail_ids(site)
     rejected = mailbot("review", "reject", second, "--reason", "误发草稿", "--by", "王敏", cwd=site)
-    assert "rejected" in rejected.stdout
+    assert "已退回 区人社局2026年第三季度：误发草稿" in rejected.stdout
     unit = units(site)["区人社局"]
     assert unit["state"] == "on_time" and unit["received_at"].startswith("2026-09-28")
     text = report_text(site)
@@ -67,7 +67,7 @@ def test_rejecting_a_wrong_supersede_brings_the_earlier_form_back(site):
     log = mailbot("review", "log", cwd=site).stdout
     assert "王敏" in log and "reject" in log and "人工退回，不计入：误发草稿" in log
     again = mailbot("review", "accept", second, "--by", "王敏", cwd=site)  # undo the undo
-    assert "done - 区人社局 2026Q3" in again.stdout
+    assert "已计入 区人社局2026年第三季度" in again.stdout
     assert "误发的上季度草稿" in report_text(site)
     assert len(mailbot("review", "log", second, cwd=site).stdout.splitlines()) == 5
 
@@ -80,7 +80,7 @@ def test_a_mail_is_reassigned_to_the_unit_it_was_written_for(site):
     [mail_id] = mail_ids(site)
     out = mailbot("review", "reassign", mail_id, "--unit", "区残联", "--reason", "代发",
                   "--by", "李华", cwd=site)
-    assert "done - 区残联 2026Q3" in out.stdout
+    assert "已计入 区残联2026年第三季度" in out.stdout
     now = units(site)
     assert now["区妇联"]["state"] == "missing" and now["区残联"]["state"] == "on_time"
     assert "区妇联2026年第三季度 → 区残联2026年第三季度，原为已计入" in mailbot("review", "log", cwd=site).stdout

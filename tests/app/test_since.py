@@ -47,13 +47,13 @@ def test_older_mail_is_recorded_unanswered_until_imported_on_purpose(tmp_path):
     deliver(tmp_path, report("区人社局", "2026Q1", OLD), "old.eml", OLD)
     deliver(tmp_path, report("区卫健局", "2026Q3", NEW), "new.eml", NEW)
     out = mailbot("--now", "2026-10-09T10:00", "poll", "--once", cwd=tmp_path).stdout
-    assert "before_since" in out and "新邮件 2 封" in out
+    assert "起始日期前的邮件" in out and "新邮件 2 封" in out
     assert [m["To"] for m in sent(tmp_path)] == ["wjj@zichuan.example.org"]
     again = mailbot("--now", "2026-10-09T10:05", "poll", "--once", cwd=tmp_path).stdout
     assert "新邮件 0 封" in again  # recorded, so never fetched again
     quiet = mailbot("--now", "2026-10-09T10:10", "poll", "--since", "2026-01-01", "--quiet",
                     cwd=tmp_path).stdout
-    assert "done - 区人社局 2026Q1" in quiet
+    assert "已计入 区人社局2026年第一季度" in quiet
     assert len(sent(tmp_path)) == 1  # imported without a receipt
     status = mailbot("--now", "2026-10-09T10:10", "status", "--quarter", "2026Q1", "--json",
                      cwd=tmp_path).stdout
@@ -65,7 +65,7 @@ def test_a_configured_since_wins_and_a_bad_one_names_the_key(tmp_path):
     write_config(tmp_path, edit=lambda t: t.replace('[mailbox]\n', '[mailbox]\nsince = 2026-01-01\n'))
     deliver(tmp_path, report("区人社局", "2026Q1", OLD), "old.eml", OLD)
     out = mailbot("--now", "2026-10-09T10:00", "poll", "--once", cwd=tmp_path).stdout
-    assert "done - 区人社局 2026Q1" in out
+    assert "已计入 区人社局2026年第一季度" in out
     write_config(tmp_path, edit=lambda t: t.replace('[mailbox]\n', '[mailbox]\nsince = "昨天"\n'))
     bad = mailbot("check", cwd=tmp_path, check=False)
     assert bad.returncode == 2 and "[mailbox] since" in bad.stderr

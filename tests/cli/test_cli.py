@@ -32,8 +32,8 @@ def status(site):
 def test_ingest_twice_records_once_and_status_shows_it(site):
     path = save_mail(site, "a.eml", "区人社局")
     first = mailbot("ingest", str(path), cwd=site)
-    assert "done - 区人社局 2026Q3" in first.stdout
-    assert "duplicate" in mailbot("ingest", str(path), cwd=site).stdout
+    assert "已计入 区人社局2026年第三季度" in first.stdout
+    assert "重复邮件：此前已收到" in mailbot("ingest", str(path), cwd=site).stdout
     unit = status(site)["区人社局"]
     assert unit["state"] == "incomplete" and unit["electronic"] and unit["items"] == [1]
     assert status(site)["区妇联"]["state"] == "missing"
@@ -49,12 +49,12 @@ def test_correction_supersedes_in_status(site):
 
 def test_held_mail_counts_for_nobody_until_accepted(site):
     path = save_mail(site, "a.eml", "团区委", sender="someone@163.com")
-    assert "held - 团区委 2026Q3" in mailbot("ingest", str(path), cwd=site).stdout
+    assert "待人工审核 团区委2026年第三季度" in mailbot("ingest", str(path), cwd=site).stdout
     assert status(site)["团区委"]["state"] == "missing"
     listing = mailbot("review", cwd=site).stdout
     assert "原因：发件地址未登记为该单位的报送邮箱" in listing
     mail_id = listing.splitlines()[1].split()[0]
-    assert "done - 团区委 2026Q3" in mailbot("review", "accept", mail_id, cwd=site).stdout
+    assert "已计入 团区委2026年第三季度" in mailbot("review", "accept", mail_id, cwd=site).stdout
     assert status(site)["团区委"]["electronic"] is True
     again = mailbot("review", "accept", mail_id, cwd=site, check=False)
     assert again.returncode == 1 and "已计入团区委2026年第三季度" in again.stderr

@@ -18,7 +18,7 @@ import openpyxl
 
 from mailbot.app import samples
 from mailbot.config import load
-from mailbot.core.models import ColumnRole
+from mailbot.core.models import ColumnRole, quarter_label
 from tests.notices import SEVEN, SEVEN_ITEMS, seven_column_notice, type_into
 from tests.invoke import mailbot
 
@@ -74,7 +74,7 @@ def test_a_full_cycle_in_the_seven_column_form(tmp_path):
                                   f"{unit}三季度推进情况", SENT,
                                   [(form.name, filled), ("盖章版.pdf", samples.scanned_pdf())])
         (tmp_path / f"{unit}.eml").write_bytes(raw)
-        assert f"done - {unit} {QUARTER}" in run("ingest", str(tmp_path / f"{unit}.eml")).stdout
+        assert f"已计入 {unit}{quarter_label(QUARTER)}" in run("ingest", str(tmp_path / f"{unit}.eml")).stdout
 
     extracted = json.loads(run("extract", "--json", str(next(forms.glob("区总工会-*")))).stdout)
     assert extracted[0]["has_form"] and extracted[0]["rows"] == []  # a blank form: no rows
