@@ -98,8 +98,20 @@ def _record(ctx: Context, before: Health, after: Health) -> None:
         log.info("mailbox can be read again; reminders and summaries resume")
 
 
+def trouble_of(after: Health) -> Trouble | None:
+    return next((t for t in Trouble if t.code == after.trouble), None)
+
+
+def unreadable(ctx: Context) -> str:
+    """Why the mailbox could not be read and what to do, as the command line says it."""
+    after = health(ctx)
+    trouble = trouble_of(after)
+    fix = trouble.fix.format(env=ctx.config.mailbox.password_env) if trouble else ""
+    return f"邮箱暂时无法读取：{(after.error or '').rstrip('。')}。{fix}"
+
+
 def _facts(ctx: Context, after: Health) -> dict:
-    trouble = next((t for t in Trouble if t.code == after.trouble), None)
+    trouble = trouble_of(after)
     return {"down": not after.ok, "episode": after.episode,
             "since": datetime.fromisoformat(after.failing_since) if after.failing_since else None,
             "trouble": trouble.zh if trouble else "",

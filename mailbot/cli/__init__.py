@@ -129,7 +129,7 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
             outcomes = ingest_files(app.context(), [Path(f) for f in files],
                                     tell=told_on_screen(), received=received)
     except StoreUnavailable as error:
-        raise click.ClickException(str(error)) from None
+        raise Refused(str(error)) from None
     if any(outcome.state == MailState.FAILED for outcome in outcomes):
         sys.exit(1)
 
@@ -209,7 +209,7 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
     try:
         written = compile_report(ctx, quarter, Path(output) if output else Path("."), fmt, year)
     except ReportError as error:
-        raise click.ClickException(str(error)) from None
+        raise Refused(str(error)) from None
     click.echo(f"已生成汇总表：{written}")
     if send:
         result = send_summary(ctx, ctx.transport, quarter, operator())
@@ -250,6 +250,14 @@ def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
             sys.exit(1)
 
 
+class Refused(click.ClickException):
+    """A command that cannot go on: its reason alone on stderr, in Chinese (click's own
+    show() puts an English "Error: " before it), exit status 1."""
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
 def told_on_screen():
     """What became of each mail, a Chinese line on the terminal as it happens."""
     from mailbot.app.display import telling
@@ -259,11 +267,10 @@ def told_on_screen():
 
 def read_first(app: App, ctx) -> None:
     """Read the mailbox up to now before deciding who is late; refuse when it cannot be read."""
-    from mailbot.app.freshness import health, read_mailbox
+    from mailbot.app.freshness import read_mailbox, unreadable
 
     if read_mailbox(ctx, ctx.source, tell=told_on_screen()) is None:
-        raise click.ClickException(f"邮箱暂时无法读取（{health(ctx).error}），本次没有发送；"
-                                   "待邮箱可以读取后再发，以免按过时的情况发信。")
+        raise Refused(f"{unreadable(ctx)}本次没有发送；待邮箱可以读取后再发，以免按过时的情况发信。")
 
 
 @main.command()
@@ -294,7 +301,7 @@ def check(app: App) -> None:
 def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     """Fetch and ingest new mail now, and send the receipts."""
     from mailbot.app.display import sent_line
-    from mailbot.app.freshness import health, read_mailbox
+    from mailbot.app.freshness import read_mailbox, unreadable
     from mailbot.app.pipeline import flush_outbox, import_older
     from mailbot.store import StoreUnavailable
 
@@ -313,7 +320,7 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
             with worker_lock_held(app):
                 intake_loop(LiveConfig(app.config), app.clock, threading.Event(), send)
         except StoreUnusable as error:
-            raise click.ClickException(str(error)) from None
+            raise Refused(str(error)) from None
         return
     ctx = app.context()
     ctx.answer = not quiet
@@ -321,11 +328,11 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
         with worker_lock_held(app):
             outcomes = read_mailbox(ctx, ctx.source, tell=told_on_screen(), since=since)
             if outcomes is None:
-                raise click.ClickException(health(ctx).error)
+                raise Refused(unreadable(ctx))
             if since is not None:
                 outcomes += import_older(ctx, since, tell=told_on_screen())
     except StoreUnavailable as error:
-        raise click.ClickException(str(error)) from None
+        raise Refused(str(error)) from None
     finally:
         ctx.source.close()  # the connection goes before the sending starts
     sent, failed = flush_outbox(ctx)  # the transport is opened only for mail to send
@@ -345,7 +352,7 @@ def worker_lock_held(app: App):
         with single_instance(worker_lock(app.config.store_path)):
             yield
     except AlreadyRunning as error:
-        raise click.ClickException(f"另一个 mailbot 进程正在收取邮件，本次未处理任何邮件。{error}") from None
+        raise Refused(f"另一个 mailbot 进程正在收取邮件，本次未处理任何邮件。{error}") from None
 
 
 def parse_day(text: str | None, option: str):
@@ -377,7 +384,7 @@ def run(app: App) -> None:
     try:
         run_worker(app.config, app.clock, stop)
     except AlreadyRunning as error:
-        raise click.ClickException(str(error)) from None
+        raise Refused(str(error)) from None
     except StoreUnusable as error:  # systemd shows the unit failed, with this line
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -394,7 +401,7 @@ def _or_exit(action):
         click.echo(str(error), err=True)
         sys.exit(2)
     except OSError as error:  # the port is taken, or not ours to bind
-        raise click.ClickException(f"the console cannot listen: {error}") from None
+        raise Refused(f"管理页面无法在该地址监听（{error}），请检查 [web] listen 的端口是否已被占用。") from None
 
 
 @main.group(invoke_without_command=True)
@@ -408,8 +415,8 @@ def web(click_ctx: click.Context, listen: str | None) -> None:
 
     app = click_ctx.obj
     server = _or_exit(lambda: make_server(app.config, app.clock, listen))
-    click.echo(f"console on http://{server.effective_host}:{server.effective_port}/ "
-               "(Ctrl-C stops it)")
+    click.echo(f"管理页面地址：http://{server.effective_host}:{server.effective_port}/"
+               "（按 Ctrl-C 停止）")
     try:
         server.run()
     except KeyboardInterrupt:
@@ -428,7 +435,7 @@ def web_hash_password() -> None:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise click.UsageError("no password on stdin")
+        raise click.UsageError("标准输入中没有密码")
     click.echo(hash_password(password))
 
 
@@ -443,7 +450,7 @@ def rebuild(app: App) -> None:
     try:
         done = rebuild_store(app.config, app.clock, tell=told_on_screen())
     except AlreadyRunning as error:
-        raise click.ClickException(str(error)) from None
+        raise Refused(str(error)) from None
     counts = "，".join(f"{state} {count} 封" for state, count in sorted(done.states.items()))
     click.echo(f"已由存档重建数据库：共 {done.mails} 封邮件（{counts or '无'}），未发送任何邮件。")
     if done.kept_aside:
@@ -637,5 +644,4 @@ def review_resend(app: App, outgoing_id: int) -> None:
     from mailbot.app.review import operator, resend
 
     _review_action(lambda: resend(app.context(), outgoing_id, operator()))
-    click.echo(f"outgoing mail {outgoing_id} queued again; the worker's next outbox run "
-               "sends it")
+    click.echo(f"第{outgoing_id}号外发邮件已重新排队，后台服务下次发信时发出。")

@@ -2,6 +2,8 @@
 
 import json
 import os
+
+import pytest
 from datetime import datetime, timezone
 
 
@@ -86,3 +88,22 @@ def test_extract_json_prints_the_rows_of_a_form(site):
     assert result["format"] == "docx" and result["has_form"] and result["error"] is None
     assert [row["seq"] for row in result["rows"]] == [1, 2, 4, 9]
     assert result["rows"][0]["progress"] == samples.progress_text("区妇联", 1, "2026Q3")
+
+
+@pytest.mark.slow  # the connection is tried again with backoff before the poll gives up
+def test_a_mailbox_that_cannot_be_reached_is_said_plainly(site, monkeypatch):
+    """A real refused connection (nothing listens on the port), as a moved server gives."""
+    import socket
+
+    with socket.socket() as probe:  # a free port, closed again before the poll
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = site / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'url = "maildir:var/mail"', f'url = "imap://bot@127.0.0.1:{port}/INBOX"'), encoding="utf-8")
+    monkeypatch.setenv("MAILBOT_IMAP_PASSWORD", "secret")
+    result = mailbot("poll", "--once", cwd=site, check=False)
+    assert result.returncode == 1
+    said = result.stderr.splitlines()[-1]  # after the log's lines
+    assert said.startswith(f"邮箱暂时无法读取：IMAP 服务器 127.0.0.1:{port}：连接被拒绝"), said
+    assert "mailbot check" in said and "Error" not in result.stderr

@@ -152,7 +152,7 @@ def test_a_refused_mail_backs_off_is_given_up_visibly_and_others_still_go(tmp_pa
     review = mailbot("review", cwd=tmp_path).stdout
     assert "busy-rsj@zichuan.example.org" in review and "451" in review and "550" in review
     busy_id = states["busy"].id
-    assert "queued again" in mailbot("review", "resend", str(busy_id), cwd=tmp_path).stdout
+    assert "已重新排队" in mailbot("review", "resend", str(busy_id), cwd=tmp_path).stdout
     again = mailbot("review", "resend", str(busy_id), cwd=tmp_path, check=False)
     assert again.returncode == 1 and "发送失败的邮件" in again.stderr
 
