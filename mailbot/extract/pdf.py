@@ -101,7 +101,7 @@ def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign
     result = read_form(Document([_without_cid(grid) for grid in grids]), campaign)
     scanned = scanned_pages > 0 and text_pages == 0
     if scanned:
-        warnings.append("scanned PDF: no text layer, rows cannot be read without OCR")
+        warnings.append("scanned PDF: no text layer")
     return Extraction(file="", format="", has_form=result.has_form, scanned=scanned,
                       seal=_seal(data, render, scanned), rows=result.rows,
                       warnings=tuple(warnings) + result.warnings)

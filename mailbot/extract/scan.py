@@ -40,8 +40,9 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
         read = _cached(data, "pdf", campaign)
     except ExtractError as error:
         return replace(parsed, warnings=parsed.warnings + (str(error),))
-    if not read.has_form:
-        return parsed  # no ruled form on any page: nothing OCR could add
+    if not read.has_form:  # nothing OCR could add, and it says so
+        return replace(parsed, warnings=parsed.warnings + (
+            "OCR found no ruled form on the scanned pages: no rows read",))
     # the parse judged the seal on the same pages; OCR did not look again
     return replace(read, seal=parsed.seal,
                    warnings=read.warnings + ("scanned PDF: rows read by OCR",))
