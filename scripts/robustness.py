@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from mailbot.config import PACKAGED_CONFIG
+from mailbot.core.models import MailState
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-10-12T10:00"
@@ -78,8 +79,8 @@ def check_mail(path: Path, config: Path, timeout: float) -> tuple[str, str]:
     if "Traceback" in result.stderr + result.stdout or result.returncode != 0:
         return "VIOLATION", f"exit {result.returncode}: {(result.stderr or result.stdout)[-300:]}"
     line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    outcome = line.split(": ", 1)[-1]
-    return ("read" if outcome.startswith("done") else "refused"), outcome
+    outcome = line.split("：", 1)[-1]  # "[1/1] NAME：已计入 …", as `ingest` says it
+    return ("read" if outcome.startswith(MailState.DONE.zh) else "refused"), outcome
 
 
 def fresh_site(folder: Path) -> Path:
