@@ -44,5 +44,5 @@ def extract_path(path: Path, campaign: Campaign) -> list[Extraction]:
         data = path.read_bytes()
     except OSError as error:
         return [Extraction(file=str(path), format="unknown",
-                           error=f"cannot read the file: {error.strerror or error}")]
+                           error=f"无法读取文件（{error.strerror or error}）")]
     return extract_attachment(str(path), data, campaign)

@@ -30,14 +30,22 @@ class Limits:
     ratio: int = MAX_RATIO
 
 
+BOMB = "压缩内容异常"
+UNREAD = "，出于安全考虑未读取"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f} MB"
+
+
 def open_zip(data: bytes, what: str, limits: Limits = Limits()) -> zipfile.ZipFile:
     """A ZipFile whose central directory passed the bomb checks; `what` names the file kind."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise ExtractError(f"{what}: truncated or corrupt zip ({error})") from None
-    except (OSError, ValueError, EOFError) as error:
-        raise ExtractError(f"{what}: unreadable zip ({error})") from None
+    except zipfile.BadZipFile:
+        raise ExtractError(f"{what}已损坏或不完整") from None
+    except (OSError, ValueError, EOFError):
+        raise ExtractError(f"{what}无法打开，可能已损坏") from None
     check_bomb(archive.infolist(), limits)
     return archive
 
@@ -45,19 +53,18 @@ def open_zip(data: bytes, what: str, limits: Limits = Limits()) -> zipfile.ZipFi
 def check_bomb(infos: list[zipfile.ZipInfo], limits: Limits = Limits()) -> None:
     """Refuse archives with too many members, too much data, or an absurd compression ratio."""
     if len(infos) > limits.members:
-        raise ExtractError(f"zip bomb refused: {len(infos)} members (limit {limits.members})")
+        raise ExtractError(f"{BOMB}（内含 {len(infos)} 个文件，上限 {limits.members} 个）{UNREAD}")
     total = sum(info.file_size for info in infos)
     if total > limits.total:
-        raise ExtractError(f"zip bomb refused: {total} bytes uncompressed "
-                           f"(limit {limits.total})")
+        raise ExtractError(f"{BOMB}（解压后共 {_mb(total)}，上限 {_mb(limits.total)}）{UNREAD}")
     for info in infos:
         if info.file_size > limits.member:
-            raise ExtractError(f"zip bomb refused: member {info.filename!r} is "
-                               f"{info.file_size} bytes (limit {limits.member})")
+            raise ExtractError(f"{BOMB}（其中《{info.filename}》解压后 {_mb(info.file_size)}，"
+                               f"上限 {_mb(limits.member)}）{UNREAD}")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > limits.ratio:
-            raise ExtractError(f"zip bomb refused: member {info.filename!r} compresses "
-                               f"{ratio:.0f}:1 (limit {limits.ratio}:1)")
+            raise ExtractError(f"{BOMB}（其中《{info.filename}》压缩比 {ratio:.0f}:1，"
+                               f"上限 {limits.ratio}:1）{UNREAD}")
 
 
 def read_member(archive: zipfile.ZipFile, name: str, what: str,
@@ -65,16 +72,15 @@ def read_member(archive: zipfile.ZipFile, name: str, what: str,
     """A member's bytes, never more than the declared size nor the member limit."""
     info = archive.getinfo(name)
     if info.flag_bits & 0x1:
-        raise ExtractError(f"{what}: member {name!r} is encrypted")
+        raise ExtractError(f"{what}中的《{name}》已加密，无法读取")
     cap = min(info.file_size, limits.member)
     try:
         with archive.open(info) as stream:
             data = stream.read(cap + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
-        raise ExtractError(f"{what}: corrupt zip member {name!r} ({error})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+        raise ExtractError(f"{what}已损坏（其中《{name}》无法解压）") from None
     if len(data) > cap:
-        raise ExtractError(f"zip bomb refused: member {name!r} inflates beyond its "
-                           f"declared size")
+        raise ExtractError(f"{BOMB}（其中《{name}》解压后超出其声明的大小）{UNREAD}")
     return data
 
 

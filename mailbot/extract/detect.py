@@ -13,10 +13,10 @@ from pathlib import PurePosixPath
 from mailbot.extract.errors import ExtractError
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-IMAGES = {b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
-          b"BM": "BMP image", b"II*\x00": "TIFF image", b"MM\x00*": "TIFF image"}
+IMAGES = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BMP",
+          b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1")  # iPhone photos
-READ_IMAGES = {"JPEG image": "jpeg", "PNG image": "png", "TIFF image": "tiff"}  # by OCR
+READ_IMAGES = {"JPEG": "jpeg", "PNG": "png", "TIFF": "tiff"}  # by OCR
 CONVERTED = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".dot": "doc", ".wpt": "wps"}
 SHEETS = {".xls": "xls", ".et": "et", ".xlt": "xls", ".ett": "et"}  # BIFF8 (WPS .et too)
 ODF = {f"application/vnd.oasis.opendocument.{name}": kind for name, kind in (
@@ -33,7 +33,7 @@ def detect(filename: str, data: bytes) -> str:
     ExtractError for what we cannot read."""
     ext = suffix(filename)
     if not data:
-        raise ExtractError("empty file (0 bytes)")
+        raise ExtractError("文件为空（0 字节）")
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
@@ -41,7 +41,7 @@ def detect(filename: str, data: bytes) -> str:
         return _zip_kind(data, ext)
     if data.startswith(OLE):
         if "EncryptedPackage".encode("utf-16-le") in data:
-            raise ExtractError("encrypted (password-protected) Office document")
+            raise ExtractError("文件设有打开密码，请取消密码后重新发送")
         return _ole_kind(data, ext)
     if data.lstrip()[:5] == b"{\\rtf":
         return "rtf"
@@ -54,16 +54,15 @@ def detect(filename: str, data: bytes) -> str:
         if data.startswith(magic) and name in READ_IMAGES:
             return READ_IMAGES[name]
         if data.startswith(magic):
-            raise ExtractError(f"unsupported file type: {name}, not a document")
+            raise ExtractError(f"{name} 格式的图片无法识别，请发送 PDF，或 JPG、PNG 格式的照片")
     if ext in (".docx", ".pdf", ".zip", ".xlsx", ".odt", ".ods") | CONVERTED.keys() | SHEETS.keys():
-        raise ExtractError(f"not a {ext[1:].upper()}: the content is not that format "
-                           f"(starts with {data[:8]!r})")
+        raise ExtractError(f"文件扩展名为 {ext}，但内容不是该格式，请用原软件另存后重新发送")
     return _unsupported(ext)
 
 
 def _unsupported(ext: str) -> str:
-    raise ExtractError(f"unsupported file type: {ext or 'no extension'} "
-                       "(send the form as .docx, .doc, .wps, a spreadsheet or PDF)")
+    raise ExtractError(f"不支持的文件类型（{ext or '无扩展名'}），请以 Word（.docx、.doc、.wps）、"
+                       "表格或 PDF 格式发送报表")
 
 
 def _ole_kind(data: bytes, ext: str) -> str:

@@ -22,7 +22,7 @@ from mailbot.extract.archive import open_zip, read_member
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import EMPTY, Cell, Document, Grid
 
-WHAT = "not a DOCX"
+WHAT = "Word 文件"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_comments=True, remove_pis=True)
 _WRAPPERS = {"sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo"}
@@ -57,20 +57,19 @@ def main_part(archive) -> str:
                     return target
     if "word/document.xml" in names:
         return "word/document.xml"
-    raise ExtractError(f"{WHAT}: no main document part (word/document.xml) in the zip")
+    raise ExtractError(f"{WHAT}缺少正文，可能已损坏")
 
 
 def parse_xml(data: bytes, name: str):
     """The part's root element; DTDs (entity bombs) are refused before parsing."""
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
-        raise ExtractError(f"XML entity bomb refused: {name} declares a DTD or entities, "
-                           "which Word never writes")
+        raise ExtractError(f"{WHAT}内含 Word 从不写入的 XML 实体声明，出于安全考虑未读取")
     try:
         root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as error:
-        raise ExtractError(f"{WHAT}: broken XML in {name} ({error})") from None
+    except etree.XMLSyntaxError:
+        raise ExtractError(f"{WHAT}已损坏（内容格式错误）") from None
     if root is None:
-        raise ExtractError(f"{WHAT}: empty XML in {name}")
+        raise ExtractError(f"{WHAT}已损坏（内容为空）")
     return root
 
 
@@ -81,7 +80,7 @@ def read(data: bytes) -> Document:
     name = main_part(archive)
     root = parse_xml(read_member(archive, name, WHAT), name)
     if _local(root) != "document":
-        raise ExtractError(f"{WHAT}: {name} is not a Word document body")
+        raise ExtractError(f"{WHAT}的正文不是 Word 文档格式")
     refs = count()
     tables, lines = [], []
     _outer(root, tables, lines)

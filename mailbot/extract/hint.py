@@ -24,10 +24,10 @@ PREFIX = "mailbot."
 def read_hint(data: bytes) -> FormHint | None:
     """campaign/unit/quarter from docProps/custom.xml, or None when absent or partial."""
     try:
-        archive = open_zip(data, "not a DOCX")
+        archive = open_zip(data, "Word 文件")
         if PART not in archive.namelist():
             return None
-        root = parse_xml(read_member(archive, PART, "not a DOCX"), PART)
+        root = parse_xml(read_member(archive, PART, "Word 文件"), PART)
     except ExtractError:
         return None
     values = {}

@@ -44,7 +44,7 @@ def read(data: bytes, campaign: Campaign) -> Extraction:
             data, document = turned, _open(turned)
             layers = _layers(document)
         if not len(document):
-            raise ExtractError("empty PDF (no pages)")
+            raise ExtractError("PDF 文件没有页面")
         return _read_pages(layers, len(document), data, campaign)
     finally:
         document.close()
@@ -69,10 +69,10 @@ def _open(data: bytes) -> pypdfium2.PdfDocument:
 def _plain(error: pypdfium2.PdfiumError) -> ExtractError:
     """pdfium's load errors, said plainly."""
     if error.err_code == pypdfium2.raw.FPDF_ERR_PASSWORD:
-        return ExtractError("encrypted PDF (password-protected): send it without a password")
+        return ExtractError("PDF 文件设有打开密码，请取消密码后重新发送")
     if error.err_code == pypdfium2.raw.FPDF_ERR_SECURITY:
-        return ExtractError("encrypted PDF (unsupported security handler)")
-    return ExtractError(f"not a PDF: damaged or truncated ({error})")
+        return ExtractError("PDF 文件已加密（加密方式不受支持），请取消加密后重新发送")
+    return ExtractError("PDF 文件已损坏或不完整，请重新导出后发送")
 
 
 def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign) -> Extraction:

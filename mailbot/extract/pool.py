@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import logging
 import os
 import pickle
 import resource
@@ -42,6 +43,8 @@ import time
 from multiprocessing.connection import Connection
 
 from mailbot.extract.errors import ExtractError, Stopped
+
+log = logging.getLogger(__name__)
 
 STOP_POLL = 0.25  # seconds between looks at the stop request while a file is parsed
 MAX_FILES = 64  # files one process parses before it is retired
@@ -140,7 +143,7 @@ class _Process:
             if stop is not None and stop.is_set():
                 raise Stopped("the worker is stopping")
             if time.monotonic() >= deadline:
-                raise ExtractError(f"parsing took longer than {seconds:.3g} s and was stopped")
+                raise ExtractError(f"文件解析超过 {seconds:.3g} 秒，已停止")
         try:
             return _loads(self.channel.recv_bytes())
         except (EOFError, OSError):
@@ -153,21 +156,21 @@ class _Process:
                 return
         except (EOFError, OSError):
             pass
-        raise ExtractError("the parser process could not start")
+        raise ExtractError("解析进程未能启动，未读取")
 
     def _death(self) -> str:
-        """How the process died, in the words the callers have always given."""
+        """How the process died, as the sender and staff read it (the signal goes to the log)."""
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            return "the parser stopped without an answer"
+            return "解析进程未作应答即停止"
         if code < 0:
             number = -code
             if number in (signal.SIGXCPU, signal.SIGKILL):
-                return "parsing exceeded its CPU time limit and was stopped"
-            return (f"the parser crashed on this file ({signal.Signals(number).name}, "
-                    "probably its memory limit)")
-        return f"the parser stopped without an answer (exit status {code})"
+                return "文件解析超出 CPU 时间上限，已停止"
+            log.warning("parser process killed by %s", signal.Signals(number).name)
+            return "解析此文件时解析进程异常退出（可能超出内存上限）"
+        return f"解析进程未作应答即停止（退出码 {code}）"
 
     def end(self) -> None:
         """Kill and reap (a retired process has exited or is about to)."""
@@ -199,7 +202,8 @@ def _loads(payload: bytes) -> tuple[str, object, bool]:
         error = "not an answer"
     except Exception as refused:  # whatever a crafted pickle raises, it is refused
         error = f"{type(refused).__name__}: {refused}"
-    return "error", f"the parser's answer was refused ({error})"[:300], False
+    log.warning("a parser process's answer was refused: %s", error[:300])
+    return "error", "解析进程的应答不合规，已拒绝，此文件未读取", False
 
 
 # --- inside the parser process ---------------------------------------------------
@@ -244,11 +248,12 @@ def _outcome(task, memory_mb: int) -> tuple[tuple[str, object], bool]:
     except ExtractError as error:
         return ("error", str(error)), False
     except MemoryError:
-        return ("error", f"memory limit of {memory_mb} MB exceeded"), True
+        return ("error", f"文件解析超出内存上限（{memory_mb} MB），未读取"), True
     except RecursionError:
-        return ("error", "document nested too deeply"), True
+        return ("error", "文件内容嵌套过深，未读取"), True
     except Exception as error:  # a parser bug on a hostile file: report, never raise
-        return ("error", f"unreadable file ({type(error).__name__}: {error})"[:300]), True
+        log.warning("parser error: %s: %s", type(error).__name__, str(error)[:300])
+        return ("error", "文件内容不符合其格式，无法读取"), True
 
 
 def _address_space() -> int:

@@ -71,19 +71,19 @@ def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int,
     at most MAX_ZIP_DOCUMENTS of them."""
     if depth >= MAX_DEPTH:
         return [Extraction(file=filename, format="zip",
-                           error="nested archive refused: zips are read one level deep")]
+                           error="压缩包内又含压缩包，只读取一层，请解压后发送")]
     try:
-        zipped = archive.open_zip(data, "not a zip archive")
+        zipped = archive.open_zip(data, "压缩包")
     except ExtractError as error:
         return [Extraction(file=filename, format="zip", error=str(error))]
     members = [info for info in zipped.infolist() if not _junk(info)]
     if not members:
-        return [Extraction(file=filename, format="zip", error="empty zip archive")]
+        return [Extraction(file=filename, format="zip", error="压缩包是空的")]
     found: list[Extraction] = []
     for info in members[:MAX_ZIP_DOCUMENTS]:
         name = f"{filename}/{archive.member_name(info)}"
         try:
-            content = archive.read_member(zipped, info.filename, "corrupt zip")
+            content = archive.read_member(zipped, info.filename, "压缩包")
         except ExtractError as error:
             found.append(Extraction(file=name, format="unknown", error=str(error)))
             continue

@@ -12,6 +12,7 @@ here shows them instead of tofu or a random face.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-lxgw-wenkai"
 CONFINE_SCRIPT = str(Path(__file__).with_name("confine.py"))
 OSL_PIPE_DIR = "/tmp"  # LibreOffice makes its single-instance pipe here, whatever TMPDIR says
@@ -46,8 +48,8 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120,
     saved as .doc opens in Writer/Web, which cannot export DOCX)."""
     soffice = soffice_path()
     if soffice is None:
-        raise ConvertError("LibreOffice (soffice) is not installed, so "
-                           f"{src.name} cannot be converted; install it with: {INSTALL_HINT}")
+        raise ConvertError(f"本机未安装 LibreOffice，无法转换《{src.name}》"
+                           f"（请由管理员安装：{INSTALL_HINT}）")
     outdir.mkdir(parents=True, exist_ok=True)
     target = outdir / f"{src.stem}.{fmt.split(':', 1)[0]}"
     with tempfile.TemporaryDirectory(prefix="mailbot-soffice-") as scratch:
@@ -59,9 +61,9 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120,
                    "--convert-to", fmt, "--outdir", str(outdir), str(src)]
         stderr = _run(confined(command, env, (scratch, str(outdir))), timeout, src)
     if not target.is_file():
-        raise ConvertError(f"LibreOffice could not convert {src.name} to {fmt} (damaged, "
-                           "encrypted or not really that format)"
-                           + (f": {stderr}" if stderr else ""))
+        if stderr:
+            log.warning("LibreOffice could not convert %s to %s: %s", src.name, fmt, stderr)
+        raise ConvertError(f"LibreOffice 无法转换《{src.name}》，文件可能已损坏、加密或并非该格式")
     return target
 
 
@@ -86,8 +88,7 @@ def _run(command: list[str], timeout: float, src: Path) -> str:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        raise ConvertError(f"LibreOffice took longer than {timeout:g} s to convert "
-                           f"{src.name} and was stopped") from None
+        raise ConvertError(f"LibreOffice 转换《{src.name}》超过 {timeout:g} 秒，已停止") from None
     lines = [line for line in err.decode("utf-8", "replace").splitlines()
              if line.strip() and "javaldx" not in line]
     return " ".join(lines[-3:])

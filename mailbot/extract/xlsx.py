@@ -21,7 +21,7 @@ MAX_COLS = 30
 def read(data: bytes) -> Document:
     """Every sheet as one grid (a 填报单位 line typed in a cell is in the grid too)."""
     import openpyxl
-    open_zip(data, "not an XLSX")  # bomb checks before openpyxl reads anything
+    open_zip(data, "Excel 文件")  # bomb checks before openpyxl reads anything
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     refs = count()
     return Document(grids=[_grid(sheet, refs) for sheet in book.worksheets])

@@ -108,7 +108,7 @@ def test_the_child_cannot_open_a_connection():
 
 
 def test_a_parser_crash_inside_the_confinement_is_still_a_plain_error():
-    with pytest.raises(ExtractError, match="unreadable file"):
+    with pytest.raises(ExtractError, match="文件内容不符合其格式"):
         sandbox.run(escapes.divide_by_zero)
 
 

@@ -45,9 +45,9 @@ def test_rows_of_other_units_and_items_are_not_taken():
 
 
 def test_unreadable_file_and_no_word_file_are_problems():
-    broken = Extraction("b.docx", "docx", error="not a DOCX: truncated zip")
+    broken = Extraction("b.docx", "docx", error="Word 文件已损坏或不完整")
     result = assess(CAMPAIGN, SUBMISSION, [broken, pdf(None)])
     assert not result.electronic
-    assert "附件《b.docx》无法读取：not a DOCX: truncated zip" in result.problems
+    assert "附件《b.docx》无法读取：Word 文件已损坏或不完整" in result.problems
     assert "未收到可识别的电子版报表（Word 文件）" in result.problems
     assert any("无法判断是否加盖公章" in p for p in result.problems)
