@@ -391,7 +391,7 @@ def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None)
             notice = render_held_notice(
                 ctx.env, config.campaign, quoted(message, config.limits, own and verified(
                     config.campaign, message, config.trusted_authserv_ids)), held.unit,
-                held.reason.zh, own, mail.received_at, ctx.clock(), mail.claimed)
+                held.words, own, mail.received_at, ctx.clock(), mail.claimed)
             refused = _queue(ctx, tx, notice, held.unit, held.quarter, automatic)
         _set(tx, mail, MailState.HELD, "; ".join(filter(None, [held.reason, refused])),
              held.unit, held.quarter)
@@ -419,6 +419,9 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
     assessment = assess(campaign, submission, extractions, earlier)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):
         return _hold(ctx, mail, Held(HeldReason.OUT_OF_BUDGET, unit, quarter))
+    if not assessment.report and any(e.error for e in extractions):
+        return _hold(ctx, mail, Held(HeldReason.UNREADABLE, unit, quarter, "；".join(
+            f"《{e.file}》{e.error}" for e in extractions if e.error)), automatic)
     if not assessment.report:
         return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.NOT_REPORT,
                                                   NOT_A_REPORT, unit, quarter))

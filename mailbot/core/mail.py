@@ -79,11 +79,18 @@ class Ignored:
 
 @dataclass(frozen=True)
 class Held:
-    """A mail that needs a person: it counts for no unit until accepted."""
+    """A mail that needs a person: it counts for no unit until accepted; `detail` is
+    what the unit is told besides the reason (which file, what was wrong with it)."""
 
     reason: HeldReason
     unit: str | None = None
     quarter: str | None = None
+    detail: str = ""
+
+    @property
+    def words(self) -> str:
+        """The reason as the held notice gives it."""
+        return f"{self.reason.zh}（{self.detail}）" if self.detail else self.reason.zh
 
 
 Decision = Submission | Ignored | Held

@@ -123,6 +123,7 @@ class HeldReason(StrEnum):
     NO_QUARTER = ("no quarter could be found in the subject, body, filenames or date",
                   "未能从主题、正文、附件名或日期识别报送季度", True)
     NO_ATTACHMENT = ("no attachment: nothing to record", "邮件没有附件", True)
+    UNREADABLE = ("no attachment could be read: nothing to record", "所附文件均无法读取", True)
     WINMAIL = ("winmail.dat attachment (Outlook rich text): the files inside cannot be read",
                "附件为 winmail.dat（Outlook 格式），无法读取其中的文件", True)
     AUTH_FAILED = ("DKIM or DMARC failed at a trusted mail server: the sender may be forged",

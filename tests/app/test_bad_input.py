@@ -22,7 +22,7 @@ from mailbot.extract import pdf
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.sandbox import Limits, run
 from mailbot.intake.message import parse, sender_of
-from mailbot.core.models import Message
+from mailbot.core.models import HeldReason, Message
 from mailbot.app.notices import compile_report, held_mails
 from mailbot.outgoing.summary_mail import render_summary
 from mailbot.chase.summary import build_summary
@@ -126,6 +126,22 @@ def test_bombs_inside_a_mail_are_refused_and_the_receipt_says_so(ctx, tmp_path, 
     assert f"《{name}》：无法读取（" in receipt and refusal in receipt
     [record] = ctx.store.messages()
     assert record.state == "done"
+    assert_next_mail_is_processed(ctx)
+
+
+def test_a_unit_whose_files_all_fail_to_read_is_told_and_the_mail_waits_for_staff(ctx,
+                                                                                 tmp_path):
+    """Was: recorded as not a report, unanswered, so the unit believed it had reported."""
+    form = samples.form_docx(ctx.config.campaign, "区人社局", "2026Q3")
+    raw = unit_mail(ctx, "区人社局", files=(), extra_files=[
+        ("进展情况.docx", form[: len(form) // 2]), ("盖章版.pdf", b"%PDF-1.4 cut short")])
+    outcome, notice = receipt_after(ctx, tmp_path, raw)
+    assert (outcome.state, outcome.why, outcome.unit) == ("held", HeldReason.UNREADABLE, "区人社局")
+    assert ("原因是：所附文件均无法读取（《进展情况.docx》Word 文件已损坏或不完整；"
+            "《盖章版.pdf》PDF 文件已损坏或不完整，请重新导出后发送）") in notice
+    assert "重新发送至本邮箱" in notice
+    [record] = ctx.store.messages()
+    assert record.state == "held" and not ctx.store.counted_submissions("2026Q3", "区人社局")
     assert_next_mail_is_processed(ctx)
 
 
