@@ -171,12 +171,12 @@ def read_form(document: Document, campaign: Campaign) -> FormResult:
         if header is None:
             continue
         if form is not None and header.columns.keys() != form.columns.keys():
-            warnings.append(f"table {number} after the form has other columns; not read")
+            warnings.append(f"报表之后的第 {number} 个表格栏目不同，未读取")
             continue
         form = form or header
         _read_rows(grid, header, Context(campaign, reporter), rows, warnings)
     if form is None:
-        warnings.append("no progress table found")
+        warnings.append("未找到进展情况报表")
     return FormResult(form is not None, tuple(rows), tuple(warnings))
 
 
@@ -215,8 +215,7 @@ def _read_rows(grid: Grid, header: Header, context: Context,
             cells = _realigned(row, header, starts)
             if cells is None:
                 if any(cell.text.strip() for cell in row):
-                    warnings.append(f"table row {number}: its cells do not line up with the "
-                                    "header; not read")
+                    warnings.append(f"表格第 {number} 行：单元格与表头对不齐，未读取")
                 continue
         progress_refs = tuple(cell.ref for cell in cells["progress"])
         if progress_refs in done:
@@ -252,12 +251,12 @@ def _row(cells: dict[str, tuple[Cell, ...]], context: Context, number: int,
     progress = texts["progress"]
     if boilerplate(progress, campaign):
         if key(progress) and not placeholder(progress):
-            warnings.append(f"table row {number}: the progress cell holds only the form's own "
-                            "text (a unit, title or deadline); not a report")
+            warnings.append(f"表格第 {number} 行：进展栏只有报表自带的文字（单位、实事名称或"
+                            "完成时限），不算报送")
         return None
     item, warning = match_item(texts.get("seq", ""), texts.get("title", ""), campaign)
     if warning:
-        warnings.append(f"table row {number}: {warning}")
+        warnings.append(f"表格第 {number} 行：{warning}")
     if item is None:
         return None
     unit_fields = ("units", *(c.name for c in further_columns(campaign.columns)

@@ -57,15 +57,15 @@ def match_item(seq_text: str, title: str, campaign: Campaign) -> tuple[Item | No
     by_title = title_match(title, campaign)
     by_seq = _item_by_seq(parse_seq(seq_text), campaign) if seq_text else None
     if by_title and by_seq and by_title is not by_seq:
-        return by_title, (f"序号 {seq_text} is item {by_seq.seq} ({by_seq.title}) but "
-                          f"实事名称 “{title}” is item {by_title.seq}; taken as item {by_title.seq}")
+        return by_title, (f"序号 {seq_text} 对应第 {by_seq.seq} 项（{by_seq.title}），"
+                          f"但实事名称“{title}”是第 {by_title.seq} 项，按第 {by_title.seq} 项读取")
     if by_title or by_seq:
         warning = None
         if by_seq and not by_title and key(title):
-            warning = (f"实事名称 “{title}” not recognised; taken as item {by_seq.seq} "
-                       f"({by_seq.title}) by its 序号 {seq_text}")
+            warning = (f"未能识别实事名称“{title}”，按序号 {seq_text} 读作第 {by_seq.seq} 项"
+                       f"（{by_seq.title}）")
         return by_title or by_seq, warning
-    return None, f"row not matched to any item (序号 “{seq_text}”, 实事名称 “{title}”); skipped"
+    return None, f"未能对应到任何一项实事（序号“{seq_text}”，实事名称“{title}”），未读取"
 
 
 def _unit_core(name: str) -> str:

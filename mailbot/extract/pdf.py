@@ -86,8 +86,8 @@ def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign
                            else layer.chars)
             usable = sum(1 for c in chars if c["text"].strip() and CID not in c["text"])
             if any(CID in c["text"] for c in chars):
-                warnings.append(f"page {number + 1}: text layer unreadable ((cid:NN) glyphs "
-                                "without Unicode); those cells were not read")
+                warnings.append(f"第 {number + 1} 页：文字层无法读取（字体未嵌入字符编码），"
+                                "这些单元格未读取")
             kind = _page_kind(layer, usable)
             text_pages += kind == "text"
             scanned_pages += kind == "scan"
@@ -97,11 +97,11 @@ def _read_pages(layers: list[Layer], pages: int, data: bytes, campaign: Campaign
                 add_grid(grids, table_grid(table, chars, refs),
                          index == 0 and _nothing_above(layer, table, chars))
     if pages > MAX_PAGES:
-        warnings.append(f"only the first {MAX_PAGES} pages were read")
+        warnings.append(f"只读取了前 {MAX_PAGES} 页")
     result = read_form(Document([_without_cid(grid) for grid in grids]), campaign)
     scanned = scanned_pages > 0 and text_pages == 0
     if scanned:
-        warnings.append("scanned PDF: no text layer")
+        warnings.append("扫描件：PDF 没有文字层")
     return Extraction(file="", format="", has_form=result.has_form, scanned=scanned,
                       seal=_seal(data, render, scanned), rows=result.rows,
                       warnings=tuple(warnings) + result.warnings)

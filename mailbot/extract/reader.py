@@ -43,7 +43,7 @@ def _read_one(filename: str, kind: str, data: bytes, campaign: Campaign,
     readable = kind
     if kind in convert.CONVERTIBLE:
         data, readable = convert.to_readable(data, kind)
-        warnings = (f"converted from .{kind} with LibreOffice",)
+        warnings = (f"由 .{kind} 文件经 LibreOffice 转换后读取",)
         limits = budget.limits(LIMITS)
     parsed = sandbox.run(partial(_parse, readable, data, campaign), limits, budget.stop)
     if parsed.scanned:

@@ -35,17 +35,17 @@ def read_scanned(data: bytes, parsed: Extraction, campaign: Campaign) -> Extract
     the engine is installed; otherwise the parse as it was, saying why no rows."""
     if not engines.available():
         return replace(parsed, warnings=parsed.warnings + (
-            "OCR is not installed (pip install -e \".[ocr]\"): the scan's rows were not read",))
+            "本机未安装文字识别组件（ocr），扫描件中的报表内容未识别",))
     try:
         read = _cached(data, "pdf", campaign)
     except ExtractError as error:
         return replace(parsed, warnings=parsed.warnings + (str(error),))
     if not read.has_form:  # nothing OCR could add, and it says so
         return replace(parsed, warnings=parsed.warnings + (
-            "OCR found no ruled form on the scanned pages: no rows read",))
+            "扫描页上未找到带表格线的报表，未识别出报表内容",))
     # the parse judged the seal on the same pages; OCR did not look again
     return replace(read, seal=parsed.seal,
-                   warnings=read.warnings + ("scanned PDF: rows read by OCR",))
+                   warnings=read.warnings + ("扫描件：报表内容由文字识别读出",))
 
 
 def _cached(data: bytes, kind: str, campaign: Campaign) -> Extraction:

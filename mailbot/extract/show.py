@@ -8,7 +8,7 @@ PREVIEW = 60
 
 
 def _flag(value: bool | None) -> str:
-    return {True: "yes", False: "no", None: "unknown"}[value]
+    return {True: "是", False: "否", None: "无法判断"}[value]
 
 
 def format_table(extractions: list[Extraction]) -> str:
@@ -17,11 +17,11 @@ def format_table(extractions: list[Extraction]) -> str:
     for extraction in extractions:
         lines = [f"{extraction.file}  [{extraction.format}]"]
         if extraction.error:
-            lines.append(f"  error: {extraction.error}")
+            lines.append(f"  无法读取：{extraction.error}")
         else:
-            lines.append(f"  form: {_flag(extraction.has_form)}   scanned: "
-                         f"{_flag(extraction.scanned)}   seal: {_flag(extraction.seal)}   "
-                         f"rows: {len(extraction.rows)}")
+            lines.append(f"  找到报表：{_flag(extraction.has_form)}   扫描件："
+                         f"{_flag(extraction.scanned)}   有公章：{_flag(extraction.seal)}   "
+                         f"读出 {len(extraction.rows)} 行")
         for row in extraction.rows:
             progress = row.progress.replace("\n", " / ")
             if len(progress) > PREVIEW:
@@ -29,11 +29,10 @@ def format_table(extractions: list[Extraction]) -> str:
             unit = row.unit or "、".join(row.units)
             lines.append(f"  {row.seq:>2}  {row.title}  [{unit}]  {progress}"
                          + (f"  ({row.deadline})" if row.deadline else "")
-                         + (f"  [OCR {row.confidence:.2f}]" if row.ocr and row.confidence else ""))
+                         + (f"  [文字识别 {row.confidence:.2f}]" if row.ocr and row.confidence else ""))
         check = extraction.stamped_check
         if check is not None:
-            lines.append("  stamped copy: " + ("matches the electronic version"
-                                               if check.ok else "；".join(check.problems)))
-        lines.extend(f"  warning: {warning}" for warning in extraction.warnings)
+            lines.append("  盖章版核对：" + ("与电子版一致" if check.ok else "；".join(check.problems)))
+        lines.extend(f"  提示：{warning}" for warning in extraction.warnings)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")

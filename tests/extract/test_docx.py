@@ -33,7 +33,7 @@ def test_only_own_rows_renumbered_and_reworded_title_wins_over_seq(campaign):
              ["2", "深入开展青少年心理成长护航工程", "区教体局", "讲座20场", "12月底"]]
     extraction, rows = rows_of(build_docx([table]), campaign)
     assert rows == [(6, "区教体局", "新购校车40台"), (10, "区教体局", "讲座20场")]
-    assert any("序号 1" in w and "item 6" in w for w in extraction.warnings)
+    assert any("序号 1" in w and "按第 6 项读取" in w for w in extraction.warnings)
 
 
 def test_one_row_per_unit_with_vertically_merged_seq_and_title(campaign):
@@ -75,7 +75,7 @@ def test_letterhead_and_detail_tables_are_ignored(campaign):
 def test_no_form_is_said_not_an_error(campaign):
     extraction, rows = rows_of(build_docx([[["姓名", "电话"], ["张三", "5181763"]]]), campaign)
     assert not extraction.has_form and rows == []
-    assert "no progress table found" in extraction.warnings
+    assert "未找到进展情况报表" in extraction.warnings
 
 
 def test_content_controls_insertions_hyperlinks_breaks_and_deletions(campaign):
@@ -119,7 +119,7 @@ def test_unmatched_rows_are_not_invented(campaign):
              ["", "", "", "合计：无", ""]]
     extraction, rows = rows_of(build_docx([table]), campaign)
     assert rows == []
-    assert sum("not matched" in w for w in extraction.warnings) == 2
+    assert sum("未能对应到任何一项实事" in w for w in extraction.warnings) == 2
 
 
 def test_a_python_docx_document_without_tables(campaign):

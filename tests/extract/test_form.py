@@ -43,7 +43,7 @@ def test_progress_that_is_the_forms_own_text_is_no_row(campaign):
                 ["6", "优化儿童成长发展环境", "区教体局", "新购置校车40台。", ""])
     result, rows = read(campaign, form)
     assert rows == [(6, "区教体局", "新购置校车40台。")]
-    assert sum("form's own text" in warning for warning in result.warnings) == 3
+    assert sum("进展栏只有报表自带的文字" in warning for warning in result.warnings) == 3
 
 
 def test_a_table_without_the_form_header_gives_no_rows(campaign):
@@ -57,7 +57,7 @@ def test_a_table_after_the_form_with_other_columns_is_not_read(campaign):
     after = grid(["序号", "工作进展", "备注"], ["1", "另附活动照片12张", ""], ["2", "附台账", ""])
     result, rows = read(campaign, form, after)
     assert rows == [(7, "区应急管理局", "开展演练8次。")]
-    assert "table 2 after the form has other columns; not read" in result.warnings
+    assert "报表之后的第 2 个表格栏目不同，未读取" in result.warnings
 
 
 def test_two_progress_columns_are_one_progress_and_the_deadline_may_be_missing(campaign):
@@ -81,7 +81,7 @@ def test_renumbered_rows_with_shortened_titles_go_by_title(campaign):
                 ["2", "心理健康护航工程", "区教体局", "开展心理讲座20场。", ""])
     result, rows = read(campaign, form)
     assert rows == [(6, "区教体局", "新购置校车40台。"), (10, "区教体局", "开展心理讲座20场。")]
-    assert all("taken as item" in warning for warning in result.warnings)
+    assert all("读作第" in warning or "按第" in warning for warning in result.warnings)
 
 
 def test_a_shifted_row_is_read_by_its_own_cells(campaign):
@@ -95,7 +95,7 @@ def test_a_row_that_cannot_be_lined_up_is_refused_not_read_shifted(campaign):
                 ["8", "赋能妇女儿童宣传矩阵", "区融媒体中心", "推出报道12期。", ""])
     result, rows = read(campaign, form)
     assert rows == [(8, "区融媒体中心", "推出报道12期。")]
-    assert "table row 2: its cells do not line up with the header; not read" in result.warnings
+    assert "表格第 2 行：单元格与表头对不齐，未读取" in result.warnings
 
 
 def test_units_written_in_full_are_recognised(campaign):

@@ -117,7 +117,7 @@ def test_one_bad_file_does_not_stop_the_others(campaign):
     members = {"bad.docx": b"PK\x03\x04garbage", "good.docx": make_form_docx(campaign, {5: "发放"})}
     found = extract_attachment("mail.zip", zip_bytes(members), campaign)
     assert [bool(e.error) for e in found] == [True, False]
-    assert "error:" in format_table(found)
+    assert "无法读取：" in format_table(found)
 
 
 def test_extract_path_reports_a_missing_file(campaign, tmp_path):
