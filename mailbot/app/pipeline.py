@@ -242,7 +242,8 @@ def _claim(ctx: Context, sha: str, message: Message, fingerprint: str, source_ke
 
 def _settle(ctx: Context, mail: Arrival, write: Callable[[Tx], Outcome]) -> Outcome:
     """The mail's one durable commit: what `write` records (its state, submission,
-    reply) and the mailbox position, together (docs/design.md, Durability)."""
+    reply) and the mailbox position, together; in a poll it waits for the disk with
+    the other mails of its group (docs/design.md, Durability)."""
     with ctx.store.transaction() as tx:
         outcome = write(tx)
         _advance(tx, mail)
@@ -515,12 +516,13 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
     """Fetch what is new in the mailbox and ingest it, one committed mail at a time;
     mail that arrived before `since` (default: ctx.since()) is recorded, not answered.
 
-    The source's position is committed with each mail's outcome (one transaction),
-    and the mailbox is touched (keyword, move) only after that, so a crash anywhere
-    repeats at most the mail in hand, which the store then recognises by its hash.
-    The position never passes a mail that is not finished (failed with tries left):
-    the next poll fetches from there again, retries it, and skips what was done
-    after it.
+    The source's position is committed with each mail's outcome (one transaction).
+    The mails are made durable together (a group commit: Store.group), at most
+    GROUP_MAILS or GROUP_SECONDS apart, and the mailbox is touched (keyword, move)
+    only after that, so a crash anywhere repeats at most the mails since the last
+    settle, which the store then recognises by their hash. The position never passes
+    a mail that is not finished (failed with tries left): the next poll fetches from
+    there again, retries it, and skips what was done after it.
     """
     outcomes, since = [], since or ctx.since()
     unfinished = False
@@ -528,27 +530,60 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
     first = next(mails, None)
     if first is None:
         return outcomes  # nothing new: the stages are never loaded
-    from mailbot.app.prefetch import read_ahead
+    from mailbot.app.prefetch import archive_ahead, read_ahead
 
-    fetched = read_ahead(ctx, chain([first], mails), since,
-                         lambda mail: _due(ctx, mail.source_key))
-    for mail, parsed in fetched:
-        if ctx.stop is not None and ctx.stop.is_set():
-            break  # SIGTERM: the next poll goes on from here
-        position = None if mail.state is None or unfinished else _plain(mail.state)
-        if not _due(ctx, mail.source_key):
-            outcome = Outcome(MailState.DUPLICATE, "seen before")
-            _pass(ctx, position)
-        else:
-            outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since,
-                             position, parsed)
-            tell(mail.source_key, outcome)
-            unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
-                mail.source_key))
-        if outcome.state != MailState.FAILED:
-            _mark_processed(source, mail.source_key)
-        outcomes.append(outcome)
+    def due(mail) -> bool:
+        return _due(ctx, mail.source_key)
+
+    archived = archive_ahead(ctx.store, chain([first], mails), source.batch, due)
+    fetched = read_ahead(ctx, archived, since, due)
+    with ctx.store.group():
+        group = _Group(ctx, source)
+        try:
+            for mail, parsed in fetched:
+                if ctx.stop is not None and ctx.stop.is_set():
+                    break  # SIGTERM: the next poll goes on from here
+                position = None if mail.state is None or unfinished else _plain(mail.state)
+                if not _due(ctx, mail.source_key):
+                    outcome = Outcome(MailState.DUPLICATE, "seen before")
+                    _pass(ctx, position)
+                else:
+                    outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since,
+                                     position, parsed)
+                    tell(mail.source_key, outcome)
+                    unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
+                        mail.source_key))
+                group.add(mail.source_key, done=outcome.state != MailState.FAILED)
+                outcomes.append(outcome)
+        finally:
+            group.settle()
     return outcomes
+
+
+GROUP_MAILS = 200  # a poll's mails wait for the disk together, this many at most
+GROUP_SECONDS = 1.0  # or this long: a backlog of slow report mail still settles often
+
+
+class _Group:
+    """The mails of a poll recorded since the store last settled: the mailbox marks
+    them processed only once they are durable (Store.settle)."""
+
+    def __init__(self, ctx: Context, source):
+        self.ctx, self.source = ctx, source
+        self.count, self.done, self.started = 0, [], time.monotonic()
+
+    def add(self, source_key: str, done: bool) -> None:
+        self.count += 1
+        if done:
+            self.done.append(source_key)
+        if self.count >= GROUP_MAILS or time.monotonic() - self.started >= GROUP_SECONDS:
+            self.settle()
+
+    def settle(self) -> None:
+        self.ctx.store.settle()
+        for source_key in self.done:
+            _mark_processed(self.source, source_key)
+        self.count, self.done, self.started = 0, [], time.monotonic()
 
 
 def _due(ctx: Context, source_key: str) -> bool:

@@ -1,4 +1,5 @@
-"""The poll loop's read-ahead: while a mail is recorded, the next mails' files are parsed.
+"""The poll loop's read-ahead: while a mail is recorded, the next mails' files are parsed,
+and the next mails are archived together, so their syncs are one round (Store.group).
 
 Mails are still recorded one at a time, in arrival order (the contract of
 `pipeline.poll`); only their files are read early, on the other parser process
@@ -19,8 +20,39 @@ from mailbot.core.models import Message
 from mailbot.extract import ReadAhead
 from mailbot.intake.message import parse
 from mailbot.mailbox import RawMail
+from mailbot.store import Store, StoreUnavailable
 
 WINDOW = 2  # mails read ahead of the one being recorded: one per parser process
+ARCHIVE_BYTES = 8 * 1024 * 1024  # mails held to be archived together (a larger one alone)
+
+
+def archive_ahead(store: Store, mails: Iterable[RawMail], batch: int,
+                  due: Callable[[RawMail], bool]) -> Iterator[RawMail]:
+    """`mails` in their order, archived `batch` at a time (the source's fetch batch:
+    nothing is fetched early for it) before the first of them is yielded: inside a
+    group (Store.group) their files and folders are then synced in one round, before
+    the first record. A mail the archive refuses (a full or read-only disk) is left to
+    the pipeline, which says so for that mail."""
+    chunk: list[RawMail] = []
+    size = 0
+    for mail in mails:
+        chunk.append(mail)
+        size += len(mail.raw)
+        if len(chunk) >= batch or size >= ARCHIVE_BYTES:
+            yield from _archived(store, chunk, due)
+            chunk, size = [], 0
+    yield from _archived(store, chunk, due)
+
+
+def _archived(store: Store, chunk: list[RawMail], due: Callable[[RawMail], bool]
+              ) -> list[RawMail]:
+    try:
+        for mail in chunk:
+            if due(mail):
+                store.archive(mail.raw)
+    except StoreUnavailable:
+        pass  # the pipeline archives that mail itself and reports the error
+    return chunk
 
 
 def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,

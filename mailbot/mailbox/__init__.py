@@ -44,6 +44,8 @@ class RawMail:
 
 
 class Source(Protocol):
+    batch: int  # mails fetched in one round trip: the poll archives them together
+
     def fetch_new(self, state: Any) -> Iterator[RawMail]:
         """Mail after `state` (None: from the start), oldest first, fetched in batches."""
 

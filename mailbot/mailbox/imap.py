@@ -197,6 +197,10 @@ class ImapSource:
 
     # --- reading ------------------------------------------------------------
 
+    @property
+    def batch(self) -> int:
+        return self.settings.batch_size
+
     def fetch_new(self, state: ImapState | dict | None) -> Iterator[RawMail]:
         """Mail with a UID above state.last_uid; all mail when UIDVALIDITY changed
         (the caller re-checks by hash: a new UIDVALIDITY means neither skip nor redo).

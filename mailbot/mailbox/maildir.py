@@ -24,6 +24,8 @@ POLL_INTERVAL = 0.5  # seconds between looks at new/ while waiting
 class MaildirSource:
     """Reads new/ oldest first; `state` is unused (new/ itself is the position)."""
 
+    batch = 20  # files read ahead together (poll archives them in one round)
+
     def __init__(self, path: str | Path, processed: str = "leave", folder: str = "") -> None:
         self.path = Path(path)
         self.processed = processed

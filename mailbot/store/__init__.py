@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from mailbot.core.models import OutgoingState
 from mailbot.store.moments import iso, wall_clock
+from mailbot.store.pending import Pending
 from mailbot.store.schema import LISTED, MIGRATIONS
 from mailbot.store.tx import JOURNAL, Tx
 
@@ -65,6 +66,13 @@ class StoreUnavailable(Exception):
     """
 
 
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
+
+
 def _busy(error: BaseException) -> bool:
     return (isinstance(error, sqlite3.OperationalError)
             and getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
@@ -83,6 +91,8 @@ class Store:
         self.timeout = timeout
         self.sync = sync
         self._durable = True
+        self._pending: Pending | None = None  # inside a group (Store.group)
+        self._journal: int | None = None  # received.jsonl, opened at the first claim
         self.archive_dir = Path(archive_dir)
         new = not self.path.exists() or self.path.stat().st_size == 0
         if new and not create:
@@ -116,6 +126,9 @@ class Store:
         self._migrate()
 
     def close(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
         self.db.close()
 
     def _enter_wal(self) -> None:
@@ -166,7 +179,11 @@ class Store:
         in WAL): the commit survives the process being killed, not a power cut, and the
         next durable commit makes it durable too. For what a power cut may lose without
         harm: a mail's claim (the mail is still in the mailbox and archived) and a
-        sender's parse budget. docs/design.md, Durability."""
+        sender's parse budget. docs/design.md, Durability. Inside a group every commit
+        is of the second kind until the group settles."""
+        if self._pending is not None:
+            self._sync_archive()
+            durable, self._pending.committed = False, True
         self._synchronous(durable)
         try:
             self.db.execute("BEGIN IMMEDIATE")
@@ -175,11 +192,77 @@ class Store:
                                    f"(waited {self.timeout:g} s: {error}); "
                                    "the mail will be tried again") from error
         try:
-            yield Tx(self.db, self.archive_dir)
+            yield Tx(self.db, self._append_journal)
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def _append_journal(self, line: str) -> None:
+        """One write(2) on a descriptor kept open (O_APPEND): a line whole or not at all."""
+        if self._journal is None:
+            self._journal = os.open(self.archive_dir / JOURNAL,
+                                    os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.write(self._journal, line.encode("utf-8"))
+
+    @contextmanager
+    def group(self):
+        """Group commit: the mails recorded inside wait for the disk together.
+
+        Archived files are written without their syncs; the next transaction syncs
+        all of them first (files, then their folders), so no record is ever committed
+        before its mail's archive is durable, whoever makes the commit durable. A
+        caller that archives several mails before recording them (app.prefetch) so
+        pays for one round of syncs. Every transaction inside commits without waiting
+        for the disk; `settle()` then syncs SQLite's log once for all of them, and runs
+        again when the group ends, also when it ends by an exception. Until a settle,
+        what was committed survives the process being killed, not a power cut: the
+        caller touches the mailbox only after `settle()` (app.pipeline.poll). A group
+        inside a group is part of the outer one."""
+        if self._pending is not None:
+            yield self
+            return
+        self._pending = Pending()
+        try:
+            yield self
+        finally:
+            try:
+                self.settle()
+            finally:
+                self._pending = None
+
+    def settle(self) -> None:
+        """Make what the group wrote durable: the archive, then the write-ahead log.
+        One sync of the log is what a synchronous=FULL commit does in WAL mode; every
+        commit before it is then durable (sqlite.org/pragma.html#pragma_synchronous)."""
+        if self._pending is None:
+            return
+        self._sync_archive()
+        if self._pending.committed:
+            self._durably(lambda: self._sync_path(Path(f"{self.path}-wal")))
+            self._pending.committed = False
+
+    def _sync_archive(self) -> None:
+        """The group's archived files, then each folder that gained an entry."""
+        pending = self._pending
+        if pending is None or not (pending.files or pending.folders):
+            return
+        try:
+            self._durably(lambda: ([self.sync(fd) for fd in pending.files],
+                                   [self._sync_path(path) for path in pending.folders]))
+        finally:
+            for fd in pending.files:
+                os.close(fd)
+            pending.files.clear()
+        pending.folders.clear()
+
+    def _durably(self, sync: Callable[[], object]) -> None:
+        try:
+            sync()
+        except OSError as error:
+            raise StoreUnavailable(f"cannot make the store {self.path} and its archive "
+                                   f"durable: {error.strerror or error}; the mailbox was "
+                                   "not touched, the mails will be seen again") from error
 
     def _synchronous(self, durable: bool) -> None:
         if durable != self._durable:
@@ -201,25 +284,42 @@ class Store:
 
     def _write_archive(self, digest: str, raw: bytes) -> None:
         """Write aside, sync, rename, then sync the folder: the rename (the file's name)
-        is only durable once its folder is (a new folder's own entry likewise)."""
+        is only durable once its folder is (a new folder's own entry likewise). In a
+        group the syncs wait for `settle()`. A file of the wrong size (a power cut
+        before a group settled) is written again."""
         folder = self.archive_dir / digest[:2]
         target = folder / f"{digest}.eml"
-        if target.exists():
+        if _size(target) == len(raw):
             return
         if not folder.is_dir():
             folder.mkdir(exist_ok=True, mode=0o700)
-            self._sync_folder(self.archive_dir)
+            self._synced(self.archive_dir)
         partial = target.with_suffix(".part")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            self.sync(handle.fileno())
-        os.replace(partial, target)
-        self._sync_folder(folder)
+        try:
+            with open(fd, "wb", closefd=False) as handle:
+                handle.write(raw)
+            if self._pending is None:
+                self.sync(fd)
+            os.replace(partial, target)
+        except BaseException:
+            os.close(fd)
+            raise
+        if self._pending is None:
+            os.close(fd)
+        else:
+            self._pending.files.append(fd)  # kept open for its sync: no second open
+        self._synced(folder)
 
-    def _sync_folder(self, folder: Path) -> None:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    def _synced(self, folder: Path) -> None:
+        """Sync a folder that gained an entry now, or at the group's settle."""
+        if self._pending is None:
+            self._sync_path(folder)
+        else:
+            self._pending.folders[folder] = None
+
+    def _sync_path(self, path: Path) -> None:
+        fd = os.open(path, os.O_RDONLY)
         try:
             self.sync(fd)
         finally:

@@ -9,10 +9,9 @@ written outside a transaction by accident.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from typing import TYPE_CHECKING
 
@@ -30,9 +29,9 @@ class Tx:
     """One open write transaction; committed when the `with` block ends, rolled back
     if it raises."""
 
-    def __init__(self, db: sqlite3.Connection, archive_dir: Path):
+    def __init__(self, db: sqlite3.Connection, journal: Callable[[str], None]):
         self.db = db
-        self.archive_dir = archive_dir
+        self.journal = journal
 
     def execute(self, sql: str, args=()) -> sqlite3.Cursor:
         """Raw SQL inside the transaction (tests and benchmarks that build fixtures)."""
@@ -69,11 +68,8 @@ class Tx:
     def _journal(self, sha256: str, source_key: str, received_at: datetime) -> None:
         """Note beside the archive where and when a mail arrived: what `mailbot rebuild`
         needs besides the bytes (an IMAP arrival time is not inside the mail)."""
-        line = json.dumps({"sha256": sha256, "source_key": source_key,
-                           "received_at": iso(received_at)}) + "\n"
-        fd = os.open(self.archive_dir / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(line)
+        self.journal(json.dumps({"sha256": sha256, "source_key": source_key,
+                                 "received_at": iso(received_at)}) + "\n")
 
     def set_state(self, message: int, state: str, reason: str = "",
                   unit: str | None = None, quarter: str | None = None) -> None:

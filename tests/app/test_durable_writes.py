@@ -1,15 +1,20 @@
-"""A poll makes two durable writes per mail: the archive's fsync (file, then its folder)
-and one durable commit holding the mail's outcome, its reply and the mailbox position.
+"""A poll waits for the disk once per group of mails (a group commit), not per mail: the
+mails are archived together and synced in one round before the first is recorded,
+their outcomes are committed one by one without waiting, SQLite's log is synced once
+at the end, and only then is the mailbox touched.
 
-Counted in a real run: the store's `sync` is handed a counting os.fsync, and SQLite's
-trace callback lists every statement, so each transaction is seen with what it holds
-and whether it waited for the disk (synchronous=FULL) or not (NORMAL).
+Counted in a real run: the store's `sync` is handed a counting os.fsync (each sync is
+listed with the file it was for), SQLite's trace callback lists every statement, so
+each transaction is seen with what it holds and whether it waited for the disk
+(synchronous=FULL) or not (NORMAL), and the mailbox's marks are listed on the same
+time line through a source that passes every call on to the real one.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -24,16 +29,17 @@ from tests.servers import PASSWORD, site_config
 
 @dataclass
 class Counted:
-    """What the store did, from its own hooks: fsyncs, and transactions as statement lists."""
+    """What the store and the mailbox did, in order: ("sync", path), ("commit", kind),
+    ("mark", source key); and the transactions as statement lists."""
 
-    syncs: int = 0
+    events: list[tuple[str, str]] = field(default_factory=list)
     durable: list[list[str]] = field(default_factory=list)
     lazy: list[list[str]] = field(default_factory=list)
     _open: list[str] | None = None
     _full: bool = True
 
     def sync(self, fd: int) -> None:
-        self.syncs += 1
+        self.events.append(("sync", os.readlink(f"/proc/self/fd/{fd}")))
         os.fsync(fd)
 
     def trace(self, statement: str) -> None:
@@ -43,9 +49,30 @@ class Counted:
             self._open = []
         elif statement == "COMMIT" and self._open is not None:
             (self.durable if self._full else self.lazy).append(self._open)
+            self.events.append(("commit", "durable" if self._full else "lazy"))
             self._open = None
         elif self._open is not None:
             self._open.append(statement)
+
+    def synced(self) -> list[str]:
+        return [path for kind, path in self.events if kind == "sync"]
+
+
+class Observed:
+    """The real source, with its marks noted on the counted time line."""
+
+    def __init__(self, source, counted: Counted):
+        self.source, self.counted, self.batch = source, counted, source.batch
+
+    def fetch_new(self, state):
+        return self.source.fetch_new(state)
+
+    def mark_processed(self, source_key: str) -> None:
+        self.counted.events.append(("mark", source_key))
+        self.source.mark_processed(source_key)
+
+    def close(self) -> None:
+        self.source.close()
 
 
 def counted_context(config) -> tuple[pipeline.Context, Counted]:
@@ -68,26 +95,34 @@ def mails(ctx) -> list[bytes]:
             unit_mail(ctx, "区卫健局", files=("docx",))]
 
 
-def assert_two_durable_writes_per_mail(ctx, counted: Counted, count: int,
-                                       position: bool) -> None:
+def assert_one_wait_for_the_disk(ctx, counted: Counted, count: int, position: bool) -> None:
     states = sorted(m.state for m in ctx.store.messages())
     assert states == ["done", "done", "held", "ignored"]
-    assert len(counted.durable) == count  # one durable commit per mail, nothing else
-    outcome_writes = [t for t in counted.durable if any("UPDATE messages SET state" in s
-                                                        for s in t)]
-    assert len(outcome_writes) == count
-    replies = sum(any("INSERT OR IGNORE INTO outgoing " in s for s in t) for t in counted.durable)
+    assert counted.durable == []  # no commit waits for the disk on its own
+    outcome_writes = [t for t in counted.lazy if any("UPDATE messages SET state" in s
+                                                     for s in t)]
+    assert len(outcome_writes) == count  # one commit per mail: state, reply, position
+    replies = sum(any("INSERT OR IGNORE INTO outgoing " in s for s in t) for t in outcome_writes)
     assert replies == 3 == len(ctx.store.outgoing())  # receipts and the held notice
     positions = sum(any("INSERT INTO state" in s and "'mailbox'" in s for s in t)
-                    for t in counted.durable)
+                    for t in outcome_writes)
     assert positions == (count if position else 0)
-    # the archive: the file and its folder, plus a new folder's own entry now and then
-    assert 2 * count <= counted.syncs <= 3 * count
-    assert all("messages" not in " ".join(t) or "INSERT INTO messages" in " ".join(t)
-               for t in counted.lazy)  # lazily committed: claims and parse budgets only
+    archived = {str(ctx.store.archive_dir / m.sha256[:2] / f"{m.sha256}.eml")
+                for m in ctx.store.messages()}
+    synced = counted.synced()
+    assert len(synced) == len(set(synced))  # nothing synced twice
+    assert archived <= set(synced)  # every archived file
+    assert {str(Path(path).parent) for path in archived} <= set(synced)  # and its folder
+    wal = f"{ctx.store.path}-wal"
+    assert synced[-1] == wal and synced.count(wal) == 1  # the log, once: commits durable
+    kinds = ["log" if event == ("sync", wal) else event[0] for event in counted.events]
+    first_commit = kinds.index("commit")
+    assert set(kinds[:first_commit]) == {"sync"}  # the archive first, in one round
+    assert set(kinds[first_commit:kinds.index("log")]) == {"commit"}  # no wait per mail
+    assert kinds[kinds.index("log") + 1:] == ["mark"] * count  # the mailbox only then
 
 
-def test_a_maildir_poll_makes_two_durable_writes_per_mail(tmp_path):
+def test_a_maildir_poll_waits_for_the_disk_once_for_all_its_mails(tmp_path):
     import mailbox
 
     config = load(write_config(tmp_path))
@@ -95,9 +130,9 @@ def test_a_maildir_poll_makes_two_durable_writes_per_mail(tmp_path):
     box = mailbox.Maildir(config.mailbox.local_path, create=True)
     for raw in mails(ctx):
         box.add(raw)
-    outcomes = pipeline.poll(ctx, open_source(config.mailbox))
+    outcomes = pipeline.poll(ctx, Observed(open_source(config.mailbox), counted))
     assert len(outcomes) == 4
-    assert_two_durable_writes_per_mail(ctx, counted, 4, position=False)
+    assert_one_wait_for_the_disk(ctx, counted, 4, position=False)
     ctx.store.close()
 
 
@@ -112,12 +147,34 @@ def test_an_imap_poll_commits_the_position_with_each_outcome(tmp_path, dovecot, 
     ctx, counted = counted_context(config)
     for raw in mails(ctx):
         dovecot.append(user, raw)
-    source = open_source(config.mailbox)
+    source = Observed(open_source(config.mailbox), counted)
     try:
         assert len(pipeline.poll(ctx, source)) == 4
-        assert_two_durable_writes_per_mail(ctx, counted, 4, position=True)
+        assert_one_wait_for_the_disk(ctx, counted, 4, position=True)
         assert ctx.store.get_state(pipeline.MAILBOX_STATE)["last_uid"] == 4
         assert pipeline.poll(ctx, source) == []  # the position holds: nothing again
     finally:
         source.close()
         ctx.store.close()
+
+
+def test_a_long_poll_settles_every_group_and_marks_each_group_after_its_settle(
+        tmp_path, monkeypatch):
+    import mailbox
+
+    monkeypatch.setattr(pipeline, "GROUP_MAILS", 2)
+    config = load(write_config(tmp_path))
+    ctx, counted = counted_context(config)
+    box = mailbox.Maildir(config.mailbox.local_path, create=True)
+    for raw in mails(ctx):
+        box.add(raw)
+    assert len(pipeline.poll(ctx, Observed(open_source(config.mailbox), counted))) == 4
+    wal = f"{ctx.store.path}-wal"
+    line = ["log" if event == ("sync", wal) else event[0] for event in counted.events
+            if event[0] != "commit"]
+    syncs_of_a_group = line.index("log") + 1
+    assert line.count("log") == 2  # two groups of two mails
+    assert line[syncs_of_a_group:syncs_of_a_group + 2] == ["mark", "mark"]
+    assert line[-3:] == ["log", "mark", "mark"]
+    assert len(box) == 4 and len(counted.durable) == 0
+    ctx.store.close()
