@@ -532,8 +532,12 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
         return outcomes  # nothing new: the stages are never loaded
     from mailbot.app.prefetch import archive_ahead, read_ahead
 
+    known: dict[str, bool] = {}  # asked by the archive, the read-ahead and the loop: once
+
     def due(mail) -> bool:
-        return _due(ctx, mail.source_key)
+        if mail.source_key not in known:
+            known[mail.source_key] = _due(ctx, mail.source_key)
+        return known[mail.source_key]
 
     archived = archive_ahead(ctx.store, chain([first], mails), source.batch, due)
     fetched = read_ahead(ctx, archived, since, due)
@@ -544,7 +548,9 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
                 if ctx.stop is not None and ctx.stop.is_set():
                     break  # SIGTERM: the next poll goes on from here
                 position = None if mail.state is None or unfinished else _plain(mail.state)
-                if not _due(ctx, mail.source_key):
+                fresh = due(mail)
+                del known[mail.source_key]  # recorded below: the answer changes
+                if not fresh:
                     outcome = Outcome(MailState.DUPLICATE, "seen before")
                     _pass(ctx, position)
                 else:

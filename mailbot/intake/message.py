@@ -32,6 +32,12 @@ GB_LABELS = {"gb2312", "gbk", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "euc-cn
              "x-euc-cn", "chinese", "csgb2312", "ms936", "windows-936"}
 ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 MSG_ID = re.compile(r"<[^<>\s]+>")
+# The From of nearly every mail: `addr@domain` or `Name <addr@domain>`, printable ASCII
+# with no quote, comment, list or route; both parsers read it alike (sender_of).
+_ADDR = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+_ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"  # RFC 5322 atext: a phrase starts with one
+_NAME = rf"[{_ATEXT}](?:[{_ATEXT}. ]*[{_ATEXT}])?"  # and, taken here, ends with one
+PLAIN_FROM = re.compile(rf" *(?:({_NAME})? *<({_ADDR})>|({_ADDR})) *")
 SMALL_IMAGE = 10 * 1024  # logos, signature images and tracking pixels are smaller
 DECORATION_NAME = re.compile(r"signature|签名|logo", re.IGNORECASE)
 MAX_DEPTH = 5  # forwarded-in-forwarded nesting followed before giving up
@@ -146,6 +152,15 @@ def sender_of(values: list[str]) -> tuple[str, str]:
     if len(values) != 1:
         return "", ""
     text = _recover(str(values[0]))
+    plain = PLAIN_FROM.fullmatch(text) if text.isascii() and text.isprintable() else None
+    if plain:  # what the strict and the lenient reading agree on, a tenth the time
+        name = " ".join((plain[1] or "").split())  # runs of spaces read as one
+        return decode_words(name).strip(), (plain[2] or plain[3]).lower()
+    return checked_sender(text)
+
+
+def checked_sender(text: str) -> tuple[str, str]:
+    """sender_of for any From: the strict and the lenient parser must agree."""
     try:
         header = STRICT.header_factory("from", text)
         mailboxes = [(a.display_name, a.addr_spec) for a in header.addresses

@@ -125,3 +125,20 @@ def test_gb_labels_map_to_gb18030():
         assert message.codec_for(label) == "gb18030"
     assert message.codec_for("no-such-charset") is None
     assert message.decode_bytes("镕".encode("gbk"), "gb2312") == "镕"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(message.PLAIN_FROM, fullmatch=True).filter(
+    lambda text: text.isascii() and text.isprintable()))
+def test_a_plain_from_is_read_as_the_strict_and_lenient_parsers_read_it(text: str):
+    """The fast path of sender_of (`Name <addr@domain>`) answers what the two-parser
+    check answers, for every From it takes."""
+    assert message.sender_of([text]) == message.checked_sender(text), text
+
+
+@pytest.mark.parametrize("text", ["rsj@zichuan.gov.cn", "区人社局 <rsj@zichuan.gov.cn>",
+                                  "=?gbk?B?x/jIy8nnvtY=?= <RSJ@Zichuan.gov.cn>",
+                                  "Mr. Zhang <a.b+c@mail.example.org>", "<a@b.example>"])
+def test_common_froms_take_the_fast_path_with_the_same_answer(text: str):
+    assert message.PLAIN_FROM.fullmatch(text) or not text.isascii()
+    assert message.sender_of([text]) == message.checked_sender(text)
