@@ -135,8 +135,21 @@ def decode_words(value: str) -> str:
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
-    pairs = getaddresses([_recover(str(v)) for v in values])
+    texts = [_recover(str(v)) for v in values]
+    plain = [_plain_address(text) for text in texts]
+    if all(plain):  # one plain mailbox in each: what getaddresses reads, a tenth the time
+        return plain
+    pairs = getaddresses(texts)
     return [(decode_words(name).strip(), addr.strip().lower()) for name, addr in pairs if addr]
+
+
+def _plain_address(text: str) -> tuple[str, str] | None:
+    """(name, address) of `Name <addr@domain>` in printable ASCII (PLAIN_FROM), else None."""
+    plain = PLAIN_FROM.fullmatch(text) if text.isascii() and text.isprintable() else None
+    if not plain:
+        return None
+    name = " ".join((plain[1] or "").split())  # runs of spaces read as one
+    return decode_words(name).strip(), (plain[2] or plain[3]).lower()
 
 
 def sender_of(values: list[str]) -> tuple[str, str]:
@@ -152,11 +165,8 @@ def sender_of(values: list[str]) -> tuple[str, str]:
     if len(values) != 1:
         return "", ""
     text = _recover(str(values[0]))
-    plain = PLAIN_FROM.fullmatch(text) if text.isascii() and text.isprintable() else None
-    if plain:  # what the strict and the lenient reading agree on, a tenth the time
-        name = " ".join((plain[1] or "").split())  # runs of spaces read as one
-        return decode_words(name).strip(), (plain[2] or plain[3]).lower()
-    return checked_sender(text)
+    # a plain From is what the strict and the lenient reading agree on, a tenth the time
+    return _plain_address(text) or checked_sender(text)
 
 
 def checked_sender(text: str) -> tuple[str, str]:

@@ -142,3 +142,14 @@ def test_a_plain_from_is_read_as_the_strict_and_lenient_parsers_read_it(text: st
 def test_common_froms_take_the_fast_path_with_the_same_answer(text: str):
     assert message.PLAIN_FROM.fullmatch(text) or not text.isascii()
     assert message.sender_of([text]) == message.checked_sender(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.from_regex(message.PLAIN_FROM, fullmatch=True).filter(
+    lambda text: text.isascii() and text.isprintable()), min_size=1, max_size=3))
+def test_plain_to_headers_are_read_as_getaddresses_reads_them(values: list[str]):
+    from email.utils import getaddresses
+
+    expected = [(message.decode_words(name).strip(), addr.strip().lower())
+                for name, addr in getaddresses(values) if addr]
+    assert message._addresses(values) == expected
