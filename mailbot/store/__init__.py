@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from mailbot.core.models import OutgoingState
 from mailbot.store.moments import iso, wall_clock
-from mailbot.store.pending import Pending, filesystem_sync
+from mailbot.store.pending import Pending
 from mailbot.store.schema import LISTED, MIGRATIONS
 from mailbot.store.tx import JOURNAL, Tx
 
@@ -83,17 +83,13 @@ class Store:
     """SQLite (WAL) plus an on-disk archive of raw mails, both private (0600/0700)."""
 
     def __init__(self, path: Path, archive_dir: Path, timeout: float = BUSY_TIMEOUT,
-                 create: bool = False, sync: Callable[[int], None] = os.fsync,
-                 whole_sync: bool = True):
+                 create: bool = False, sync: Callable[[int], None] = os.fsync):
         """Open the store; `create` allows a new empty one where a store existed
         (`mailbot rebuild`), otherwise that is refused (StoreUnusable). `sync` makes
-        an archived file, or a folder's new entry, durable (os.fsync; a test counts).
-        `whole_sync` lets a group sync its round of archived mails with one syncfs(2)
-        of the archive's filesystem where the system has it (store.pending)."""
+        an archived file, or a folder's new entry, durable (os.fsync; a test counts)."""
         self.path = Path(path)
         self.timeout = timeout
         self.sync = sync
-        self.whole_sync = whole_sync
         self._durable = True
         self._pending: Pending | None = None  # inside a group (Store.group)
         self._journal: int | None = None  # received.jsonl, opened at the first claim
@@ -251,13 +247,9 @@ class Store:
         pending = self._pending
         if pending is None or not (pending.files or pending.folders):
             return
-        whole = filesystem_sync() if self.whole_sync and pending.files else None
         try:
-            if whole is not None:  # the files are in the archive: one call for them all
-                self._durably(lambda: whole(pending.files[0]))
-            else:
-                self._durably(lambda: ([self.sync(fd) for fd in pending.files],
-                                       [self._sync_path(path) for path in pending.folders]))
+            self._durably(lambda: ([self.sync(fd) for fd in pending.files],
+                                   [self._sync_path(path) for path in pending.folders]))
         finally:
             for fd in pending.files:
                 os.close(fd)

@@ -77,8 +77,7 @@ class Observed:
 
 def counted_context(config) -> tuple[pipeline.Context, Counted]:
     counted = Counted()
-    store = Store(config.store_path, config.archive_path, sync=counted.sync,
-                  whole_sync=False)  # each file's sync, to be listed
+    store = Store(config.store_path, config.archive_path, sync=counted.sync)
     ctx = pipeline.Context(config, store, lambda: SEPT,
                            template_env(pipeline.templates_dir(config)))
     ctx.since()  # the start point, fixed once per store, not per mail

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from datetime import datetime, timezone
 
 import pytest
 
 from mailbot.store import Store
-from mailbot.store.pending import filesystem_sync
 
 WHEN = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
 
@@ -33,7 +31,7 @@ class Syncs(list):
 def store(tmp_path):
     syncs = Syncs()
     opened = Store(tmp_path / "var" / "mailbot.sqlite3", tmp_path / "var" / "archive",
-                   sync=syncs, whole_sync=False)  # each file's sync, to be listed
+                   sync=syncs)
     opened.syncs = syncs
     yield opened
     opened.close()
@@ -116,24 +114,3 @@ def test_the_arrival_journal_gets_one_whole_line_per_claim(store):
     assert len(lines) == 3 and all(line.startswith('{"sha256": ') for line in lines)
     assert [entry for _, entry in store.archived() if entry] and len(store.archived()) == 3
 
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs(2) is Linux's")
-def test_on_linux_a_round_of_archived_mails_is_one_syncfs(tmp_path, monkeypatch):
-    calls = []
-    whole = filesystem_sync()
-    assert whole is not None  # glibc has had syncfs since 2.14
-    monkeypatch.setattr("mailbot.store.filesystem_sync",
-                        lambda: lambda fd: (calls.append(os.readlink(f"/proc/self/fd/{fd}")),
-                                            whole(fd)))
-    syncs = Syncs()
-    store = Store(tmp_path / "mailbot.sqlite3", tmp_path / "archive", sync=syncs)
-    with store.group():
-        raws = [b"mail %d" % n for n in range(5)]
-        for raw in raws:
-            store.archive(raw)
-        for raw in raws:
-            claim(store, raw)
-    assert len(calls) == 1 and calls[0].startswith(str(tmp_path / "archive"))
-    assert syncs == [f"{store.path}-wal"]  # no file or folder synced one by one
-    assert [store.raw(sha) for sha, _ in store.archived()] != []
-    store.close()
