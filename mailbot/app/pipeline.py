@@ -532,7 +532,7 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
         return outcomes  # nothing new: the stages are never loaded
     from mailbot.app.prefetch import archive_ahead, read_ahead
 
-    known: dict[str, bool] = {}  # asked by the archive, the read-ahead and the loop: once
+    known: dict[str, bool] = {}  # asked by the archive and by the loop: once
 
     def due(mail) -> bool:
         if mail.source_key not in known:
@@ -540,7 +540,7 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
         return known[mail.source_key]
 
     archived = archive_ahead(ctx.store, chain([first], mails), source.batch, due)
-    fetched = read_ahead(ctx, archived, since, due)
+    fetched = read_ahead(ctx, archived, since)
     with ctx.store.group():
         group = _Group(ctx, source)
         try:

@@ -1,5 +1,6 @@
 """The poll loop's read-ahead: while a mail is recorded, the next mails' files are parsed,
-and the next mails are archived together, so their syncs are one round (Store.group).
+and the next mails are archived together, so their syncs are one round (Store.group),
+which the disk works on while those mails are parsed.
 
 Mails are still recorded one at a time, in arrival order (the contract of
 `pipeline.poll`); only their files are read early, on the other parser process
@@ -27,12 +28,15 @@ ARCHIVE_BYTES = 8 * 1024 * 1024  # mails held to be archived together (a larger 
 
 
 def archive_ahead(store: Store, mails: Iterable[RawMail], batch: int,
-                  due: Callable[[RawMail], bool]) -> Iterator[RawMail]:
+                  due: Callable[[RawMail], bool]
+                  ) -> Iterator[tuple[RawMail, Message | None]]:
     """`mails` in their order, archived `batch` at a time (the source's fetch batch:
-    nothing is fetched early for it) before the first of them is yielded: inside a
-    group (Store.group) their files and folders are then synced in one round, before
-    the first record. A mail the archive refuses (a full or read-only disk) is left to
-    the pipeline, which says so for that mail."""
+    nothing is fetched early for it) before the first of them is yielded, each with
+    the mail parsed (None for one the pipeline will not process). Inside a group
+    (Store.group) the files and folders of a batch are synced in one round, which is
+    started first (Store.sync_soon) so that the batch is parsed while the disk works;
+    the first record waits for it. A mail the archive refuses (a full or read-only
+    disk) is left to the pipeline, which says so for that mail."""
     chunk: list[RawMail] = []
     size = 0
     for mail in mails:
@@ -45,33 +49,32 @@ def archive_ahead(store: Store, mails: Iterable[RawMail], batch: int,
 
 
 def _archived(store: Store, chunk: list[RawMail], due: Callable[[RawMail], bool]
-              ) -> list[RawMail]:
+              ) -> list[tuple[RawMail, Message | None]]:
+    wanted = [due(mail) for mail in chunk]
     try:
-        for mail in chunk:
-            if due(mail):
+        for mail, fresh in zip(chunk, wanted):
+            if fresh:
                 store.archive(mail.raw)
     except StoreUnavailable:
         pass  # the pipeline archives that mail itself and reports the error
-    return chunk
+    store.sync_soon()
+    return [(mail, parse(mail.raw) if fresh else None) for mail, fresh in zip(chunk, wanted)]
 
 
-def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
-               due: Callable[[RawMail], bool]) -> Iterator[tuple[RawMail, Message | None]]:
-    """`mails` in their order, each yielded after the files of up to WINDOW later ones
-    were handed to ctx.ahead (none when the context has no ReadAhead), with the mail
-    as parsed for that (None where it was not), so the pipeline need not parse it
-    again. `due(mail)` says whether the pipeline will process the mail (not a
-    duplicate)."""
+def read_ahead(ctx, mails: Iterable[tuple[RawMail, Message | None]], since: date | None
+               ) -> Iterator[tuple[RawMail, Message | None]]:
+    """`mails` (each with its parse, None for one the pipeline will not process) in
+    their order, each yielded after the files of up to WINDOW later ones were handed
+    to ctx.ahead (none when the context has no ReadAhead)."""
     ahead: ReadAhead | None = ctx.ahead
     if ahead is None:
-        yield from ((mail, None) for mail in mails)
+        yield from mails
         return
     waiting: deque[tuple[RawMail, Message | None]] = deque()
     try:
-        for mail in mails:
-            parsed = None
-            if due(mail) and not (since and ctx.local_day(mail.received_at) < since):
-                parsed = _submit(ctx, ahead, mail)
+        for mail, parsed in mails:
+            if parsed is not None and not (since and ctx.local_day(mail.received_at) < since):
+                _submit(ctx, ahead, parsed)
             waiting.append((mail, parsed))
             if len(waiting) > WINDOW:
                 yield waiting.popleft()
@@ -81,9 +84,7 @@ def read_ahead(ctx, mails: Iterable[RawMail], since: date | None,
         ahead.close()
 
 
-def _submit(ctx, ahead: ReadAhead, mail: RawMail) -> Message:
-    message = parse(mail.raw)
+def _submit(ctx, ahead: ReadAhead, message: Message) -> None:
     readable, _ = select_attachments(message.attachments, ctx.config.limits)
     if readable:
         ahead.submit(readable, ctx.config.campaign, ctx.mail_seconds, ctx.stop)
-    return message

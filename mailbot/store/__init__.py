@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from mailbot.core.models import OutgoingState
 from mailbot.store.moments import iso, wall_clock
-from mailbot.store.pending import Pending
+from mailbot.store.pending import Pending, sync_path
 from mailbot.store.schema import LISTED, MIGRATIONS
 from mailbot.store.tx import JOURNAL, Tx
 
@@ -213,7 +213,8 @@ class Store:
         all of them first (files, then their folders), so no record is ever committed
         before its mail's archive is durable, whoever makes the commit durable. A
         caller that archives several mails before recording them (app.prefetch) so
-        pays for one round of syncs. Every transaction inside commits without waiting
+        pays for one round of syncs, and may start it early (`sync_soon`) to parse
+        them while the disk works. Every transaction inside commits without waiting
         for the disk; `settle()` then syncs SQLite's log once for all of them, and runs
         again when the group ends, also when it ends by an exception. Until a settle,
         what was committed survives the process being killed, not a power cut: the
@@ -222,13 +223,14 @@ class Store:
         if self._pending is not None:
             yield self
             return
-        self._pending = Pending()
+        self._pending = Pending(self.sync)
         try:
             yield self
         finally:
             try:
                 self.settle()
             finally:
+                self._pending.close()
                 self._pending = None
 
     def settle(self) -> None:
@@ -243,18 +245,18 @@ class Store:
             self._pending.committed = False
 
     def _sync_archive(self) -> None:
-        """The group's archived files, then each folder that gained an entry."""
-        pending = self._pending
-        if pending is None or not (pending.files or pending.folders):
-            return
-        try:
-            self._durably(lambda: ([self.sync(fd) for fd in pending.files],
-                                   [self._sync_path(path) for path in pending.folders]))
-        finally:
-            for fd in pending.files:
-                os.close(fd)
-            pending.files.clear()
-        pending.folders.clear()
+        """The group's archived files, then each folder that gained an entry: the
+        rounds started early waited for, the rest synced now."""
+        if self._pending is not None:
+            self._durably(self._pending.finish)
+
+    def sync_soon(self) -> None:
+        """Inside a group: start syncing what was archived so far, on a thread, so the
+        caller can parse those mails while the disk works (app.prefetch); the next
+        transaction still waits for it. Outside a group every archive is synced as it
+        is written, and this does nothing."""
+        if self._pending is not None:
+            self._pending.start_round()
 
     def _durably(self, sync: Callable[[], object]) -> None:
         try:
@@ -319,11 +321,7 @@ class Store:
             self._pending.folders[folder] = None
 
     def _sync_path(self, path: Path) -> None:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            self.sync(fd)
-        finally:
-            os.close(fd)
+        sync_path(self.sync, path)
 
     def raw(self, sha256: str) -> bytes:
         return (self.archive_dir / sha256[:2] / f"{sha256}.eml").read_bytes()

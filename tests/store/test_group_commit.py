@@ -1,7 +1,9 @@
 """Store.group: commits that wait for the disk together, on a real file and archive.
 
 What must hold: inside a group the mails archived together are synced in one round
-before the first record is committed (no record is durable before its mail), the
+before the first record is committed (no record is durable before its mail), also
+when the round was started early on the store's sync threads (together, off the
+caller's thread, and a failure there stops the record and leaks nothing), the
 commits do not wait for the disk, what was committed is visible to another process
 at once (it survives the worker being killed), the settle syncs the log once; a group
 that ends by an exception still settles; and an archived file cut short (a power cut
@@ -10,21 +12,47 @@ before its sync) is written again when the mail comes back.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
 
-from mailbot.store import Store
+from mailbot.store import Store, StoreUnavailable
 
 WHEN = datetime(2026, 9, 28, 2, tzinfo=timezone.utc)
 
 
 class Syncs(list):
+    """Each sync's file, in the order they were done; and, for each, the thread it ran
+    on and how many syncs were in flight when it started."""
+
+    def __init__(self):
+        super().__init__()
+        self.threads: list[int] = []
+        self.in_flight: list[int] = []
+        self.busy = 0
+        self.lock = threading.Lock()
+        self.fail: str | None = None  # a file name whose sync fails (a dying disk)
+
     def __call__(self, fd: int) -> None:
-        self.append(os.readlink(f"/proc/self/fd/{fd}"))
-        os.fsync(fd)
+        path = os.readlink(f"/proc/self/fd/{fd}")
+        with self.lock:
+            self.threads.append(threading.get_ident())
+            self.busy += 1
+            self.in_flight.append(self.busy)
+        try:
+            time.sleep(0.005)  # a disk that takes its time: syncs that overlap show it
+            if self.fail and path.endswith(self.fail):
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            os.fsync(fd)
+        finally:
+            with self.lock:
+                self.busy -= 1
+        self.append(path)  # listed once done
 
 
 @pytest.fixture
@@ -49,6 +77,18 @@ def other_process_sees(store) -> int:
         return db.execute("SELECT count(*) FROM messages").fetchone()[0]
 
 
+def archive_files_open(store) -> list[str]:
+    """The archived files this process still has open."""
+    paths = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except FileNotFoundError:  # the listing's own descriptor, closed by now
+            pass
+    return [path for path in paths if path.startswith(str(store.archive_dir))
+            and path.endswith((".eml", ".part"))]
+
+
 def archived_path(store, sha: str) -> str:
     return str(store.archive_dir / sha[:2] / f"{sha}.eml")
 
@@ -68,6 +108,34 @@ def test_mails_archived_together_are_synced_in_one_round_before_the_first_record
         assert other_process_sees(store) == 3  # committed: a kill loses nothing
         store.syncs.clear()
     assert store.syncs == [f"{store.path}-wal"]  # the settle: the log, once
+
+
+def test_a_round_started_early_syncs_together_off_the_main_thread_before_the_first_record(
+        store):
+    store.syncs.clear()
+    raws = [b"early mail %d" % n for n in range(6)]
+    with store.group():
+        shas = [store.archive(raw) for raw in raws]
+        store.sync_soon()  # the poll parses the mails meanwhile
+        files = {archived_path(store, sha) for sha in shas}
+        claim(store, raws[0])
+        assert files <= set(store.syncs)  # every file durable before the first record
+        assert threading.get_ident() not in store.syncs.threads  # none on the caller's
+        assert max(store.syncs.in_flight) > 1  # and they waited for the disk together
+        assert other_process_sees(store) == 1
+
+
+def test_a_sync_that_fails_on_its_thread_stops_the_next_record_and_closes_every_file(store):
+    store.syncs.clear()
+    raws = [b"mail on a dying disk %d" % n for n in range(4)]
+    with store.group():
+        shas = [store.archive(raw) for raw in raws]
+        store.syncs.fail = f"{shas[1]}.eml"
+        store.sync_soon()
+        with pytest.raises(StoreUnavailable, match="durable"):
+            claim(store, raws[0])
+    assert other_process_sees(store) == 0  # nothing recorded of mail not made durable
+    assert not archive_files_open(store)
 
 
 def test_outside_a_group_each_mail_waits_for_the_disk(store):
