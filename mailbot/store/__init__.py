@@ -180,9 +180,10 @@ class Store:
         next durable commit makes it durable too. For what a power cut may lose without
         harm: a mail's claim (the mail is still in the mailbox and archived) and a
         sender's parse budget. docs/design.md, Durability. Inside a group every commit
-        is of the second kind until the group settles."""
+        is of the second kind until the group settles, and what was archived and no
+        early round holds (Store.sync_soon) is synced first."""
         if self._pending is not None:
-            self._sync_archive()
+            self._durably(self._pending.sync_now)
             durable, self._pending.committed = False, True
         self._synchronous(durable)
         try:
@@ -245,16 +246,17 @@ class Store:
             self._pending.committed = False
 
     def _sync_archive(self) -> None:
-        """The group's archived files, then each folder that gained an entry: the
-        rounds started early waited for, the rest synced now."""
+        """The group's archived files and each folder that gained an entry: the rounds
+        started early waited for, the rest synced now."""
         if self._pending is not None:
             self._durably(self._pending.finish)
 
     def sync_soon(self) -> None:
-        """Inside a group: start syncing what was archived so far, on a thread, so the
-        caller can parse those mails while the disk works (app.prefetch); the next
-        transaction still waits for it. Outside a group every archive is synced as it
-        is written, and this does nothing."""
+        """Inside a group: start syncing what was archived so far, on threads, so the
+        caller can go on while the disk works (app.prefetch archives the next fetch
+        batch while it records this one); a mail of that round waits for it when it is
+        archived again to be recorded (`archive`), the settle for every round. Outside
+        a group every archive is synced as it is written, and this does nothing."""
         if self._pending is not None:
             self._pending.start_round()
 
@@ -274,7 +276,9 @@ class Store:
     # --- archive and claim ------------------------------------------------
 
     def archive(self, raw: bytes) -> str:
-        """Write the raw bytes under their SHA-256 (idempotent) and return the hash."""
+        """Write the raw bytes under their SHA-256 (idempotent) and return the hash.
+        Inside a group, a mail archived before whose round of syncs is under way
+        (sync_soon) is waited for: what follows may record it."""
         digest = hashlib.sha256(raw).hexdigest()
         try:
             self._write_archive(digest, raw)
@@ -282,6 +286,8 @@ class Store:
             raise StoreUnavailable(f"cannot write the raw-mail archive {self.archive_dir}: "
                                    f"{error.strerror or error}; nothing was recorded, the "
                                    "mail will be tried again") from error
+        if self._pending is not None:
+            self._durably(lambda: self._pending.wait_for(digest))
         return digest
 
     def _write_archive(self, digest: str, raw: bytes) -> None:
@@ -310,7 +316,7 @@ class Store:
         if self._pending is None:
             os.close(fd)
         else:
-            self._pending.files.append(fd)  # kept open for its sync: no second open
+            self._pending.add(digest, fd)  # kept open for its sync: no second open
         self._synced(folder)
 
     def _synced(self, folder: Path) -> None:

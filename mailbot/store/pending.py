@@ -7,8 +7,8 @@ it in rounds: the archived files and their folders before the next commit, the l
 (whose one sync makes every commit before it durable) when the group settles.
 
 A round may start early, on threads of its own (`start_round`), so that the disk
-works while the poll parses the mails it just archived; the next commit still waits
-for it (`finish`).
+works while the poll records the mails archived before; a mail of that round waits
+for it when it comes to be recorded (`wait_for`), and the settle for every round.
 """
 
 from __future__ import annotations
@@ -43,44 +43,70 @@ def sync_closing(sync: Callable[[int], None], fd: int) -> None:
 
 
 @dataclass
+class Round:
+    """The syncs of one early round, and the mails (by hash) whose files it holds."""
+
+    digests: set[str]
+    syncs: list[Future]
+
+    def wait(self) -> None:
+        """Until every sync of the round is done; then the first OSError of any of them."""
+        for sync in self.syncs:
+            sync.exception()
+        for sync in self.syncs:
+            sync.result()
+
+
+@dataclass
 class Pending:
-    """Archived files (their descriptors, kept open for the sync) and folders written
-    since the last round of syncs, the syncs started and not yet waited for, and
-    whether anything was committed since the log was last synced."""
+    """Archived files (their descriptors, kept open for the sync, and the mails' hashes)
+    and folders written since the last round of syncs, the rounds started early and
+    not yet waited for, and whether anything was committed since the log was last
+    synced."""
 
     sync: Callable[[int], None]
     files: list[int] = field(default_factory=list)
+    digests: set[str] = field(default_factory=set)
     folders: dict[Path, None] = field(default_factory=dict)  # an ordered set
     committed: bool = False
-    started: list[Future] = field(default_factory=list)
+    rounds: list[Round] = field(default_factory=list)
     _threads: ThreadPoolExecutor | None = None
 
-    def _taken(self) -> tuple[list[int], list[Path]]:
-        files, folders = self.files, list(self.folders)
-        self.files, self.folders = [], {}
-        return files, folders
+    def add(self, digest: str, fd: int) -> None:
+        self.files.append(fd)
+        self.digests.add(digest)
+
+    def _taken(self) -> tuple[list[int], set[str], list[Path]]:
+        taken = self.files, self.digests, list(self.folders)
+        self.files, self.digests, self.folders = [], set(), {}
+        return taken
 
     def start_round(self) -> None:
         """Sync what was archived so far on the group's sync threads, every file and
         folder at once: the calls wait for the disk without holding the interpreter,
         and the filesystem commits syncs that wait together in one journal flush
-        (a round of 20 mails: 3.5 s instead of 4.7-5.3 s for a first poll of 5,000,
-        docs/benchmarks.md)."""
+        (docs/benchmarks.md, the first poll)."""
         if not (self.files or self.folders):
             return
         if self._threads is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._threads = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="archive-sync")
-        files, folders = self._taken()
-        self.started += [self._threads.submit(sync_closing, self.sync, fd) for fd in files]
-        self.started += [self._threads.submit(sync_path, self.sync, path) for path in folders]
+        files, digests, folders = self._taken()
+        syncs = [self._threads.submit(sync_closing, self.sync, fd) for fd in files]
+        syncs += [self._threads.submit(sync_path, self.sync, path) for path in folders]
+        self.rounds.append(Round(digests, syncs))
 
-    def finish(self) -> None:
-        """Every archived file and folder durable: what is left synced here, and every
-        sync started waited for. Raises the first OSError of any of them."""
-        started, self.started = self.started, []
-        files, folders = self._taken()
+    def wait_for(self, digest: str) -> None:
+        """The mail's file durable, if an early round holds it (its whole round, and
+        every round started before it)."""
+        held = next((n for n, done in enumerate(self.rounds) if digest in done.digests), None)
+        if held is not None:
+            self._wait(self.rounds[:held + 1])
+
+    def sync_now(self) -> None:
+        """What no round holds yet, synced here: the files, then their folders."""
+        files, _, folders = self._taken()
         try:
             for fd in files:
                 self.sync(fd)
@@ -89,10 +115,21 @@ class Pending:
         finally:
             for fd in files:
                 os.close(fd)
-            for sync in started:
-                sync.exception()  # waits for it: every descriptor is closed on return
-        for sync in started:
-            sync.result()
+
+    def finish(self) -> None:
+        """Every archived file and folder durable: what is left synced here, and every
+        round waited for. Raises the first OSError of any of them."""
+        try:
+            self.sync_now()
+        finally:
+            self._wait(list(self.rounds))
+
+    def _wait(self, rounds: list[Round]) -> None:
+        try:
+            for done in rounds:
+                done.wait()
+        finally:
+            self.rounds = [r for r in self.rounds if r not in rounds]
 
     def close(self) -> None:
         if self._threads is not None:

@@ -37,6 +37,7 @@ class Syncs(list):
         self.busy = 0
         self.lock = threading.Lock()
         self.fail: str | None = None  # a file name whose sync fails (a dying disk)
+        self.slow: str | None = None  # a file name whose sync takes half a second
 
     def __call__(self, fd: int) -> None:
         path = os.readlink(f"/proc/self/fd/{fd}")
@@ -45,7 +46,7 @@ class Syncs(list):
             self.busy += 1
             self.in_flight.append(self.busy)
         try:
-            time.sleep(0.005)  # a disk that takes its time: syncs that overlap show it
+            time.sleep(0.5 if self.slow and path.endswith(self.slow) else 0.005)
             if self.fail and path.endswith(self.fail):
                 raise OSError(errno.EIO, os.strerror(errno.EIO))
             os.fsync(fd)
@@ -123,6 +124,23 @@ def test_a_round_started_early_syncs_together_off_the_main_thread_before_the_fir
         assert threading.get_ident() not in store.syncs.threads  # none on the caller's
         assert max(store.syncs.in_flight) > 1  # and they waited for the disk together
         assert other_process_sees(store) == 1
+
+
+def test_a_mail_is_recorded_without_waiting_for_a_later_round_and_that_round_before_its_own(
+        store):
+    store.syncs.clear()
+    with store.group():
+        first = store.archive(b"fetched first")
+        store.sync_soon()
+        later = store.archive(b"fetched one batch later")
+        store.syncs.slow = f"{later}.eml"
+        store.sync_soon()  # the poll records the first batch while the disk works
+        claim(store, b"fetched first")
+        assert archived_path(store, first) in store.syncs
+        assert archived_path(store, later) not in store.syncs  # still under way
+        claim(store, b"fetched one batch later")
+        assert archived_path(store, later) in store.syncs  # waited for: now recorded
+        assert other_process_sees(store) == 2
 
 
 def test_a_sync_that_fails_on_its_thread_stops_the_next_record_and_closes_every_file(store):
