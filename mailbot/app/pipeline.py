@@ -192,11 +192,12 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
            parsed: Message | None = None) -> Outcome:
     """Take one raw mail through the stages; never raises for a bad mail.
 
-    archive (fsync) -> parse -> claim (committed, not yet durable) -> classify ->
-    read files -> assess -> record and reply (one durable commit with `position`).
-    Held and failed mail leave the line there, with their reason (the shunt). A
-    mail that arrived before `since` is recorded (never fetched again) but neither
-    answered nor counted. StoreUnavailable (a locked database, a read-only archive)
+    archive (fsync) -> parse -> first look -> claim (committed, not yet durable) ->
+    classify -> read files -> assess -> record and reply (one durable commit with
+    `position`). Mail that needs none of the slow work is claimed and recorded in one
+    commit (_at_once). Held and failed mail leave the line there, with their reason
+    (the shunt). A mail that arrived before `since` is recorded (never fetched again)
+    but neither answered nor counted. StoreUnavailable (a locked database, a read-only archive)
     is raised: no fault of the mail; the caller leaves it in the mailbox. `parsed` is
     `raw` as poll's read-ahead parsed it already (parsing is pure: the same Message).
     """
@@ -205,16 +206,18 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
 
     sha = ctx.store.archive(raw)
     message = parsed or parse(raw)
-    claim = _claim(ctx, sha, message, content_key(raw, message), source_key, received_at)
+    fingerprint = content_key(raw, message)
+    at_once, looked = _at_once(ctx, message, received_at, since)
+    if at_once is not None:
+        return _claim_and_settle(ctx, (sha, message, fingerprint, source_key, received_at),
+                                 position, at_once)
+    claim = _claim(ctx, sha, message, fingerprint, source_key, received_at)
     mail = Arrival(claim.id, message, received_at, position)
     if claim.state != MailState.CLAIMED:
         _pass(ctx, position)
         return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
-    if since and ctx.local_day(received_at) < since:
-        return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.BEFORE_SINCE, (
-            f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered")))
     try:
-        return _process(ctx, mail)
+        return _process(ctx, mail, looked)
     except (StoreUnavailable, Stopped):
         raise  # the claim stays "claimed", which the next sighting retries
     except Exception as error:  # a bad mail must never stop the worker
@@ -222,22 +225,81 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
         return _fail(ctx, mail, error)
 
 
+Write = Callable[[Tx, Arrival], Outcome]  # what a mail's outcome records, in a transaction
+
+
+Looked = tuple  # (why it is machine mail or None, the first Decision): _look
+
+
+def _look(ctx: Context, message: Message, received_at: datetime) -> Looked:
+    """Machine mail or not, and the decision before any file is read (pure)."""
+    from mailbot.intake.message import is_automatic
+    from mailbot.intake.rules import decide
+
+    automatic = is_automatic(message)
+    return automatic, decide(ctx.config.campaign, message, automatic, received_at,
+                             ctx.config.trusted_authserv_ids)
+
+
+def _at_once(ctx: Context, message: Message, received_at: datetime,
+             since: date | None) -> tuple[Write | None, Looked | None]:
+    """The outcome of a mail that needs no slow work (no file to read, nothing to send):
+    one that arrived before `since`, or one to ignore (ordinary office mail, machine
+    mail). It is recorded in the claim's own transaction: nothing between the two
+    could kill the worker. Else None, with the first look for the long way (claimed
+    first); None for that too when the look failed: a bug met here is met again on
+    that way, which shunts the mail."""
+    from mailbot.core.models import Ignored
+    from mailbot.intake.rules import wants_form_cells
+
+    if since and ctx.local_day(received_at) < since:
+        reason = f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered"
+        return (lambda tx, mail: _set(tx, mail, MailState.BEFORE_SINCE, reason)), None
+    try:
+        looked = _look(ctx, message, received_at)
+    except Exception:  # noqa: BLE001 -- see the docstring
+        return None, None
+    decision = looked[1]
+    if not isinstance(decision, Ignored) or (wants_form_cells(decision) and message.attachments):
+        return None, looked
+    return (lambda tx, mail: replace(_set(tx, mail, MailState.IGNORED, decision.reason),
+                                     why=decision.why)), looked
+
+
+def _claim_and_settle(ctx: Context, arrival: tuple, position: dict | None,
+                      write: Write) -> Outcome:
+    """Claim and outcome in one transaction (_at_once), durable as the outcome's own."""
+    with ctx.store.transaction() as tx:
+        claim = _claim_in(ctx, tx, *arrival)
+        mail = Arrival(claim.id, arrival[1], arrival[4], position)
+        _advance(tx, mail)
+        if claim.state != MailState.CLAIMED:
+            return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
+        return write(tx, mail)
+
+
 def _claim(ctx: Context, sha: str, message: Message, fingerprint: str, source_key: str,
            received_at: datetime) -> Claim:
     """The claim stage: the mail is recorded before the slow work, so a mail that kills
-    the worker (again and again) is counted and given up after MAX_ATTEMPTS. Its state
-    is "claimed" when the stages are to run (new, or due for a retry). Not durable:
-    a power cut that loses it loses nothing, the mail is archived and still unread."""
+    the worker (again and again) is counted and given up after MAX_ATTEMPTS. Not
+    durable: a power cut that loses it loses nothing, the mail is archived and still
+    unread."""
     with ctx.store.transaction(durable=False) as tx:
-        claim = tx.claim(sha, message.message_id, source_key, received_at, wall_clock(),
-                         message.subject, message.from_addr, fingerprint)
-        if claim.new:
-            return claim
-        if not _retry_due(ctx.store.message(claim.id)):  # never so for a "claimed" one
-            return claim
-        if claim.state == MailState.CLAIMED:  # the worker died on it
-            tx.record_failure(claim.id, INTERRUPTED)
-        return replace(claim, state=MailState.CLAIMED)
+        return _claim_in(ctx, tx, sha, message, fingerprint, source_key, received_at)
+
+
+def _claim_in(ctx: Context, tx: Tx, sha: str, message: Message, fingerprint: str,
+              source_key: str, received_at: datetime) -> Claim:
+    """The claim's state is "claimed" when the stages are to run (new, or due a retry)."""
+    claim = tx.claim(sha, message.message_id, source_key, received_at, wall_clock(),
+                     message.subject, message.from_addr, fingerprint)
+    if claim.new:
+        return claim
+    if not _retry_due(ctx.store.message(claim.id)):  # never so for a "claimed" one
+        return claim
+    if claim.state == MailState.CLAIMED:  # the worker died on it
+        tx.record_failure(claim.id, INTERRUPTED)
+    return replace(claim, state=MailState.CLAIMED)
 
 
 def _settle(ctx: Context, mail: Arrival, write: Callable[[Tx], Outcome]) -> Outcome:
@@ -289,16 +351,15 @@ def _retry_due(record: MessageRecord | None) -> bool:
         record.state == MailState.FAILED and record.attempts < MAX_ATTEMPTS))
 
 
-def _process(ctx: Context, mail: Arrival) -> Outcome:
-    """classify -> (held: the shunt) -> read files -> assess -> record and reply."""
+def _process(ctx: Context, mail: Arrival, looked: Looked | None = None) -> Outcome:
+    """classify -> (held: the shunt) -> read files -> assess -> record and reply;
+    `looked` is the first look (_look) when it was taken already."""
     from mailbot.core.limits import anonymous
     from mailbot.core.models import Held, Ignored
-    from mailbot.intake.message import is_automatic
     from mailbot.intake.rules import decide, original_of, verified, wants_form_cells
 
     campaign, trusted, message = ctx.config.campaign, ctx.config.trusted_authserv_ids, mail.message
-    automatic = is_automatic(message)
-    decision = decide(campaign, message, automatic, mail.received_at, trusted)
+    automatic, decision = looked or _look(ctx, message, mail.received_at)
     extractions = None
     if wants_form_cells(decision) and message.attachments:  # the form may name the unit
         extractions = _extract(ctx, message, message.attachments)
@@ -557,8 +618,8 @@ def poll(ctx: Context, source, tell: Tell = log_outcome,
                     outcome = ingest(ctx, mail.raw, mail.source_key, mail.received_at, since,
                                      position, parsed)
                     tell(mail.source_key, outcome)
-                    unfinished = unfinished or _retry_due(ctx.store.message_by_source_key(
-                        mail.source_key))
+                    unfinished = unfinished or (outcome.state == MailState.FAILED and _retry_due(
+                        ctx.store.message_by_source_key(mail.source_key)))
                 group.add(mail.source_key, done=outcome.state != MailState.FAILED)
                 outcomes.append(outcome)
         finally:

@@ -111,6 +111,25 @@ def assert_next_mail_is_processed(ctx):
     assert (outcome.state, outcome.reason, outcome.unit) == ("done", "complete", "区卫健局")
 
 
+def test_a_mail_the_rules_choke_on_is_recorded_failed_and_the_next_is_processed(ctx,
+                                                                             monkeypatch):
+    from mailbot.intake import rules
+
+    def choke(*args, **kwargs):  # a rule that breaks on some mail: the fault, injected
+        raise ValueError("a header no rule expected")
+
+    chatter = (b"From: colleague@zichuan.example.org\r\nSubject: lunch\r\n"
+               b"Message-ID: <chat@x>\r\n\r\nsee you\r\n")
+    with monkeypatch.context() as patched:
+        patched.setattr(rules, "decide", choke)
+        outcome = pipeline.ingest(ctx, chatter, "test:chatter", SEPT)
+    assert outcome.state == "failed" and "a header no rule expected" in outcome.reason
+    record = ctx.store.message_by_source_key("test:chatter")
+    assert (record.state, record.attempts) == ("failed", 1)  # shunted with its reason
+    assert pipeline.ingest(ctx, chatter, "test:chatter", SEPT).state == "ignored"  # retried
+    assert_next_mail_is_processed(ctx)
+
+
 @pytest.mark.parametrize("name, bomb, refusal", [
     ("报表.docx", lambda: docx_zip_bomb(2.0), "压缩内容异常"),
     ("报表.docx", lambda: docx_zip_bomb(2.0, honest=False), "无法解压"),

@@ -1,7 +1,8 @@
 """A poll waits for the disk once per group of mails (a group commit), not per mail: the
 mails are archived together and synced in one round before the first is recorded,
-their outcomes are committed one by one without waiting, SQLite's log is synced once
-at the end, and only then is the mailbox touched.
+their outcomes are committed one by one without waiting (a mail to ignore is claimed
+and recorded in one commit), SQLite's log is synced once at the end, and only then is
+the mailbox touched.
 
 Counted in a real run: the store's `sync` is handed a counting os.fsync (each sync is
 listed with the file it was for), SQLite's trace callback lists every statement, so
@@ -107,6 +108,10 @@ def assert_one_wait_for_the_disk(ctx, counted: Counted, count: int, position: bo
     positions = sum(any("INSERT INTO state" in s and "'mailbox'" in s for s in t)
                     for t in outcome_writes)
     assert positions == (count if position else 0)
+    claims = [t for t in counted.lazy if any(s.startswith("INSERT INTO messages ") for s in t)]
+    at_once = [t for t in claims if t in outcome_writes]
+    assert len(claims) == count and len(at_once) == 1  # the chatter: claimed and ignored in
+    assert "'ignored'" in " ".join(at_once[0])  # one commit; the mails to read, claimed first
     archived = {str(ctx.store.archive_dir / m.sha256[:2] / f"{m.sha256}.eml")
                 for m in ctx.store.messages()}
     synced = counted.synced()
