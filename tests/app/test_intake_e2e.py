@@ -172,8 +172,9 @@ def test_a_connection_cut_mid_poll_loses_nothing_on_the_next_poll(site):
     site.append(cases)
     os.environ[ENV] = PASSWORD
     try:
-        settings = ImapSettings.from_endpoint(site.config.mailbox, batch_size=2,
-                                              connect_attempts=2, timeout=10)
+        settings = ImapSettings.from_endpoint(site.config.mailbox, batch_size=1,
+                                              connect_attempts=2, timeout=10)  # the poll
+        # fetches one batch and reads two mails ahead: one a batch, so the cut is met
         source = ImapSource(settings, ssl_context=site.dovecot.cert.client_context())
         ctx = pipeline.Context.open(site.config, lambda: datetime(2026, 10, 12, 2, tzinfo=timezone.utc))
         seen: list[str] = []
