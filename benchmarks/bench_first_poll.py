@@ -4,7 +4,8 @@
 
 One loopback Dovecot (STARTTLS, as a real deployment), two users filled with the
 same small mails (staff chatter and auto-replies, bench_poll_cost.plain_mail). One
-is read by `mailbot poll --once` (the command, as an operator runs it: start-up,
+is read by `mailbot poll --once` (the console script beside the Python that runs the
+benchmark, as an operator types it, running this tree: start-up,
 login, fetch, archive, record, commit), the other by `mbsync` (isync, into a
 Maildir, FSync on, its default). Then the empty poll of each, median of `--rounds`
 runs. With `--syncs N` both tools also read N more mails under `strace -c` to count
@@ -102,8 +103,14 @@ def mailbot(folder: Path, dovecot, smtp, user: str) -> Runner:
     config = site_config(site, dovecot, user, smtp, ENV)
     env = dict(os.environ, PYTHONPATH=str(ROOT), SSL_CERT_FILE=str(dovecot.cert.cert),
                STRACE_OUT=str(site / "strace.txt"), **{ENV: PASSWORD})
-    return Runner([sys.executable, "-m", "mailbot", "--config", str(config), "poll", "--once",
-                   "--quiet"], env)
+    return Runner([*command_of(), "--config", str(config), "poll", "--once", "--quiet"], env)
+
+
+def command_of() -> list[str]:
+    """`mailbot` as an operator types it: the console script beside this Python (with
+    PYTHONPATH=ROOT it runs this tree), else `python -m mailbot`."""
+    script = Path(sys.executable).with_name("mailbot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mailbot"]
 
 
 def mbsync(folder: Path, dovecot, user: str) -> Runner:

@@ -105,7 +105,10 @@ def _word_bytes(encoding: str, text: str) -> bytes:
 def decode_words(value: str) -> str:
     """Decode RFC 2047 words anywhere in `value`; adjacent words of one charset
     are joined as bytes first, since mailers split GBK characters across words."""
-    value = re.sub(r"\r?\n(?=[ \t])", "", _recover(str(value)))
+    value = str(value)
+    if value.isascii() and "=?" not in value and "\n" not in value:
+        return value  # most header values: nothing to recover, unfold or decode
+    value = re.sub(r"\r?\n(?=[ \t])", "", _recover(value))
     out: list[str] = []
     pending: tuple[str, bytearray] | None = None
     position = 0

@@ -8,7 +8,6 @@ before anything else happens to a mail.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -279,6 +278,8 @@ class Store:
         """Write the raw bytes under their SHA-256 (idempotent) and return the hash.
         Inside a group, a mail archived before whose round of syncs is under way
         (sync_soon) is waited for: what follows may record it."""
+        import hashlib  # here: an empty poll archives nothing (issue 15, start-up)
+
         digest = hashlib.sha256(raw).hexdigest()
         try:
             self._write_archive(digest, raw)
