@@ -197,8 +197,8 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     `position`). Mail that needs none of the slow work is claimed and recorded in one
     commit (_at_once). Held and failed mail leave the line there, with their reason
     (the shunt). A mail that arrived before `since` is recorded (never fetched again)
-    but neither answered nor counted. StoreUnavailable (a locked database, a read-only archive)
-    is raised: no fault of the mail; the caller leaves it in the mailbox. `parsed` is
+    but neither answered nor counted. StoreUnavailable (a locked database, a read-only
+    archive) is raised: no fault of the mail; the caller leaves it in the mailbox. `parsed` is
     `raw` as poll's read-ahead parsed it already (parsing is pure: the same Message).
     """
     from mailbot.extract import Stopped
@@ -209,8 +209,8 @@ def ingest(ctx: Context, raw: bytes, source_key: str, received_at: datetime,
     fingerprint = content_key(raw, message)
     at_once, looked = _at_once(ctx, message, received_at, since)
     if at_once is not None:
-        return _claim_and_settle(ctx, (sha, message, fingerprint, source_key, received_at),
-                                 position, at_once)
+        return _claim_and_settle(ctx, Arrival(0, message, received_at, position), at_once,
+                                 sha, fingerprint, source_key)
     claim = _claim(ctx, sha, message, fingerprint, source_key, received_at)
     mail = Arrival(claim.id, message, received_at, position)
     if claim.state != MailState.CLAIMED:
@@ -266,12 +266,14 @@ def _at_once(ctx: Context, message: Message, received_at: datetime,
                                      why=decision.why)), looked
 
 
-def _claim_and_settle(ctx: Context, arrival: tuple, position: dict | None,
-                      write: Write) -> Outcome:
-    """Claim and outcome in one transaction (_at_once), durable as the outcome's own."""
+def _claim_and_settle(ctx: Context, arrival: Arrival, write: Write, sha: str,
+                      fingerprint: str, source_key: str) -> Outcome:
+    """Claim and outcome in one transaction (_at_once), durable as the outcome's own;
+    `arrival` gets its claim's id here."""
     with ctx.store.transaction() as tx:
-        claim = _claim_in(ctx, tx, *arrival)
-        mail = Arrival(claim.id, arrival[1], arrival[4], position)
+        claim = _claim_in(ctx, tx, sha, arrival.message, fingerprint, source_key,
+                          arrival.received_at)
+        mail = replace(arrival, claimed=claim.id)
         _advance(tx, mail)
         if claim.state != MailState.CLAIMED:
             return Outcome(MailState.DUPLICATE, f"already recorded as {claim.state}")
