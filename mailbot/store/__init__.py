@@ -252,9 +252,9 @@ class Store:
 
     def sync_soon(self) -> None:
         """Inside a group: start syncing what was archived so far, on threads, so the
-        caller can go on while the disk works (app.prefetch archives the next fetch
-        batch while it records this one); a mail of that round waits for it when it is
-        archived again to be recorded (`archive`), the settle for every round. Outside
+        caller can go on while the disk works (app.prefetch parses the batch and
+        fetches the next one); a mail of that round waits for it when it is archived
+        again to be recorded (`archive`), the settle for every round. Outside
         a group every archive is synced as it is written, and this does nothing."""
         if self._pending is not None:
             self._pending.start_round()

@@ -7,8 +7,9 @@ it in rounds: the archived files and their folders before the next commit, the l
 (whose one sync makes every commit before it durable) when the group settles.
 
 A round may start early, on threads of its own (`start_round`), so that the disk
-works while the poll records the mails archived before; a mail of that round waits
-for it when it comes to be recorded (`wait_for`), and the settle for every round.
+works while the poll parses those mails and fetches the next batch; a mail of that
+round waits for it when it comes to be recorded (`wait_for`), and the settle for
+every round.
 """
 
 from __future__ import annotations
