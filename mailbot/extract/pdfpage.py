@@ -151,7 +151,8 @@ def _saturated(red: int, green: int, blue: int) -> bool:
 
 class _Walk:
     """Visits a page's objects, into form XObjects, collecting edges and images in page
-    coordinates and whether anything is painted in colour."""
+    coordinates and whether anything is painted in colour. pdfium's out-parameters are
+    made once a walk: made afresh for every object they were a third of its time."""
 
     def __init__(self, place: tuple[float, float]):
         self.place = place
@@ -160,15 +161,23 @@ class _Walk:
         self.rules = 0
         self.coloured = False
         self.spaces: list[dict] = []
+        self._matrix = pdfium.FS_MATRIX()
+        self._colour = [ctypes.c_uint() for _ in range(4)]
+        self._bounds = [ctypes.c_float() for _ in range(4)]
 
     def visit(self, obj, outer: Matrix, depth: int) -> None:
         kind = pdfium.FPDFPageObj_GetType(obj)
-        matrix = _times(_matrix(obj), outer)
+        if kind == pdfium.FPDF_PAGEOBJ_TEXT:  # most objects: the matrix only for a space
+            self.coloured = self.coloured or self._painted_in_colour(obj)
+            if self._blank(obj):
+                self.spaces.append(self._space(obj, _times(self._matrix_of(obj), outer)))
+            return
+        matrix = _times(self._matrix_of(obj), outer)
         if kind == pdfium.FPDF_PAGEOBJ_FORM and depth < FORM_DEPTH:
             for index in range(pdfium.FPDFFormObj_CountObjects(obj)):
                 self.visit(pdfium.FPDFFormObj_GetObject(obj, index), matrix, depth + 1)
         elif kind == pdfium.FPDF_PAGEOBJ_PATH:
-            self.coloured = self.coloured or _painted_in_colour(obj)
+            self.coloured = self.coloured or self._painted_in_colour(obj)
             edges, subpaths = _path_edges(obj, matrix, self.place)
             self.edges += edges
             self.rules += subpaths
@@ -176,10 +185,6 @@ class _Walk:
             corners = [self._at(matrix, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
             xs, ys = [x for x, _ in corners], [y for _, y in corners]
             self.images.append((min(xs), min(ys), max(xs), max(ys)))
-        elif kind == pdfium.FPDF_PAGEOBJ_TEXT:
-            self.coloured = self.coloured or _painted_in_colour(obj)
-            if _blank(obj):
-                self.spaces.append(self._space(obj, matrix))
 
     def _space(self, obj, matrix: Matrix) -> dict:
         """A typed space drawn on its own, which pdfium's text page leaves out where it
@@ -194,19 +199,24 @@ class _Walk:
     def _at(self, matrix: Matrix, x: float, y: float) -> tuple[float, float]:
         return _point(matrix, x, y, self.place)
 
+    def _blank(self, obj) -> bool:
+        """A text object without ink (only spaces)."""
+        left, bottom, right, top = self._bounds
+        return bool(pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top)) and \
+            right.value - left.value < INKLESS and top.value - bottom.value < INKLESS
 
-def _blank(obj) -> bool:
-    """A text object without ink (only spaces)."""
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    return bool(pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top)) and \
-        right.value - left.value < INKLESS and top.value - bottom.value < INKLESS
+    def _matrix_of(self, obj) -> Matrix:
+        matrix = self._matrix
+        if not pdfium.FPDFPageObj_GetMatrix(obj, matrix):
+            return IDENTITY
+        return (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
 
-
-def _matrix(obj) -> Matrix:
-    matrix = pdfium.FS_MATRIX()
-    if not pdfium.FPDFPageObj_GetMatrix(obj, matrix):
-        return IDENTITY
-    return (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+    def _painted_in_colour(self, obj) -> bool:
+        red, green, blue, alpha = self._colour
+        return any(get(obj, red, green, blue, alpha)
+                   and _saturated(red.value, green.value, blue.value)
+                   for get in (pdfium.FPDFPageObj_GetFillColor,
+                               pdfium.FPDFPageObj_GetStrokeColor))
 
 
 def _times(inner: Matrix, outer: Matrix) -> Matrix:
@@ -220,12 +230,6 @@ def _times(inner: Matrix, outer: Matrix) -> Matrix:
 def _point(matrix: Matrix, x: float, y: float, place) -> tuple[float, float]:
     a, b, c, d, e, f = matrix
     return a * x + c * y + e - place[0], place[1] - (b * x + d * y + f)
-
-
-def _painted_in_colour(obj) -> bool:
-    values = [ctypes.c_uint() for _ in range(4)]
-    return any(get(obj, *values) and _saturated(*(v.value for v in values[:3]))
-               for get in (pdfium.FPDFPageObj_GetFillColor, pdfium.FPDFPageObj_GetStrokeColor))
 
 
 def _path_edges(obj, matrix: Matrix, place) -> tuple[list[dict], int]:

@@ -165,9 +165,10 @@ def test_a_unit_whose_files_all_fail_to_read_is_told_and_the_mail_waits_for_staf
 
 
 def test_a_pdf_that_keeps_the_parser_busy_is_stopped_by_the_sandbox():
-    """100k path segments on one page keep the PDF reader busy past the limit; the real
-    parser in the real sandbox, with a 1 s limit here so the test stays fast."""
-    ops = b"0 0 m 100 100 l S\n" * 100_000
+    """400k path segments on one page keep the PDF reader busy past the limit (some 3.5 s
+    in process); the real parser in the real sandbox, with a 1 s limit here so the test
+    stays fast."""
+    ops = b"0 0 m 100 100 l S\n" * 400_000
     heavy = vector_pdf(seal=False).replace(
         b"<< /Length", b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream %% <<",
         1)
