@@ -8,7 +8,8 @@ is read by `mailbot poll --once` (the console script beside the Python that runs
 benchmark, as an operator types it, running this tree: start-up,
 login, fetch, archive, record, commit), the other by `mbsync` (isync, into a
 Maildir, FSync on, its default). Then the empty poll of each, median of `--rounds`
-runs. With `--syncs N` both tools also read N more mails under `strace -c` to count
+runs; the tree's bytecode is compiled first, as pip compiles an installed wheel
+(installed.py). With `--syncs N` both tools also read N more mails under `strace -c` to count
 fsync, fdatasync and syncfs calls per mail. Goals: first poll within 1.5x of mbsync, empty
 poll within 2.5x (its start-up: see docs/benchmarks.md).
 """
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_poll_cost import plain_mail  # noqa: E402
+from installed import compile_tree  # noqa: E402
 from tests.servers import PASSWORD, make_cert, running_dovecot, running_smtp, site_config  # noqa: E402
 
 ENV = "MAILBOT_BENCH_IMAP_PASSWORD"
@@ -132,6 +134,7 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("mbsync"):
         sys.exit("mbsync not found: apt-get install isync")
+    compile_tree(ROOT)  # started as an installed mailbot starts (installed.py)
     folder = Path(tempfile.mkdtemp(prefix="mailbot-bench-first-"))
     with running_dovecot(make_cert(folder)) as dovecot, running_smtp() as smtp:
         tools = {"mailbot": lambda user: mailbot(folder, dovecot, smtp, user),
