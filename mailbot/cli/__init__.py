@@ -125,9 +125,9 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
 
     received = parse_now(received_text, app.config.campaign.timezone, "--received")
     try:
-        with worker_lock_held(app):
+        with worker_lock_held(app), told_on_screen() as tell:
             outcomes = ingest_files(app.context(), [Path(f) for f in files],
-                                    tell=told_on_screen(), received=received)
+                                    tell=tell, received=received)
     except StoreUnavailable as error:
         raise Refused(str(error)) from None
     if any(outcome.state == MailState.FAILED for outcome in outcomes):
@@ -258,18 +258,26 @@ class Refused(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+@contextlib.contextmanager
 def told_on_screen():
-    """What became of each mail, a Chinese line on the terminal as it happens."""
-    from mailbot.app.display import telling
+    """What became of each mail, a Chinese line on the terminal as it happens (the lines of
+    a burst a batch at a time: display.Batched), every line out by the end."""
+    from mailbot.app.display import Batched, telling
 
-    return telling(click.echo)
+    lines = Batched(click.echo)
+    try:
+        yield telling(lines)
+    finally:
+        lines.flush()
 
 
 def read_first(app: App, ctx) -> None:
     """Read the mailbox up to now before deciding who is late; refuse when it cannot be read."""
     from mailbot.app.freshness import read_mailbox, unreadable
 
-    if read_mailbox(ctx, ctx.source, tell=told_on_screen()) is None:
+    with told_on_screen() as tell:
+        read = read_mailbox(ctx, ctx.source, tell=tell)
+    if read is None:
         raise Refused(f"{unreadable(ctx)}本次没有发送；待邮箱可以读取后再发，以免按过时的情况发信。")
 
 
@@ -325,12 +333,12 @@ def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     ctx = app.context()
     ctx.answer = not quiet
     try:
-        with worker_lock_held(app):
-            outcomes = read_mailbox(ctx, ctx.source, tell=told_on_screen(), since=since)
+        with worker_lock_held(app), told_on_screen() as tell:
+            outcomes = read_mailbox(ctx, ctx.source, tell=tell, since=since)
             if outcomes is None:
                 raise Refused(unreadable(ctx))
             if since is not None:
-                outcomes += import_older(ctx, since, tell=told_on_screen())
+                outcomes += import_older(ctx, since, tell=tell)
     except StoreUnavailable as error:
         raise Refused(str(error)) from None
     finally:
@@ -448,7 +456,8 @@ def rebuild(app: App) -> None:
     from mailbot.app.lock import AlreadyRunning
 
     try:
-        done = rebuild_store(app.config, app.clock, tell=told_on_screen())
+        with told_on_screen() as tell:
+            done = rebuild_store(app.config, app.clock, tell=tell)
     except AlreadyRunning as error:
         raise Refused(str(error)) from None
     counts = "，".join(f"{state} {count} 封" for state, count in sorted(done.states.items()))
