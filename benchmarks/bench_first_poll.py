@@ -10,7 +10,9 @@ login, fetch, archive, record, commit), the other by `mbsync` (isync, into a
 Maildir, FSync on, its default). Then the empty poll of each, median of `--rounds`
 runs; the tree's bytecode is compiled first, as pip compiles an installed wheel
 (installed.py). With `--syncs N` both tools also read N more mails under `strace -c` to count
-fsync, fdatasync and syncfs calls per mail. Goals: first poll within 1.5x of mbsync, empty
+fsync, fdatasync and syncfs calls per mail. The empty poll is also timed for a bare
+Python script that has the same IMAP conversation (but ID) and imports only imapclient, ssl and
+sqlite3: what any Python poll pays before its own code. Goals: first poll within 1.5x of mbsync, empty
 poll within 2.5x (its start-up: see docs/benchmarks.md).
 """
 
@@ -115,6 +117,28 @@ def command_of() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "mailbot"]
 
 
+BARE_POLL = """\
+import os, sqlite3, ssl, sys
+import imapclient
+host, port, user, cafile, store = sys.argv[1:6]
+sqlite3.connect(store).execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
+client = imapclient.IMAPClient(host, port=int(port), ssl=False, timeout=30)
+client.starttls(ssl.create_default_context(cafile=cafile))
+client.login(user, os.environ["BARE_PASSWORD"])
+client.select_folder("INBOX", readonly=True)
+client.search(["UID", "1000000:*"])
+client.logout()
+"""
+
+
+def bare_python(folder: Path, dovecot, user: str) -> Runner:
+    """The empty poll's floor in Python: the same conversation by a script that imports only
+    imapclient, ssl and sqlite3 (no CLI, config, logging or mailbot), started the same way."""
+    return Runner([sys.executable, "-c", BARE_POLL, "127.0.0.1", str(dovecot.port), user,
+                   str(dovecot.cert.cert), str(folder / "bare.sqlite3")],
+                  dict(os.environ, BARE_PASSWORD=PASSWORD, STRACE_OUT=str(folder / "bare.txt")))
+
+
 def mbsync(folder: Path, dovecot, user: str) -> Runner:
     site = folder / f"mbsync-{user}"
     (site / "mail").mkdir(parents=True)
@@ -149,6 +173,9 @@ def main() -> None:
             if args.syncs and shutil.which("strace"):
                 fill(dovecot, user, args.mails, args.syncs)
                 syncs[name] = runner.run(strace=True)[1] / args.syncs
+        bare = bare_python(folder, dovecot, user)
+        bare.run()
+        empty["python"] = statistics.median(bare.run()[0] for _ in range(args.rounds))
     load = Path("/proc/loadavg").read_text().split()[0]
     print(f"loopback Dovecot, STARTTLS; load average {load}; command: python "
           f"benchmarks/bench_first_poll.py --mails {args.mails} --rounds {args.rounds} "
@@ -159,6 +186,8 @@ def main() -> None:
     print(f"  empty poll (median of {args.rounds}): mailbot {empty['mailbot'] * 1000:7.0f} ms   "
           f"mbsync {empty['mbsync'] * 1000:7.0f} ms   "
           f"ratio {empty['mailbot'] / empty['mbsync']:.2f}   (goal <= 2.5)")
+    print(f"  the same empty poll by a bare Python script (imapclient, ssl, sqlite3): "
+          f"{empty['python'] * 1000:.0f} ms, {empty['python'] / empty['mbsync']:.2f}x mbsync's")
     if syncs:
         print(f"  fsync + fdatasync + syncfs per mail ({args.syncs} mails under strace): "
               f"mailbot {syncs['mailbot']:.2f}   mbsync {syncs['mbsync']:.2f}")
