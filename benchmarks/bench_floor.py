@@ -8,8 +8,8 @@ stamped with a red seal over the text, 0.5 degrees askew, saved as an image PDF
 (what a unit's scanner writes), or (b) the form printed to a text PDF by
 LibreOffice. Each mail is made just before it is
 ingested (never all first: the worker measured is the worker as it runs), then
-the garbage of making it is collected (python-docx and LibreOffice's leftovers,
-which a worker never has: left, their collection fell inside the next timed call
+the garbage of making it is collected (python-docx's cyclic leftovers, which a
+worker never has: left, their collection fell inside the next timed call
 and added about 3 ms a mail to whichever side it hit), then it is timed twice, one
 after the other on the same bytes:
 

@@ -1,8 +1,8 @@
 """The tree as pip leaves an installed package: its bytecode compiled.
 
 The command benchmarks run this tree in fresh processes (PYTHONPATH). Where
-PYTHONDONTWRITEBYTECODE is set (CI images, containers) Python never writes
-__pycache__, so every start compiled all of mailbot again: 25 ms of a 131 ms
+PYTHONDONTWRITEBYTECODE is set (the machine of docs/benchmarks.md sets it) Python
+never writes __pycache__, so every start compiled all of mailbot again: 25 ms of a 131 ms
 empty `poll --once` on the 2-core machine of docs/benchmarks.md, a cost no
 installed mailbot pays (pip compiles the wheel at install).
 """
