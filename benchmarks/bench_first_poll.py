@@ -136,7 +136,7 @@ def bare_python(folder: Path, dovecot, user: str) -> Runner:
     imapclient, ssl and sqlite3 (no CLI, config, logging or mailbot), started the same way."""
     return Runner([sys.executable, "-c", BARE_POLL, "127.0.0.1", str(dovecot.port), user,
                    str(dovecot.cert.cert), str(folder / "bare.sqlite3")],
-                  dict(os.environ, BARE_PASSWORD=PASSWORD, STRACE_OUT=str(folder / "bare.txt")))
+                  dict(os.environ, BARE_PASSWORD=PASSWORD))
 
 
 def mbsync(folder: Path, dovecot, user: str) -> Runner:
