@@ -82,8 +82,14 @@ def read_mailbox(ctx: Context, source, tell: Tell = log_outcome,
 
 
 def _record(ctx: Context, before: Health, after: Health) -> None:
-    """Store the new health; queue the alert when the mailbox stops or starts working."""
-    with ctx.store.transaction() as tx:
+    """Store the new health; queue the alert when the mailbox stops or starts working.
+
+    Not waiting for the disk (durable=False): a power cut loses this health and its
+    alert together, and the next read finds the old health and makes the same change,
+    queues the same alert; the alert's sending commits durably, and so makes them
+    durable. So the one write of a poll that finds nothing has no sync of its own
+    (docs/design.md, Durability)."""
+    with ctx.store.transaction(durable=False) as tx:
         tx.put_state(HEALTH_STATE, asdict(after))
         if before.ok != after.ok:  # rare: the outbox and templates are loaded only now
             from mailbot.outgoing import outbox

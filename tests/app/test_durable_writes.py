@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.app import pipeline
+from mailbot.app.freshness import health, read_mailbox
 from mailbot.config import load
 from mailbot.mailbox import open_source
 from mailbot.outgoing.render import template_env
@@ -182,4 +183,17 @@ def test_a_long_poll_settles_every_group_and_marks_each_group_after_its_settle(
     assert line[syncs_of_a_group:syncs_of_a_group + 2] == ["mark", "mark"]
     assert line[-3:] == ["log", "mark", "mark"]
     assert len(box) == 4 and len(counted.durable) == 0
+    ctx.store.close()
+
+
+def test_a_poll_that_finds_nothing_commits_nothing_that_waits_for_the_disk(tmp_path):
+    """The mailbox's health (when it was last read) is all it writes, and a power cut may
+    lose that: the next read writes it again (app/freshness._record)."""
+    config = load(write_config(tmp_path))
+    ctx, counted = counted_context(config)
+    source = Observed(open_source(config.mailbox), counted)
+    assert read_mailbox(ctx, source) == []
+    assert counted.durable == [] and counted.synced() == []
+    assert [t for t in counted.lazy if any("'mailbox_health'" in s for s in t)]
+    assert health(ctx).ok and health(ctx).read_at == SEPT.isoformat(timespec="seconds")
     ctx.store.close()
