@@ -35,23 +35,24 @@ Read = tuple[list[Extraction], float]  # a mail's documents, and the seconds the
 class ReadAhead:
     """Mails' files being read ahead, by content; at most `keep` mails held."""
 
-    def __init__(self, threads: int = PARSERS, keep: int = 8) -> None:
-        self.threads, self.keep = threads, keep
-        self._executor: ThreadPoolExecutor | None = None
+    def __init__(self, keep: int = 8) -> None:
+        self.keep = keep
         self._reads: OrderedDict[tuple, tuple[float, Future]] = OrderedDict()
         self._lock = threading.Lock()
         self.taken = 0  # mails whose read was used (logged, and asserted by the tests)
 
     def submit(self, files: Sequence[Attachment], campaign: Campaign, seconds: float,
                stop: threading.Event | None = None) -> None:
-        """Start reading a mail's files under a budget of `seconds` for all of them."""
+        """Start reading a mail's files under a budget of `seconds` for all of them: one
+        after the other, or, when no other mail's read is under way (one new mail, as
+        IDLE brings them), each on its own parser process, as a read in order does."""
         key = _key(files, campaign)
         with self._lock:
             if key in self._reads:
                 return
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.threads, "read-ahead")
-            future = self._executor.submit(_read, tuple(files), campaign, seconds, stop)
+            alone = all(future.done() for _, future in self._reads.values())
+            future = _threads("read-ahead", PARSERS).submit(_read, tuple(files), campaign,
+                                                            seconds, stop, alone)
             self._reads[key] = (seconds, future)
             while len(self._reads) > self.keep:  # never asked for (the mail was ignored)
                 self._reads.popitem(last=False)[1][1].cancel()
@@ -75,13 +76,12 @@ class ReadAhead:
         return extractions, spent
 
     def close(self) -> None:
-        """Forget (and cancel) what nobody took, and let the threads go: the poll that read
-        ahead is over (the next one starts them again)."""
+        """Forget what nobody took, and cancel what has not started: the poll that read
+        ahead is over (the threads stay for the next one, _threads)."""
         with self._lock:
+            for _, future in self._reads.values():
+                future.cancel()
             self._reads.clear()
-            if self._executor is not None:
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = None
 
 
 def read_files(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
@@ -93,10 +93,10 @@ def read_files(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
 
 
 def _read(files: tuple[Attachment, ...], campaign: Campaign, seconds: float,
-          stop: threading.Event | None) -> Read:
+          stop: threading.Event | None, alone: bool) -> Read:
     """A read-ahead thread's mail: its files one after the other (the other thread keeps
-    the other parser process busy with the next mail)."""
-    return _read_under(files, campaign, Budget.of(seconds, stop), at_once=False)
+    the other parser process busy with the next mail), or at once when it is `alone`."""
+    return _read_under(files, campaign, Budget.of(seconds, stop), at_once=alone)
 
 
 def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
@@ -111,23 +111,28 @@ def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
 
     started = time.monotonic()
     here, elsewhere = (files[:1], files[1:]) if at_once else (files, ())
-    helped = [_helpers().submit(read, attachment) for attachment in elsewhere]
+    helpers = _threads("mail-files", max(PARSERS - 1, 1))  # the other parser processes'
+    helped = [helpers.submit(read, attachment) for attachment in elsewhere]
     documents = [read(attachment) for attachment in here] + [f.result() for f in helped]
     found = [extraction for extractions in documents for extraction in extractions]
     return found, time.monotonic() - started
 
 
-_helper_lock = threading.Lock()
-_helper_pool: list[ThreadPoolExecutor] = []  # started at the first mail with two files
+_threads_lock = threading.Lock()
+_thread_pools: dict[str, ThreadPoolExecutor] = {}
 
 
-def _helpers() -> ThreadPoolExecutor:
-    """The threads that read a mail's other files meanwhile: one per parser process but
-    the caller's (a file read is a wait on its process, never work of the thread)."""
-    with _helper_lock:
-        if not _helper_pool:
-            _helper_pool.append(ThreadPoolExecutor(max(PARSERS - 1, 1), "mail-files"))
-        return _helper_pool[0]
+def _threads(name: str, size: int) -> ThreadPoolExecutor:
+    """The process's threads of one kind, started at their first use and kept for every
+    later poll and context (the worker opens a context a job; starting the threads
+    again was half a millisecond of a poll that brings one mail): "read-ahead", a
+    thread a parser process, each reading a mail's files; "mail-files", those that
+    read a mail's other files meanwhile, one per parser process but the caller's. A
+    thread only waits on its process, never works."""
+    with _threads_lock:
+        if name not in _thread_pools:
+            _thread_pools[name] = ThreadPoolExecutor(size, name)
+        return _thread_pools[name]
 
 
 def _same(ahead: float, spent: float, now: float) -> bool:

@@ -230,7 +230,6 @@ class Store:
             try:
                 self.settle()
             finally:
-                self._pending.close()
                 self._pending = None
 
     def settle(self) -> None:

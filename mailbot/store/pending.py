@@ -6,7 +6,7 @@ log: three waits a mail), so inside a group the store notes what it wrote and sy
 it in rounds: the archived files and their folders before the next commit, the log
 (whose one sync makes every commit before it durable) when the group settles.
 
-A round may start early, on threads of its own (`start_round`), so that the disk
+A round may start early, on the process's sync threads (`start_round`), so that the disk
 works while the poll parses those mails and fetches the next batch; a mail of that
 round waits for it when it comes to be recorded (`wait_for`), and the settle for
 every round.
@@ -15,6 +15,7 @@ every round.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,14 @@ class Round:
     digests: set[str]
     syncs: list[Future]
 
-    def wait(self) -> None:
-        """Until every sync of the round is done; then the first OSError of any of them."""
+    def done(self) -> None:
+        """Until every sync of the round is done."""
         for sync in self.syncs:
             sync.exception()
+
+    def wait(self) -> None:
+        """Until every sync of the round is done; then the first OSError of any of them."""
+        self.done()
         for sync in self.syncs:
             sync.result()
 
@@ -71,7 +76,6 @@ class Pending:
     folders: dict[Path, None] = field(default_factory=dict)  # an ordered set
     committed: bool = False
     rounds: list[Round] = field(default_factory=list)
-    _threads: ThreadPoolExecutor | None = None
 
     def add(self, digest: str, fd: int) -> None:
         self.files.append(fd)
@@ -83,19 +87,16 @@ class Pending:
         return taken
 
     def start_round(self) -> None:
-        """Sync what was archived so far on the group's sync threads, every file and
+        """Sync what was archived so far on the process's sync threads, every file and
         folder at once: the calls wait for the disk without holding the interpreter,
         and the filesystem commits syncs that wait together in one journal flush
         (docs/benchmarks.md, the first poll)."""
         if not (self.files or self.folders):
             return
-        if self._threads is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._threads = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="archive-sync")
+        threads = _sync_threads()
         files, digests, folders = self._taken()
-        syncs = [self._threads.submit(sync_closing, self.sync, fd) for fd in files]
-        syncs += [self._threads.submit(sync_path, self.sync, path) for path in folders]
+        syncs = [threads.submit(sync_closing, self.sync, fd) for fd in files]
+        syncs += [threads.submit(sync_path, self.sync, path) for path in folders]
         self.rounds.append(Round(digests, syncs))
 
     def wait_for(self, digest: str) -> None:
@@ -126,13 +127,28 @@ class Pending:
             self._wait(list(self.rounds))
 
     def _wait(self, rounds: list[Round]) -> None:
+        """Until every sync of `rounds` is done (none left running on the shared threads,
+        whatever fails); then the first OSError of any of them."""
         try:
-            for done in rounds:
-                done.wait()
+            for each in rounds:
+                each.done()
+            for each in rounds:
+                each.wait()
         finally:
             self.rounds = [r for r in self.rounds if r not in rounds]
 
-    def close(self) -> None:
-        if self._threads is not None:
-            self._threads.shutdown(wait=True)
-            self._threads = None
+
+_threads_lock = threading.Lock()
+_threads: list[ThreadPoolExecutor] = []
+
+
+def _sync_threads() -> ThreadPoolExecutor:
+    """The process's sync threads, started at the first early round and kept for every
+    later group and store (starting them for each poll's group, and joining them at its
+    end, was most of a millisecond of a poll that brings one mail)."""
+    with _threads_lock:
+        if not _threads:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _threads.append(ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="archive-sync"))
+        return _threads[0]
