@@ -185,9 +185,9 @@ def main() -> None:
 
 def first_polls(dovecot, tools: dict, mails: int, pairs: int) -> tuple[dict, dict]:
     """Each tool's first poll of `mails` mails, `pairs` times, each time a fresh user
-    filled just before; the two tools take turns to go first (on this virtual machine a
-    run's system time swings by half from one minute to the next: 0.98-1.79 s for the
-    same poll). The per-pair ratios, and the runners of the last pair."""
+    filled just before; the two tools take turns to go first (on this virtual machine
+    the same poll's system time went from 1.0 s to 1.8 s from one minute to the next).
+    Each tool's times, pair by pair, and the runners of the last pair."""
     first: dict[str, list[float]] = {name: [] for name in tools}
     runners = {}
     for pair in range(pairs):
