@@ -4,6 +4,7 @@ store ends exactly as when every mail is read in order."""
 from __future__ import annotations
 
 import os
+import threading
 from datetime import timedelta
 
 from mailbot.app import pipeline, samples
@@ -114,3 +115,22 @@ def test_a_read_under_a_smaller_budget_than_now_is_never_taken(tmp_path):
     taken, _ = read_files(files, ctx.config.campaign, Budget.of(60.0), ahead)
     assert ahead.taken == 0
     assert [e.error for e in taken] == [None, None]
+
+
+def test_polls_in_contexts_of_their_own_read_ahead_on_the_threads_the_first_started(tmp_path):
+    """The worker opens a context a job, and each poll reads its mail's files on threads:
+    they are the process's, started by the first poll and used by every later one (a
+    poll that started and ended its own was half a millisecond slower a mail)."""
+    seen = []
+    for number, unit in enumerate(UNITS):
+        ctx = open_context(tmp_path / f"job{number}")
+        notice = ("通知.docx", make_form_docx(ctx.config.campaign, {}))
+        mail = unit_mail(ctx, unit, SEPT + timedelta(minutes=number), files=("docx",),
+                         extra_files=[notice])
+        outcomes = pipeline.poll(ctx, maildir(tmp_path / f"box{number}", [mail]))
+        assert [o.state for o in outcomes] == ["done"] and ctx.ahead.taken == 1
+        ctx.close()
+        seen.append({(thread.name.split("_")[0], thread.ident) for thread in threading.enumerate()
+                     if thread.name.startswith(("read-ahead", "mail-files"))})
+    assert {name for name, _ in seen[0]} == {"read-ahead", "mail-files"}  # both files at once
+    assert all(threads == seen[0] for threads in seen), seen
