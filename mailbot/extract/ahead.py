@@ -22,9 +22,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future
 
 from mailbot.core.models import Attachment, Campaign, Extraction
+from mailbot.core.threads import shared
 from mailbot.extract.errors import Stopped
 from mailbot.extract.pool import STOP_POLL
 from mailbot.extract.sandbox import MIN_SECONDS, PARSERS, Budget
@@ -51,7 +52,7 @@ class ReadAhead:
             if key in self._reads:
                 return
             alone = all(future.done() for _, future in self._reads.values())
-            future = _threads("read-ahead", PARSERS).submit(_read, tuple(files), campaign,
+            future = shared("read-ahead", PARSERS).submit(_read, tuple(files), campaign,
                                                             seconds, stop, alone)
             self._reads[key] = (seconds, future)
             while len(self._reads) > self.keep:  # never asked for (the mail was ignored)
@@ -77,7 +78,7 @@ class ReadAhead:
 
     def close(self) -> None:
         """Forget what nobody took, and cancel what has not started: the poll that read
-        ahead is over (the threads stay for the next one, _threads)."""
+        ahead is over (the threads stay for the next one: core.threads)."""
         with self._lock:
             for _, future in self._reads.values():
                 future.cancel()
@@ -111,28 +112,11 @@ def _read_under(files: Sequence[Attachment], campaign: Campaign, budget: Budget,
 
     started = time.monotonic()
     here, elsewhere = (files[:1], files[1:]) if at_once else (files, ())
-    helpers = _threads("mail-files", max(PARSERS - 1, 1))  # the other parser processes'
+    helpers = shared("mail-files", max(PARSERS - 1, 1))  # the other parser processes'
     helped = [helpers.submit(read, attachment) for attachment in elsewhere]
     documents = [read(attachment) for attachment in here] + [f.result() for f in helped]
     found = [extraction for extractions in documents for extraction in extractions]
     return found, time.monotonic() - started
-
-
-_threads_lock = threading.Lock()
-_thread_pools: dict[str, ThreadPoolExecutor] = {}
-
-
-def _threads(name: str, size: int) -> ThreadPoolExecutor:
-    """The process's threads of one kind, started at their first use and kept for every
-    later poll and context (the worker opens a context a job; starting the threads
-    again was half a millisecond of a poll that brings one mail): "read-ahead", a
-    thread a parser process, each reading a mail's files; "mail-files", those that
-    read a mail's other files meanwhile, one per parser process but the caller's. A
-    thread only waits on its process, never works."""
-    with _threads_lock:
-        if name not in _thread_pools:
-            _thread_pools[name] = ThreadPoolExecutor(size, name)
-        return _thread_pools[name]
 
 
 def _same(ahead: float, spent: float, now: float) -> bool:

@@ -15,16 +15,17 @@ every round.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailbot.core.threads import shared
+
 SYNC_THREADS = 16  # syncs of one round in flight together (8 did as well as 64 here)
 
 if TYPE_CHECKING:  # the threads start at the first early round: a poll that finds
-    from concurrent.futures import Future, ThreadPoolExecutor  # nothing never loads them
+    from concurrent.futures import Future  # nothing never loads them
 
 
 def sync_path(sync: Callable[[int], None], path: Path) -> None:
@@ -93,7 +94,7 @@ class Pending:
         (docs/benchmarks.md, the first poll)."""
         if not (self.files or self.folders):
             return
-        threads = _sync_threads()
+        threads = shared("archive-sync", SYNC_THREADS)
         files, digests, folders = self._taken()
         syncs = [threads.submit(sync_closing, self.sync, fd) for fd in files]
         syncs += [threads.submit(sync_path, self.sync, path) for path in folders]
@@ -136,19 +137,3 @@ class Pending:
                 each.wait()
         finally:
             self.rounds = [r for r in self.rounds if r not in rounds]
-
-
-_threads_lock = threading.Lock()
-_threads: list[ThreadPoolExecutor] = []
-
-
-def _sync_threads() -> ThreadPoolExecutor:
-    """The process's sync threads, started at the first early round and kept for every
-    later group and store (starting them for each poll's group, and joining them at its
-    end, was most of a millisecond of a poll that brings one mail)."""
-    with _threads_lock:
-        if not _threads:
-            from concurrent.futures import ThreadPoolExecutor
-
-            _threads.append(ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="archive-sync"))
-        return _threads[0]
