@@ -31,7 +31,8 @@ def mailbot(*args, cwd, check=True):
     """Run `mailbot ARGS` in process from `cwd`, as a user would from that folder."""
     runner = CliRunner(env={"MAILBOT_NOW": None, "MAILBOT_CONFIG": None})
     with contextlib.chdir(cwd):
-        result = runner.invoke(cli.main, [str(arg) for arg in args], catch_exceptions=False)
+        result = runner.invoke(cli.main, [str(arg) for arg in args], prog_name="mailbot",
+                               catch_exceptions=False)
     run = Run(result.exit_code, result.stdout, result.stderr)
     if check and run.returncode != 0:
         raise AssertionError(f"exit {run.returncode}\n{run.stdout}\n{run.stderr}")

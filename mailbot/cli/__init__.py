@@ -17,6 +17,8 @@ from pathlib import Path
 import click
 
 from mailbot import config as config_module
+from mailbot.cli.usage import Choice, Group, Number, Wrong, bad_value
+from mailbot.cli.usage import Path as PathType
 from mailbot.config import Config, ConfigError
 from mailbot.core.clock import Clock, parse_moment
 from mailbot.core.models import MailState
@@ -73,10 +75,10 @@ def parse_now(text: str | None, zone: str, option: str = "--now") -> datetime | 
     try:
         return parse_moment(text, zone)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint=option) from None
+        raise bad_value(click.get_current_context(silent=True), option, str(error)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", envvar="MAILBOT_CONFIG", metavar="PATH",
               help="config.toml to use (default: ./config.toml, or $MAILBOT_CONFIG).")
 @click.option("--now", envvar="MAILBOT_NOW", metavar="ISO_DATETIME",
@@ -108,13 +110,13 @@ def resolve_quarter(app: App, quarter: str | None) -> str:
         return current_quarter(app.config.campaign, app.clock())
     names = [q.name for q in app.config.campaign.quarters]
     if quarter not in names:
-        raise click.BadParameter(f"{quarter!r} is not in config.toml [quarters] "
-                                 f"({', '.join(names)})", param_hint="--quarter")
+        raise bad_value(click.get_current_context(silent=True), "--quarter",
+                        f"{quarter} 不在 config.toml 的 [quarters] 中（可选：{'、'.join(names)}）。")
     return quarter
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="文件", type=PathType(exists=True, dir_okay=False))
 @click.option("--received", "received_text", metavar="ISO_DATETIME", help="When the mails "
               "arrived (default: each file's modification time; never the Date header).")
 @click.pass_obj
@@ -135,7 +137,7 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="文件", type=PathType(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON array of docs/design.md.")
 @click.pass_obj
 def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
@@ -181,10 +183,10 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
 
 @main.command("compile")
 @quarter_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it.")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), default="docx",
+@click.option("-o", "--output", type=PathType(dir_okay=False), help="Where to write it.")
+@click.option("--format", "fmt", type=Choice(["docx", "pdf", "xlsx"]), default="docx",
               show_default=True)
-@click.option("--year", type=int, help="The annual view: each item quarter by quarter.")
+@click.option("--year", type=Number(), help="The annual view: each item quarter by quarter.")
 @click.option("--send", is_flag=True, help="Also mail the summary with the report to the "
               "federation now.")
 @click.pass_obj
@@ -371,8 +373,8 @@ def parse_day(text: str | None, option: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date such as 2026-09-01",
-                                 param_hint=option) from None
+        raise bad_value(click.get_current_context(silent=True), option,
+                        f"“{text}”不是日期，请按 2026-09-01 的格式写。") from None
 
 
 @main.command()
@@ -439,11 +441,12 @@ def web_hash_password() -> None:
     from mailbot.web.settings import hash_password
 
     if sys.stdin.isatty():
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt("请输入密码", hide_input=True,
+                                confirmation_prompt="请再输入一次")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise click.UsageError("标准输入中没有密码")
+        raise Wrong("标准输入中没有密码。", click.get_current_context(silent=True))
     click.echo(hash_password(password))
 
 
@@ -468,7 +471,7 @@ def rebuild(app: App) -> None:
 
 @main.command()
 @click.option("--dir", "folder", default="mailbot-demo", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for the demo's config and data.")
+              type=PathType(file_okay=False), help="Folder for the demo's config and data.")
 @click.pass_obj
 def demo(app: App, folder: str) -> None:
     """Run the whole cycle on a local sample mailbox (no network needed)."""
@@ -478,8 +481,8 @@ def demo(app: App, folder: str) -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=True))
-@click.option("--notice", type=click.Path(exists=True, dir_okay=False),
+@click.argument("folder", metavar="文件夹", type=PathType(file_okay=True))
+@click.option("--notice", type=PathType(exists=True, dir_okay=False),
               help="The notice (DOCX, PDF with text, .doc/.wps, or its text): "
                    "the campaign is read from it.")
 def init(folder: str, notice: str | None) -> None:
@@ -498,7 +501,7 @@ def init(folder: str, notice: str | None) -> None:
 
 @main.command()
 @quarter_option
-@click.option("-o", "--output", "folder", type=click.Path(file_okay=False),
+@click.option("-o", "--output", "folder", type=PathType(file_okay=False),
               help="Folder for the forms (default: var/forms/Q beside config.toml).")
 @click.pass_obj
 def forms(app: App, quarter: str | None, folder: str | None) -> None:
@@ -558,7 +561,7 @@ def reason_option(function):
 
 
 @review.command("accept")
-@click.argument("message_id", type=int)
+@click.argument("message_id", metavar="编号", type=Number())
 @click.option("--unit", help="The unit the mail counts for (default: the one it names).")
 @click.option("--quarter", metavar="Q", help="The quarter (default: the one found).")
 @reason_option
@@ -573,7 +576,7 @@ def review_accept(app: App, message_id: int, unit: str | None, quarter: str | No
 
 
 @review.command("reassign")
-@click.argument("message_id", type=int)
+@click.argument("message_id", metavar="编号", type=Number())
 @click.option("--unit", help="The unit the mail counts for instead.")
 @click.option("--quarter", metavar="Q", help="The quarter it counts for instead.")
 @reason_option
@@ -588,7 +591,7 @@ def review_reassign(app: App, message_id: int, unit: str | None, quarter: str | 
 
 
 @review.command("reject")
-@click.argument("message_id", type=int)
+@click.argument("message_id", metavar="编号", type=Number())
 @reason_option
 @by_option
 @click.pass_obj
@@ -600,7 +603,7 @@ def review_reject(app: App, message_id: int, reason: str, who: str) -> None:
 
 
 @review.command("confirm-seal")
-@click.argument("message_id", type=int)
+@click.argument("message_id", metavar="编号", type=Number())
 @reason_option
 @by_option
 @click.pass_obj
@@ -612,7 +615,7 @@ def review_confirm_seal(app: App, message_id: int, reason: str, who: str) -> Non
 
 
 @review.command("confirm-copy")
-@click.argument("message_id", type=int)
+@click.argument("message_id", metavar="编号", type=Number())
 @reason_option
 @by_option
 @click.pass_obj
@@ -624,7 +627,7 @@ def review_confirm_copy(app: App, message_id: int, reason: str, who: str) -> Non
 
 
 @review.command("requeue")
-@click.argument("message_id", type=int)
+@click.argument("message_id", metavar="编号", type=Number())
 @by_option
 @click.pass_obj
 def review_requeue(app: App, message_id: int, who: str) -> None:
@@ -635,7 +638,7 @@ def review_requeue(app: App, message_id: int, who: str) -> None:
 
 
 @review.command("log")
-@click.argument("message_id", type=int, required=False)
+@click.argument("message_id", metavar="编号", type=Number(), required=False)
 @click.pass_obj
 def review_log(app: App, message_id: int | None) -> None:
     """The audit trail: every review action, with who, when and why."""
@@ -646,7 +649,7 @@ def review_log(app: App, message_id: int | None) -> None:
 
 
 @review.command("resend")
-@click.argument("outgoing_id", type=int)
+@click.argument("outgoing_id", metavar="编号", type=Number())
 @click.pass_obj
 def review_resend(app: App, outgoing_id: int) -> None:
     """Queue an outgoing mail given up again (ID from the outgoing list of `mailbot review`)."""

@@ -26,5 +26,6 @@ def parse_moment(text: str | None, zone: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not an ISO date/time such as 2026-10-09T09:30") from None
+        raise ValueError(f"“{text}”不是日期或时间，请按 2026-10-09 或 2026-10-09T09:30 的格式写。"
+                         ) from None
     return moment if moment.tzinfo else local(moment, zone)

@@ -1,0 +1,64 @@
+"""A mistyped command, as the staff type the commands of docs/guide.zh.md: said in Chinese."""
+
+import re
+
+import pytest
+
+from tests.invoke import mailbot
+
+ENGLISH = re.compile(r"\b(Error|Usage|Invalid|Missing|No such|Got unexpected|Try)\b")
+
+MISTYPED = [
+    (("status", "--quarter", "2027Q1"),
+     ("选项 --quarter 的取值有误：2027Q1 不在 config.toml 的 [quarters] 中（可选：2026Q1、2026Q2、"
+      "2026Q3、2026Q4）。"), "mailbot status --help"),
+    (("--now", "yesterday", "status"),
+     "选项 --now 的取值有误：“yesterday”不是日期或时间，请按 2026-10-09 或 2026-10-09T09:30 的格式写。",
+     "mailbot status --help"),
+    (("poll", "--once", "--since", "2026-13-01"),
+     "选项 --since 的取值有误：“2026-13-01”不是日期，请按 2026-09-01 的格式写。", "mailbot poll --help"),
+    (("compile", "--format", "odt"),
+     "选项 --format 的取值有误：只能是 docx、pdf、xlsx 之一，写的是“odt”。", "mailbot compile --help"),
+    (("compile", "--year", "明年"), "选项 --year 的取值有误：“明年”不是整数", "mailbot compile --help"),
+    (("review", "accept", "第3封"), "参数“编号”的取值有误：“第3封”不是整数，请写数字，如 12。",
+     "mailbot review accept --help"),
+    (("review", "accept"), "缺少参数“编号”。", "mailbot review accept --help"),
+    (("review", "accept", "3", "4"), "多写了“4”，这条命令用不到。", "mailbot review accept --help"),
+    (("status", "2026Q3"), "多写了“2026Q3”，这条命令用不到。", "mailbot status --help"),
+    (("status", "--quarter"), "--quarter 后面要写上取值。", "mailbot status --help"),
+    (("poll", "--once=yes"), "--once 后面不用写取值。", "mailbot poll --help"),
+    (("poll", "--onec"), "没有 --onec 这个选项。是否要用 --once、--since？", "mailbot poll --help"),
+    (("stauts",), "没有 stauts 这个命令。是否要用 mailbot status？", "mailbot --help"),
+    (("review", "undo", "3"), "没有 undo 这个命令。", "mailbot review --help"),
+    (("ingest", "邮件.eml"), "参数“文件”的取值有误：找不到“邮件.eml”，请检查路径和文件名。",
+     "mailbot ingest --help"),
+    (("--config", "config.toml"), "请写上要执行的命令，如 mailbot status。", "mailbot --help"),
+]
+
+
+@pytest.mark.parametrize("args, said, help_", MISTYPED, ids=[" ".join(a) for a, _, _ in MISTYPED])
+def test_a_mistyped_command_is_said_in_chinese_with_the_help_to_read(site, args, said, help_):
+    result = mailbot(*args, cwd=site, check=False)
+    assert result.returncode == 2 and not result.stdout
+    first, hint = result.stderr.splitlines()
+    assert first.startswith("命令写法有误：") and said in first
+    assert hint == f"可执行 {help_} 查看用法。"
+    assert not ENGLISH.search(result.stderr)
+
+
+def test_a_folder_where_a_file_is_wanted_is_named_as_a_folder(site):
+    (site / "收件").mkdir()
+    result = mailbot("ingest", "收件", cwd=site, check=False)
+    assert result.returncode == 2 and "“收件”是文件夹，这里要写文件。" in result.stderr
+
+
+def test_a_file_where_a_folder_is_wanted_is_named_as_a_file(site):
+    result = mailbot("forms", "--quarter", "2026Q3", "-o", "config.toml", cwd=site, check=False)
+    assert result.returncode == 2 and "“config.toml”是文件，这里要写文件夹。" in result.stderr
+
+
+def test_a_right_command_is_untouched(site):
+    """The same commands written right still run, and --help is click's own."""
+    assert mailbot("status", "--quarter", "2026Q3", cwd=site).returncode == 0
+    assert "Usage: mailbot review accept [OPTIONS] 编号" in mailbot(
+        "review", "accept", "--help", cwd=site).stdout
