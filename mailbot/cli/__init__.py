@@ -78,12 +78,13 @@ def parse_now(text: str | None, zone: str, option: str = "--now") -> datetime | 
         raise bad_value(click.get_current_context(silent=True), option, str(error)) from None
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", envvar="MAILBOT_CONFIG", metavar="PATH",
-              help="config.toml to use (default: ./config.toml, or $MAILBOT_CONFIG).")
-@click.option("--now", envvar="MAILBOT_NOW", metavar="ISO_DATETIME",
-              help="Fix the clock for every decision (due dates, reminders, previews).")
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help="报表收集助手：按季度通过邮件收取各责任单位的进展报表，催报未报单位，生成汇总表。")
+@click.option("--config", "config_path", envvar="MAILBOT_CONFIG", metavar="文件",
+              help="使用的配置文件（默认：当前文件夹的 config.toml，或环境变量 MAILBOT_CONFIG）。")
+@click.option("--now", envvar="MAILBOT_NOW", metavar="日期时间",
+              help="按指定时间判断截止日期、提醒和预览，如 2026-10-12T10:00。")
+@click.option("-v", "--verbose", is_flag=True, help="日志中记录详细信息。")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: bool) -> None:
     """mailbot: collect quarterly progress reports by e-mail, chase late units,
@@ -98,8 +99,8 @@ def main(ctx: click.Context, config_path: str | None, now: str | None, verbose: 
 
 
 def quarter_option(function):
-    return click.option("--quarter", metavar="Q",
-                        help="Quarter such as 2026Q3 (default: the one being collected now).")(
+    return click.option("--quarter", metavar="季度",
+                        help="季度，如 2026Q3（默认：正在收集的季度）。")(
         function)
 
 
@@ -115,10 +116,11 @@ def resolve_quarter(app: App, quarter: str | None) -> str:
     return quarter
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, metavar="文件", type=PathType(exists=True, dir_okay=False))
-@click.option("--received", "received_text", metavar="ISO_DATETIME", help="When the mails "
-              "arrived (default: each file's modification time; never the Date header).")
+@main.command(help="把保存下来的邮件（.eml 文件）当作刚收到的邮件导入。")
+@click.argument("files", nargs=-1, required=True, metavar="文件",
+                type=PathType(exists=True, dir_okay=False))
+@click.option("--received", "received_text", metavar="日期时间",
+              help="邮件的收到时间（默认：各文件的修改时间；从不采用邮件的 Date 头）。")
 @click.pass_obj
 def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
     """Ingest saved messages (.eml) as if they had just arrived."""
@@ -136,9 +138,10 @@ def ingest(app: App, files: tuple[str, ...], received_text: str | None) -> None:
         sys.exit(1)
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, metavar="文件", type=PathType(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of docs/design.md.")
+@main.command(help="读取报表文件，列出识别出的各行（不需要数据库）。")
+@click.argument("files", nargs=-1, required=True, metavar="文件",
+                type=PathType(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="按 docs/design.md 的格式输出 JSON。")
 @click.pass_obj
 def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
     """Read report documents and print the rows found (no store needed)."""
@@ -155,9 +158,9 @@ def extract(app: App, files: tuple[str, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.command(help="某季度各单位的报送情况：按时报送、逾期报送、材料不全、未报送。")
 @quarter_option
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of docs/design.md.")
+@click.option("--json", "as_json", is_flag=True, help="按 docs/design.md 的格式输出 JSON。")
 @click.pass_obj
 def status(app: App, quarter: str | None, as_json: bool) -> None:
     """Who has reported for a quarter: on time, late, incomplete, missing."""
@@ -181,14 +184,14 @@ def status(app: App, quarter: str | None, as_json: bool) -> None:
             click.echo(line)
 
 
-@main.command("compile")
+@main.command("compile", help="按通知附件格式生成某季度（或全年）的汇总表。")
 @quarter_option
-@click.option("-o", "--output", type=PathType(dir_okay=False), help="Where to write it.")
+@click.option("-o", "--output", metavar="文件", type=PathType(dir_okay=False),
+              help="保存到的文件（默认：按标题命名，放在当前文件夹）。")
 @click.option("--format", "fmt", type=Choice(["docx", "pdf", "xlsx"]), default="docx",
-              show_default=True)
-@click.option("--year", type=Number(), help="The annual view: each item quarter by quarter.")
-@click.option("--send", is_flag=True, help="Also mail the summary with the report to the "
-              "federation now.")
+              help="文件格式（默认 docx）。")
+@click.option("--year", metavar="年份", type=Number(), help="全年汇总：各事项逐季度列出。")
+@click.option("--send", is_flag=True, help="同时立即把汇总邮件连同汇总表发给区妇联。")
 @click.pass_obj
 def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: int | None,
              send: bool) -> None:
@@ -221,10 +224,10 @@ def compile_(app: App, quarter: str | None, output: str | None, fmt: str, year: 
             sys.exit(1)
 
 
-@main.command()
+@main.command(help="发送现在应发的提醒（截止日前提醒，逾期后催报）。")
 @quarter_option
-@click.option("--dry-run", is_flag=True, help="Only show what would be sent now.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of docs/design.md.")
+@click.option("--dry-run", is_flag=True, help="只显示现在会发出哪些提醒，不发送。")
+@click.option("--json", "as_json", is_flag=True, help="按 docs/design.md 的格式输出 JSON。")
 @click.pass_obj
 def remind(app: App, quarter: str | None, dry_run: bool, as_json: bool) -> None:
     """Send the reminders due now (提醒 before the due date, 催报 after it)."""
@@ -283,7 +286,7 @@ def read_first(app: App, ctx) -> None:
         raise Refused(f"{unreadable(ctx)}本次没有发送；待邮箱可以读取后再发，以免按过时的情况发信。")
 
 
-@main.command()
+@main.command(help="检查配置文件，并试登录收件邮箱和发件服务器。")
 @click.pass_obj
 def check(app: App) -> None:
     """Validate config.toml and try the mailbox and SMTP logins."""
@@ -300,13 +303,12 @@ def check(app: App) -> None:
     click.echo("检查通过。")
 
 
-@main.command()
-@click.option("--once", is_flag=True, help="Fetch once and exit (default: keep polling).")
-@click.option("--since", "since_text", metavar="DATE", help="Import, on purpose, mail that "
-              "arrived on or after DATE though before the start point ([mailbox] since); "
-              "implies --once.")
-@click.option("--quiet", is_flag=True, help="With --since: record the older mail without "
-              "sending receipts.")
+@main.command(help="立即收取并登记新邮件，发出回执。")
+@click.option("--once", is_flag=True, help="收取一次后退出（默认：持续收取）。")
+@click.option("--since", "since_text", metavar="日期",
+              help="有意导入该日期（含）以后、但在起始日（[mailbox] since）之前收到的邮件；"
+                   "只收取一次。")
+@click.option("--quiet", is_flag=True, help="与 --since 同用：只登记较早的邮件，不发回执。")
 @click.pass_obj
 def poll(app: App, once: bool, since_text: str | None, quiet: bool) -> None:
     """Fetch and ingest new mail now, and send the receipts."""
@@ -377,7 +379,7 @@ def parse_day(text: str | None, option: str):
                         f"“{text}”不是日期，请按 2026-09-01 的格式写。") from None
 
 
-@main.command()
+@main.command(help="后台服务：收取邮件（即时或定时）、提醒、汇总、发信。")
 @click.pass_obj
 def run(app: App) -> None:
     """The scheduled worker: intake (IDLE or polling), reminders, summaries, outbox."""
@@ -414,8 +416,9 @@ def _or_exit(action):
         raise Refused(f"管理页面无法在该地址监听（{error}），请检查 [web] listen 的端口是否已被占用。") from None
 
 
-@main.group(invoke_without_command=True)
-@click.option("--listen", metavar="HOST:PORT", help="Override [web] listen.")
+@main.group(invoke_without_command=True,
+            help="运行网页管理台（config.toml 的 [web]），按 Ctrl-C 或收到 SIGTERM 时停止。")
+@click.option("--listen", metavar="地址:端口", help="代替 [web] 的 listen 设置。")
 @click.pass_context
 def web(click_ctx: click.Context, listen: str | None) -> None:
     """Serve the staff console ([web] in config.toml) until Ctrl-C or SIGTERM."""
@@ -435,7 +438,7 @@ def web(click_ctx: click.Context, listen: str | None) -> None:
         server.close()
 
 
-@web.command("hash-password")
+@web.command("hash-password", help="读入密码，输出其 argon2 散列，填入 [[web.users]] 的 password_hash。")
 def web_hash_password() -> None:
     """Read a password on stdin, print its argon2 hash for [[web.users]] password_hash."""
     from mailbot.web.settings import hash_password
@@ -451,7 +454,7 @@ def web_hash_password() -> None:
 
 
 
-@main.command()
+@main.command(help="由邮件存档重建数据库；不发送任何邮件（须先停止后台服务）。")
 @click.pass_obj
 def rebuild(app: App) -> None:
     """Rebuild the store from the raw-mail archive; sends nothing (the worker must be stopped)."""
@@ -469,9 +472,9 @@ def rebuild(app: App) -> None:
         click.echo(f"原数据库文件已移至 {done.kept_aside}，未删除。")
 
 
-@main.command()
-@click.option("--dir", "folder", default="mailbot-demo", show_default=True,
-              type=PathType(file_okay=False), help="Folder for the demo's config and data.")
+@main.command(help="用本机示例邮箱演示全过程（不需要网络）。")
+@click.option("--dir", "folder", default="mailbot-demo", metavar="文件夹",
+              type=PathType(file_okay=False), help="演示的配置和数据放在这里（默认 mailbot-demo）。")
 @click.pass_obj
 def demo(app: App, folder: str) -> None:
     """Run the whole cycle on a local sample mailbox (no network needed)."""
@@ -480,11 +483,10 @@ def demo(app: App, folder: str) -> None:
     run_demo(Path(folder), app.now_text, echo=click.echo)
 
 
-@main.command()
+@main.command(help="新建一期报送的文件夹：待编辑的 config.toml，以及存放数据的 var/。")
 @click.argument("folder", metavar="文件夹", type=PathType(file_okay=True))
-@click.option("--notice", type=PathType(exists=True, dir_okay=False),
-              help="The notice (DOCX, PDF with text, .doc/.wps, or its text): "
-                   "the campaign is read from it.")
+@click.option("--notice", metavar="文件", type=PathType(exists=True, dir_okay=False),
+              help="通知文件（DOCX、有文字层的 PDF、.doc/.wps，或其文字）：从中读出本期报送的内容。")
 def init(folder: str, notice: str | None) -> None:
     """Make a new campaign folder: config.toml to edit, and var/ for the data."""
     from mailbot.app.init import InitError, draft_summary, init_campaign, next_steps
@@ -499,10 +501,10 @@ def init(folder: str, notice: str | None) -> None:
     click.echo("\n".join(next_steps(path)))
 
 
-@main.command()
+@main.command(help="为各单位生成本季度的专用报表：只列本单位负责的事项，进展栏为空。")
 @quarter_option
-@click.option("-o", "--output", "folder", type=PathType(file_okay=False),
-              help="Folder for the forms (default: var/forms/Q beside config.toml).")
+@click.option("-o", "--output", "folder", metavar="文件夹", type=PathType(file_okay=False),
+              help="报表保存到的文件夹（默认：config.toml 旁的 var/forms/季度）。")
 @click.pass_obj
 def forms(app: App, quarter: str | None, folder: str | None) -> None:
     """Make each unit's own form for a quarter: its rows only, progress cells empty."""
@@ -516,9 +518,9 @@ def forms(app: App, quarter: str | None, folder: str | None) -> None:
     click.echo(f"已生成 {len(written)} 个单位的报表，保存在 {target}")
 
 
-@main.group(invoke_without_command=True)
-@click.option("--all", "show_all", is_flag=True, help="List every recorded mail, not only "
-              "those held or failed.")
+@main.group(invoke_without_command=True,
+            help="列出待人工审核、处理失败的邮件和未能发出的邮件；并可对任一封邮件进行处理。")
+@click.option("--all", "show_all", is_flag=True, help="列出所有已登记的邮件，不只是待审核和处理失败的。")
 @click.pass_context
 def review(click_ctx: click.Context, show_all: bool) -> None:
     """List mails held for review or failed, and outgoing mail given up; act on any mail."""
@@ -552,18 +554,20 @@ def _review_action(action):
 
 
 def by_option(function):
-    return click.option("--by", "who", default="", help="Who acts, for the audit trail "
-                        "(default: $MAILBOT_OPERATOR, else the login name).")(function)
+    return click.option("--by", "who", default="", metavar="姓名",
+                        help="操作人，记入操作记录（默认：环境变量 MAILBOT_OPERATOR，否则为登录名）。")(
+        function)
 
 
 def reason_option(function):
-    return click.option("--reason", default="", help="Why, for the audit trail.")(function)
+    return click.option("--reason", default="", metavar="原因", help="操作原因，记入操作记录。")(
+        function)
 
 
-@review.command("accept")
+@review.command("accept", help="确认一封未计入的邮件（待审核、处理失败、非报送、已撤销）为报送。")
 @click.argument("message_id", metavar="编号", type=Number())
-@click.option("--unit", help="The unit the mail counts for (default: the one it names).")
-@click.option("--quarter", metavar="Q", help="The quarter (default: the one found).")
+@click.option("--unit", metavar="单位", help="计入的单位（默认：邮件中识别出的单位）。")
+@click.option("--quarter", metavar="季度", help="计入的季度（默认：识别出的季度）。")
 @reason_option
 @by_option
 @click.pass_obj
@@ -575,10 +579,10 @@ def review_accept(app: App, message_id: int, unit: str | None, quarter: str | No
     _review_action(lambda: accept(app.context(), message_id, unit, quarter, who, reason))
 
 
-@review.command("reassign")
+@review.command("reassign", help="把邮件改为计入另一单位或另一季度。")
 @click.argument("message_id", metavar="编号", type=Number())
-@click.option("--unit", help="The unit the mail counts for instead.")
-@click.option("--quarter", metavar="Q", help="The quarter it counts for instead.")
+@click.option("--unit", metavar="单位", help="改为计入的单位。")
+@click.option("--quarter", metavar="季度", help="改为计入的季度。")
 @reason_option
 @by_option
 @click.pass_obj
@@ -590,7 +594,7 @@ def review_reassign(app: App, message_id: int, unit: str | None, quarter: str | 
     _review_action(lambda: reassign(app.context(), message_id, unit, quarter, who, reason))
 
 
-@review.command("reject")
+@review.command("reject", help="撤销：这封邮件不再计入任何单位（仍保留在数据库中），之前的材料重新计入。")
 @click.argument("message_id", metavar="编号", type=Number())
 @reason_option
 @by_option
@@ -602,7 +606,7 @@ def review_reject(app: App, message_id: int, reason: str, who: str) -> None:
     _review_action(lambda: reject(app.context(), message_id, reason, who))
 
 
-@review.command("confirm-seal")
+@review.command("confirm-seal", help="人工确认已盖章：记录已有人看过这封邮件 PDF 上的公章。")
 @click.argument("message_id", metavar="编号", type=Number())
 @reason_option
 @by_option
@@ -614,7 +618,7 @@ def review_confirm_seal(app: App, message_id: int, reason: str, who: str) -> Non
     _review_action(lambda: confirm_seal(app.context(), message_id, who, reason))
 
 
-@review.command("confirm-copy")
+@review.command("confirm-copy", help="人工确认盖章版即本报表：盖章版与报表比对不一致时，核对后确认。")
 @click.argument("message_id", metavar="编号", type=Number())
 @reason_option
 @by_option
@@ -626,7 +630,7 @@ def review_confirm_copy(app: App, message_id: int, reason: str, who: str) -> Non
     _review_action(lambda: confirm_copy(app.context(), message_id, who, reason))
 
 
-@review.command("requeue")
+@review.command("requeue", help="由存档原件重新处理一封待审核或处理失败的邮件。")
 @click.argument("message_id", metavar="编号", type=Number())
 @by_option
 @click.pass_obj
@@ -637,7 +641,7 @@ def review_requeue(app: App, message_id: int, who: str) -> None:
     _review_action(lambda: requeue(app.context(), message_id, who))
 
 
-@review.command("log")
+@review.command("log", help="操作记录：每次审核操作的操作人、时间和原因。")
 @click.argument("message_id", metavar="编号", type=Number(), required=False)
 @click.pass_obj
 def review_log(app: App, message_id: int | None) -> None:
@@ -648,7 +652,7 @@ def review_log(app: App, message_id: int | None) -> None:
                            app.config.campaign.timezone))
 
 
-@review.command("resend")
+@review.command("resend", help="重新发送一封已放弃发送的邮件（编号见 mailbot review 的未能发出列表）。")
 @click.argument("outgoing_id", metavar="编号", type=Number())
 @click.pass_obj
 def review_resend(app: App, outgoing_id: int) -> None:

@@ -1,16 +1,20 @@
-"""A mistyped command said in Chinese, with what to type instead.
+"""The command line in Chinese: its help, and a mistyped command with what to type instead.
 
 The staff type the commands of docs/guide.zh.md (`mailbot status --quarter 2026Q3`,
-`mailbot review accept 12`); click's own words for a wrong one are English ("Error: No such
-option", "'abc' is not a valid integer"). Here every usage error, click's or ours, becomes
-`Wrong`: one Chinese sentence saying what was wrong, then which --help to read, exit
-status 2 as before. The parameter types the commands use (numbers, choices, paths) say
-their refusals in Chinese too; click's help, usage lines and exit statuses are unchanged.
+`mailbot review accept 12`); click's own words are English ("Usage:", "Options:", "Error:
+No such option", "'abc' is not a valid integer"). Here every usage error, click's or ours,
+becomes `Wrong`: one Chinese sentence saying what was wrong, then which --help to read,
+exit status 2 as before; the parameter types the commands use (numbers, choices, paths)
+say their refusals in Chinese too. Help keeps click's layout with Chinese headings
+(`Formatter`); each command's help text is given in Chinese where it is declared, and its
+docstring stays the English one for the code's readers.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 
 import click
 
@@ -80,8 +84,85 @@ def bad_value(ctx: click.Context | None, option: str, message: str) -> Wrong:
     return refused(ctx, f"选项 {option}", message)
 
 
-class _SaysWrong:
-    """Parsing whose usage errors are Wrong (the parser raises some without a context)."""
+HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}  # click's, in Chinese
+
+
+class Formatter(click.HelpFormatter):
+    """click's help layout with Chinese headings (click names them in English), measured in
+    terminal columns: click counts characters, and a Chinese one takes two columns."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
+
+    def write_text(self, text: str) -> None:
+        for line in lines_of(text, max(self.width - self.current_indent, 20)):
+            self.write(f"{'':>{self.current_indent}}{line}\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max((columns(term) for term, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for term, text in rows:
+            self.write(indent + term)
+            gap = first - columns(term)
+            pieces = lines_of(text, max(self.width - self.current_indent - first, 20))
+            if not pieces:
+                self.write("\n")
+                continue
+            self.write(" " * gap if gap >= col_spacing else "\n" + indent + " " * first)
+            self.write(pieces[0] + "\n")
+            for piece in pieces[1:]:
+                self.write(indent + " " * first + piece + "\n")
+
+
+def columns(text: str) -> int:
+    """Terminal columns `text` takes: two for a wide (Chinese) character, one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_PIECE = re.compile(r"[!-~]+\s*|\s+|.")  # a Latin word with its spaces, or one character
+
+
+def lines_of(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns, broken between Chinese characters or
+    between Latin words (never inside one)."""
+    lines, line = [], ""
+    for piece in _PIECE.findall(" ".join(text.split())):
+        if line and columns(line + piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return lines + [line.rstrip()] if line.strip() else lines
+
+
+class Context(click.Context):
+    """A command's run, its help laid out by Formatter."""
+
+    formatter_class = Formatter
+
+
+HELP = "显示本说明后退出。"
+
+
+class _InChinese:
+    """What a command and a group share: help in Chinese, usage errors Wrong (the parser
+    raises some without a context)."""
+
+    context_class = Context
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP
+        return option
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -90,7 +171,7 @@ class _SaysWrong:
             raise said(error, ctx) from None
 
 
-class Command(_SaysWrong, click.Command):
+class Command(_InChinese, click.Command):
     """A command whose surplus words are named in Chinese (click says
     "Got unexpected extra argument")."""
 
@@ -105,11 +186,16 @@ class Command(_SaysWrong, click.Command):
         return rest
 
 
-class Group(_SaysWrong, click.Group):
+class Group(_InChinese, click.Group):
     """The command tree: its commands and groups of this kind, its usage errors Wrong."""
 
     command_class = Command
     group_class = type  # a group's groups are Groups too
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("subcommand_metavar", "[命令 [参数]...]"
+                          if kwargs.get("invoke_without_command") else "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:

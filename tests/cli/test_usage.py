@@ -1,9 +1,13 @@
-"""A mistyped command, as the staff type the commands of docs/guide.zh.md: said in Chinese."""
+"""The command line as the staff meet it from docs/guide.zh.md: its help, and a mistyped
+command, said in Chinese."""
 
 import re
 
+import click
 import pytest
 
+from mailbot.cli import main
+from mailbot.cli.usage import columns, lines_of
 from tests.invoke import mailbot
 
 ENGLISH = re.compile(r"\b(Error|Usage|Invalid|Missing|No such|Got unexpected|Try)\b")
@@ -58,7 +62,42 @@ def test_a_file_where_a_folder_is_wanted_is_named_as_a_file(site):
 
 
 def test_a_right_command_is_untouched(site):
-    """The same commands written right still run, and --help is click's own."""
     assert mailbot("status", "--quarter", "2026Q3", cwd=site).returncode == 0
-    assert "Usage: mailbot review accept [OPTIONS] 编号" in mailbot(
-        "review", "accept", "--help", cwd=site).stdout
+
+
+def every_command(group=main, path=("mailbot",)):
+    yield path
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+CLICK_ENGLISH = re.compile(r"Usage|Options|Commands|Show this message|\b(TEXT|INTEGER|PATH)\b"
+                           r"|default:|\[required\]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("path", list(every_command()), ids=" ".join)
+def test_every_command_and_option_is_explained_in_chinese(site, path):
+    """Each --help: Chinese headings, the command said in Chinese, and every option too;
+    no line wider than the terminal (a Chinese character takes two columns)."""
+    text = mailbot(*path[1:], "--help", cwd=site).stdout
+    lines = text.splitlines()
+    assert lines[0].startswith(f"用法：{' '.join(path)} ")
+    assert not CLICK_ENGLISH.search(text)
+    assert CJK.search(lines[2])  # the command's own help, below the usage line
+    options = text.split("选项：\n", 1)[1].split("\n\n", 1)[0]
+    rows = [row for row in options.splitlines() if row.lstrip().startswith("-")]
+    assert rows and all(CJK.search(row) for row in rows)
+    assert max(columns(line) for line in lines) <= 80
+
+
+def test_lines_of_breaks_between_chinese_characters_never_inside_a_latin_word():
+    text = "使用的配置文件（默认：当前文件夹的 config.toml，或环境变量 MAILBOT_CONFIG）。"
+    lines = lines_of(text, 30)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert len(lines) > 1 and all(columns(line) <= 30 for line in lines)
+    assert any("config.toml" in line for line in lines)
+    assert any("MAILBOT_CONFIG" in line for line in lines)
