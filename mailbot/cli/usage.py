@@ -126,14 +126,19 @@ def columns(text: str) -> int:
 _PIECE = re.compile(r"[!-~]+\s*|\s+|.")  # a Latin word with its spaces, or one character
 
 
+_CLOSING = "，。、；：！？）》」』”"  # never the first character of a line
+
+
 def lines_of(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` columns, broken between Chinese characters or
-    between Latin words (never inside one)."""
+    between Latin words (never inside one), and never before closing punctuation (the
+    character before it goes down with it)."""
     lines, line = [], ""
     for piece in _PIECE.findall(" ".join(text.split())):
         if line and columns(line + piece.rstrip()) > width:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
+            carried = line[-1] if piece in _CLOSING and columns(line[-1]) == 2 else ""
+            lines.append(line[:len(line) - len(carried)].rstrip())
+            line = carried + piece.lstrip()
         else:
             line += piece
     return lines + [line.rstrip()] if line.strip() else lines

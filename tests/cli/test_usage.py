@@ -101,3 +101,9 @@ def test_lines_of_breaks_between_chinese_characters_never_inside_a_latin_word():
     assert len(lines) > 1 and all(columns(line) <= 30 for line in lines)
     assert any("config.toml" in line for line in lines)
     assert any("MAILBOT_CONFIG" in line for line in lines)
+
+
+def test_no_line_starts_with_closing_punctuation():
+    lines = lines_of("保存到的文件（默认：按标题命名，放在当前文件夹）。", 28)
+    assert len(lines) > 1 and not any(line[0] in "，。）" for line in lines)
+    assert all(columns(line) <= 28 for line in lines)
