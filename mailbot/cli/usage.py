@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 
 import click
 
@@ -120,10 +119,12 @@ class Formatter(click.HelpFormatter):
 
 def columns(text: str) -> int:
     """Terminal columns `text` takes: two for a wide (Chinese) character, one otherwise."""
+    import unicodedata  # only for help: every command's start-up counts (issue 15)
+
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-_PIECE = re.compile(r"[!-~]+\s*|\s+|.")  # a Latin word with its spaces, or one character
+PIECE = r"[!-~]+\s*|\s+|."  # a Latin word with its spaces, or one character (re caches it)
 
 
 _CLOSING = "，。、；：！？）》」』”"  # never the first character of a line
@@ -134,7 +135,7 @@ def lines_of(text: str, width: int) -> list[str]:
     between Latin words (never inside one), and never before closing punctuation (the
     character before it goes down with it)."""
     lines, line = [], ""
-    for piece in _PIECE.findall(" ".join(text.split())):
+    for piece in re.findall(PIECE, " ".join(text.split())):
         if line and columns(line + piece.rstrip()) > width:
             carried = line[-1] if piece in _CLOSING and columns(line[-1]) == 2 else ""
             lines.append(line[:len(line) - len(carried)].rstrip())
