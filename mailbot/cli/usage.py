@@ -75,6 +75,7 @@ def _then(named: str, text: str) -> str:
 
 
 def refused(ctx: click.Context | None, named: str, message: str) -> Wrong:
+    """`named` (as _named says it) refused, and why."""
     return Wrong(_then(named, f"的取值有误：{message}"), ctx)
 
 
@@ -204,6 +205,8 @@ class Group(_InChinese, click.Group):
         super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
+        """The subcommand run; what click refuses on the way (a missing command, and any
+        usage error a command body raises) becomes Wrong, as parsing's errors do."""
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
