@@ -455,7 +455,8 @@ def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None)
             notice = render_held_notice(
                 ctx.env, config.campaign, quoted(message, config.limits, own and verified(
                     config.campaign, message, config.trusted_authserv_ids)), held.unit,
-                held.words, own, mail.received_at, ctx.clock(), mail.claimed)
+                held.words, own, mail.received_at, ctx.clock(), mail.claimed,
+                linked=held.reason is HeldReason.LINKED_ONLY)
             refused = _queue(ctx, tx, notice, held.unit, held.quarter, automatic)
         _set(tx, mail, MailState.HELD, "; ".join(filter(None, [held.reason, refused])),
              held.unit, held.quarter)

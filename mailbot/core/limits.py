@@ -51,13 +51,17 @@ def scrub_filename(name: str) -> str:
 
 
 def quoted(message: Message, limits: Limits, verified: bool = True) -> Message:
-    """The mail as a reply may quote it: the subject of a verified mail, without URLs and
-    domains, within the limit; nothing of an unverified one (it may be a stranger's
-    text sent to a unit over the federation's genuine address)."""
+    """The mail as a reply may quote it: the subject of a verified mail and the names of
+    the files it links to, without URLs and domains, within the limit; nothing of an
+    unverified one (it may be a stranger's text sent to a unit over the federation's
+    genuine address)."""
     if not verified:
-        return replace(message, subject="")
+        return replace(message, subject="", linked=tuple(replace(file, name="")
+                                                         for file in message.linked))
     subject = scrub(message.subject) or "（无主题）"
-    return replace(message, subject=shorten(subject, limits.max_subject_chars))
+    return replace(message, subject=shorten(subject, limits.max_subject_chars), linked=tuple(
+        replace(file, name=shorten(scrub_filename(file.name), limits.max_subject_chars))
+        for file in message.linked))
 
 
 def anonymous(attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:

@@ -26,6 +26,15 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class LinkedFile:
+    """A file the mail brings only as a download link: a mail service's 超大附件 or a net
+    disk's share (intake.links). `name` is "" where the mail does not say it."""
+
+    name: str
+    url: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Message:
     """A parsed mail: decoded headers, the text body and the attachments."""
 
@@ -41,6 +50,7 @@ class Message:
     references: tuple[str, ...] = ()
     content_type: str = "text/plain"
     forwarded: tuple[Message, ...] = ()  # mails attached as message/rfc822, parsed
+    linked: tuple[LinkedFile, ...] = ()  # files sent as links, not attached
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()

@@ -145,7 +145,7 @@ def quarter_label(name: str) -> str:
 # The values of a mail's way through the stages live in core.mail, built at their first
 # use: a start that reads no mail (an empty poll, status) never creates those classes.
 MAIL_VALUES = frozenset({
-    "Attachment", "Message", "Submission", "Ignored", "Held", "Decision", "FormRow",
+    "Attachment", "LinkedFile", "Message", "Submission", "Ignored", "Held", "Decision", "FormRow",
     "FormHint", "StampedCheck", "Extraction", "Assessment", "SubmissionRecord", "UnitStatus",
     "HeldMail", "OutgoingMail"})
 

@@ -123,6 +123,10 @@ class HeldReason(StrEnum):
     NO_QUARTER = ("no quarter could be found in the subject, body, filenames or date",
                   "未能从主题、正文、附件名或日期识别报送季度", True)
     NO_ATTACHMENT = ("no attachment: nothing to record", "邮件没有附件", True)
+    LINKED_ONLY = ("no attachment: the files came as download links (超大附件, net disk), "
+                   "which mailbot does not fetch",
+                   "邮件中的文件是以下载链接（超大附件或网盘分享）发送的，系统不会下载链接中的文件",
+                   True)
     UNREADABLE = ("no attachment could be read: nothing to record", "所附文件均无法读取", True)
     WINMAIL = ("winmail.dat attachment (Outlook rich text): the files inside cannot be read",
                "附件为 winmail.dat（Outlook 格式），无法读取其中的文件", True)

@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from mimetypes import guess_extension
 
 from mailbot.core.models import Attachment, Message
+from mailbot.intake.links import fed, linked_files
 
 GB_LABELS = {"gb2312", "gbk", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "euc-cn",
              "x-euc-cn", "chinese", "csgb2312", "ms936", "windows-936"}
@@ -248,12 +249,7 @@ class _HTMLText(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    parser = _HTMLText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except (AssertionError, ValueError):
-        pass
+    parser = fed(_HTMLText(), html)
     return re.sub(r"\n\s*\n+", "\n\n", "".join(parser.chunks)).strip()
 
 
@@ -356,6 +352,7 @@ def _message(mail: EmailMessage, depth: int = 0) -> Message:
         references=tuple(dict.fromkeys(refs)),
         content_type=mail.get_content_type(),
         forwarded=tuple(walk.forwarded),
+        linked=linked_files(walk.plain, walk.html, tuple(a.filename for a in walk.attachments)),
     )
 
 

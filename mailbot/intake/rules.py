@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from mailbot.core.models import (Attachment, Campaign, Decision, Extraction, Held, HeldReason,
                                  Ignored, IgnoredReason, Message, Quarter, Submission, Unit)
-from mailbot.intake.worth import about_campaign, replies_to_us, report_files
+from mailbot.intake.worth import about_campaign, linked_report, replies_to_us, report_files
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
              "１": 1, "２": 2, "３": 3, "４": 4}
@@ -49,7 +49,7 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     unit = unit_by_address(campaign, message.from_addr)
     quarter = quarter_of(campaign, message, received)
     attachments = files_of(message)
-    likely = report_files(attachments)
+    likely = report_files(attachments) or linked_report(message)
     if unit is None and not (likely and about_campaign(message)):
         named = unit_in_rows(campaign, extractions)  # mail merely about a unit names none
     else:
@@ -66,7 +66,8 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     if quarter is None:
         return Held(HeldReason.NO_QUARTER, unit=unit.name)
     if not attachments:
-        return Held(HeldReason.NO_ATTACHMENT, **where)
+        return Held(HeldReason.LINKED_ONLY if message.linked else HeldReason.NO_ATTACHMENT,
+                    **where)
     if any(is_winmail(a) for a in attachments):
         return Held(HeldReason.WINMAIL, **where)
     return Submission(unit=unit.name, quarter=quarter.name, attachments=attachments)

@@ -4,7 +4,8 @@ A federation mailbox is mostly ordinary office mail: newsletters, "收到，谢�
 replies to our own receipts, photos, meeting notices, mail *about* a unit. A held
 notice or a receipt to such mail costs the federation the units' trust, so a
 unit is told only about mail very likely meant as its report: files of the kind
-a report comes in, and for mail without them, the campaign's words in the subject.
+a report comes in (attached, or named in a 超大附件 link), and for mail without them,
+the campaign's words in the subject.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def replies_to_us(message: Message) -> bool:
 def report_files(attachments: tuple[Attachment, ...]) -> bool:
     """Files of the kinds a report comes in (not photos, not calendar invitations)."""
     return any(a.filename.lower().endswith(REPORT_FILES) for a in attachments)
+
+
+def linked_report(message: Message) -> bool:
+    """Files of those kinds sent as download links (超大附件, a net disk's share)."""
+    return any(file.name.lower().endswith(REPORT_FILES) for file in message.linked)
 
 
 def about_campaign(message: Message) -> bool:

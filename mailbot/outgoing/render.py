@@ -59,7 +59,9 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         documents=[describe_document(e) for e in extractions],
         pieces=[_piece(name, source, message.message_id) for name, source in
                 (("电子版报表", current.electronic_from), ("盖章 PDF 版", current.stamped_from))],
-        problems=problems, notes=assessment.notes, **_common(campaign, message, received, now))
+        problems=problems, notes=assessment.notes,
+        linked=linked_names(message) if message.linked else None,
+        **_common(campaign, message, received, now))
     verdict = "请补充材料" if problems else "材料齐全"
     return OutgoingMail(
         kind="receipt", to=campaign.unit(assessment.unit).emails,
@@ -67,6 +69,18 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         text=text, in_reply_to=message.message_id or None,
         references=(*message.references, message.message_id) if message.message_id else (),
         auto_submitted="auto-replied", dedup_key=f"receipt:{stored}")
+
+
+def linked_names(message: Message) -> str:
+    """The files a mail sent as links, as its sender is told: 《name》 each where the mail
+    names them all (quoted: verified and scrubbed), else how many."""
+    names = [f"《{file.name}》" for file in message.linked if file.name]
+    count = len(message.linked)
+    if names and len(names) == count:
+        return "文件" + "、".join(names)
+    if names:
+        return f"文件{'、'.join(names)}等 {count} 个文件"
+    return "文件" if count == 1 else f"{count} 个文件"
 
 
 def _piece(name: str, source: str | None, this_mail: str) -> str:
@@ -77,15 +91,17 @@ def _piece(name: str, source: str | None, this_mail: str) -> str:
 
 def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Message,
                        unit: str, reason: str, registered: bool, received: datetime,
-                       now: datetime, stored: int) -> OutgoingMail:
+                       now: datetime, stored: int, linked: bool = False) -> OutgoingMail:
     """Told to the unit's registered address, never to an unregistered sender.
 
     `registered`: the unit itself wrote but the mail could not be recorded (no
     attachment, no quarter...), so it is told why and how to resend; otherwise
-    someone wrote in its name from an address it never registered.
+    someone wrote in its name from an address it never registered. `linked`: held
+    because its files came only as links, which the notice names and says how to send.
     """
     text = env.get_template("held_notice.txt.j2").render(
         unit=unit, sender=message.from_addr, reason=reason, registered=registered,
+        linked=linked_names(message) if linked and message.linked else None,
         **_common(campaign, message, received, now))
     subject = (f"提示：{unit}发来的邮件未能自动登记" if registered
                else f"提示：一封以{unit}名义发送的邮件待人工核对")

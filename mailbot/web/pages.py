@@ -81,14 +81,16 @@ def unit(name: str):
 
 @blueprint.route("/mail/<int:message>/files")
 def mail_files(message: int):
-    """The files of one mail read again from the archived copy: the rows each one gives."""
+    """The files of one mail read again from the archived copy: the rows each one gives,
+    and the files it sent only as links (shown as text, for staff to copy: never fetched)."""
     ctx = console().context()
     record = ctx.store.message(message)
     if record is None:
         abort(404)
     parsed = parse(ctx.store.raw(record.sha256))
     extractions = read_attachments(ctx.config.campaign, files_of(parsed), ctx.config.limits)
-    return render_template("files.html", record=record, extractions=extractions)
+    return render_template("files.html", record=record, extractions=extractions,
+                           linked=parsed.linked)
 
 
 @blueprint.route("/review")

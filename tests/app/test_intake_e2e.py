@@ -22,12 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.app import pipeline
+from mailbot.app import pipeline, samples
 from mailbot.config import load
 from mailbot.core.models import HeldReason
 from mailbot.mailbox import MailboxError
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.intake_mails import Case, held_out_mails
+from tests.linked_mails import BAIDU_LINK, linked_mail, netease_block, qq_block
 from tests.servers import PASSWORD, site_config
 from mailbot.config import PACKAGED_CONFIG
 
@@ -53,11 +54,12 @@ class Site:
         finally:
             client.logout()
 
-    def mailbot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def mailbot(self, *args: str, check: bool = True, now: str = NOW
+                ) -> subprocess.CompletedProcess:
         env = dict(os.environ, PYTHONPATH=str(ROOT), SSL_CERT_FILE=str(self.dovecot.cert.cert))
         env[ENV] = PASSWORD
         env.pop("MAILBOT_NOW", None)
-        result = subprocess.run([sys.executable, "-m", "mailbot", "--now", NOW, *args],
+        result = subprocess.run([sys.executable, "-m", "mailbot", "--now", now, *args],
                                 cwd=self.path, env=env, capture_output=True, text=True,
                                 timeout=300)
         if check and result.returncode != 0:
@@ -206,3 +208,72 @@ def test_the_generator_covers_what_the_issue_names():
     for kind in ("gbk", "rfc2231", "raw-8bit", "forwarded", "auto-reply", "bounce", "list",
                  "unregistered", "form-cells", "correction", "docx-only", "unstamped"):
         assert any(kind in name for name in names), kind
+
+
+def test_files_sent_as_links_over_two_days(site):
+    """Day 1: 区人社局 attaches its Word form but sends the big stamped scan as a NetEase
+    超大附件; 区卫健局 sends both files as QQ 超大附件 only; 区残联 answers the federation's
+    notice, quoting its 超大附件, with both files attached; a newsletter shares a net disk.
+    Day 2, a new process: both units send what was missing as attachments."""
+    campaign = site.config.campaign
+    fed = campaign.federation_emails[0]
+    addr = {unit.name: unit.emails[0] for unit in campaign.units}
+    form = {unit: samples.form_docx(campaign, unit, "2026Q3") for unit in addr}
+    stamped = samples.scanned_pdf()
+    day1, day2 = datetime(2026, 10, 8, 2, tzinfo=timezone.utc), datetime(2026, 10, 9, 2,
+                                                                        tzinfo=timezone.utc)
+    notice_plain, notice_html = qq_block(["关于报送第三季度进展情况的通知.pdf"])
+    passed = {"Authentication-Results": f"{TRUSTED}; dmarc=pass header.from=zichuan.example.org"}
+    first = [
+        linked_mail(addr["区人社局"], fed, "区人社局第三季度进展情况", day1,
+                    "报表请查收，盖章版较大。", netease_block(["区人社局盖章版.pdf"]),
+                    files=[("区人社局三季度进展.docx", form["区人社局"])], msg_id="<rsj1@e2e>",
+                    headers=passed),
+        linked_mail(addr["区卫健局"], fed, "区卫健局第三季度进展情况", day1, "请查收。",
+                    qq_block(["区卫健局进展.docx", "区卫健局盖章版.pdf"]), msg_id="<wjj1@e2e>",
+                    headers=passed),
+        linked_mail(addr["区残联"], fed, "回复：关于报送第三季度进展情况的通知", day1,
+                    "报表见附件。\n\n------------------ 原始邮件 ------------------\n"
+                    "发件人: 区妇联",
+                    (notice_plain, ""), files=[("区残联三季度进展.docx", form["区残联"]),
+                                               ("区残联盖章版.pdf", stamped)],
+                    msg_id="<cl1@e2e>", quoted_html=f"<blockquote>{notice_html}</blockquote>",
+                    headers=passed),
+        linked_mail("news@weekly.example.com", fed, "巾帼周刊第38期（第三季度合集）", day1,
+                    f"本期合集已作为超大附件上传网盘：{BAIDU_LINK.format(n=7)} 提取码：x7k2",
+                    ("", ""), msg_id="<news@e2e>"),
+    ]
+    site.append([Case(str(mail["Message-ID"]), mail.as_bytes(), day1, str(mail["Message-ID"]),
+                      str(mail["Subject"]), "") for mail in first])
+    assert "新邮件 4 封" in site.mailbot("poll", "--once", now="2026-10-08T11:00").stdout
+
+    sent = {str(mail["To"]): mail for mail in site.sent()}
+    units = [addr["区人社局"], addr["区卫健局"], addr["区残联"]]
+    assert sorted(sent) == sorted(units)  # nothing to the newsletter
+    rsj = sent[addr["区人社局"]].get_content()
+    assert sent[addr["区人社局"]]["Subject"].startswith("回执：")
+    assert "未收到加盖公章的 PDF 版" in rsj
+    assert "另：邮件中的文件《区人社局盖章版.pdf》是以下载链接（超大附件或网盘分享）发送的" in rsj
+    wjj = sent[addr["区卫健局"]]
+    assert wjj["Subject"] == "提示：区卫健局发来的邮件未能自动登记"
+    assert "原因是：邮件中的文件是以下载链接（超大附件或网盘分享）发送的" in wjj.get_content()
+    assert "以链接发送的是文件《区卫健局进展.docx》、《区卫健局盖章版.pdf》。" in wjj.get_content()
+    assert "https://" not in wjj.get_content() + rsj
+    canlian = sent[addr["区残联"]].get_content()
+    assert "材料齐全" in canlian and "下载链接" not in canlian  # the notice's link is not its file
+    review = site.mailbot("review", now="2026-10-08T11:00").stdout
+    assert "邮件中的文件是以下载链接（超大附件或网盘分享）发送的" in review, review
+
+    second = [samples.report_mail(addr["区人社局"], fed, "区人社局三季度盖章版", day2,
+                                  [("区人社局盖章版.pdf", stamped)], message_id="<rsj2@e2e>"),
+              samples.report_mail(addr["区卫健局"], fed, "区卫健局第三季度进展情况（重发）", day2,
+                                  [("区卫健局进展.docx", form["区卫健局"]),
+                                   ("区卫健局盖章版.pdf", stamped)], message_id="<wjj2@e2e>")]
+    site.append([Case(f"day2-{n}", raw, day2, "", "", "") for n, raw in enumerate(second)])
+    assert "新邮件 2 封" in site.mailbot("poll", "--once", now="2026-10-09T11:00").stdout
+    status = site.status("2026Q3")
+    for unit in ("区人社局", "区卫健局", "区残联"):
+        assert (status[unit]["electronic"], status[unit]["stamped_pdf"]) == (True, True), unit
+    assert [mail["Subject"] for mail in site.sent()[3:]] == [
+        "回执：区人社局2026年第三季度进展情况已收到（材料齐全）",
+        "回执：区卫健局2026年第三季度进展情况已收到（材料齐全）"]

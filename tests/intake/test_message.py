@@ -34,6 +34,7 @@ def summary(mail: Message) -> dict:
                          "size": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()[:16]}
                         for a in mail.attachments],
         "forwarded": [summary(inner) for inner in mail.forwarded],
+        "linked": [{"name": file.name, "url": file.url} for file in mail.linked],
         "automatic": message.is_automatic(mail),
     }
 

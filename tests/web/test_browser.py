@@ -18,6 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from mailbot.cli import main
 from tests.console import DRAFT, EXPECTED_COUNTS, IMPOSTOR, PASSWORD, STAFF, VIEWER
+from tests.pipeline import SEPT
 
 pytestmark = pytest.mark.slow
 
@@ -224,3 +225,29 @@ def test_the_read_only_role_sees_but_cannot_act(browser, web_site):
         document.body.appendChild(form); form.submit();""", f"/review/{held_id(web_site)}/accept")
     assert browser.find_element(By.TAG_NAME, "h1").text == "无权操作"
     assert web_site.context().store.message(held_id(web_site)).state == "held"
+
+
+def test_files_sent_as_links_are_listed_on_the_mail_s_page_as_text(browser, web_site):
+    from mailbot.app import pipeline
+    from tests.linked_mails import linked_mail, qq_block
+
+    ctx = web_site.context()
+    unit = ctx.config.campaign.unit("区民政局")
+    mail = linked_mail(unit.emails[0], ctx.config.campaign.federation_emails[0],
+                       "区民政局第三季度进展情况", SEPT, "请查收。",
+                       qq_block(["区民政局三季度进展报表（定稿）.docx", "区民政局盖章版.pdf"]))
+    pipeline.ingest(ctx, mail.as_bytes(), "test:linked", SEPT)
+    held = next(m.id for m in ctx.store.messages("held") if m.sender == unit.emails[0])
+    ctx.store.close()
+    browser.set_window_size(390, 844)
+    log_in(browser, web_site)
+    browser.get(f"{web_site.url}/mail/{held}/files")
+    section = browser.find_element(By.CSS_SELECTOR, "section.linked")
+    assert section.find_element(By.TAG_NAME, "h2").text == "以下载链接发送的文件"
+    items = [item.text.splitlines() for item in section.find_elements(By.TAG_NAME, "li")]
+    assert [item[0] for item in items] == ["区民政局三季度进展报表（定稿）.docx", "区民政局盖章版.pdf"]
+    assert all(" ".join(item[1:]).startswith("https://wx.mail.qq.com/ftn/") for item in items)
+    assert not section.find_elements(By.TAG_NAME, "a")  # text to copy, not a link to click
+    assert not browser.find_elements(By.CSS_SELECTOR, "p.empty")
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth")
