@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mailbot.app import samples  # noqa: E402
+from mailbot.app.pipeline import MAX_ATTEMPTS  # noqa: E402
 from mailbot.config import load  # noqa: E402
 from mailbot.config import PACKAGED_CONFIG
 
@@ -84,7 +85,11 @@ def query(site: Path, sql: str) -> list[tuple]:
 
 
 def drained(site: Path, written: int) -> bool:
-    recorded = query(site, "SELECT count(*) FROM messages WHERE state != 'claimed'")
+    """Every mail settled and everything sent. A mail the worker died on is marked failed
+    (its attempt counted) just before it is taken again, so a failed one with tries left
+    is still in hand, not settled."""
+    recorded = query(site, "SELECT count(*) FROM messages WHERE state NOT IN ('claimed', 'failed')"
+                           f" OR attempts >= {MAX_ATTEMPTS}")
     queued = query(site, "SELECT count(*) FROM outgoing WHERE state = 'queued'")
     reminders = query(site, "SELECT count(*) FROM outgoing WHERE kind = 'reminder'")
     return bool(recorded and recorded[0][0] == written and queued[0][0] == 0
