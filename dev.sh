@@ -48,6 +48,7 @@ ensure_system_packages() {
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   ldconfig -p 2>/dev/null | grep 'libGL\.so\.1' >/dev/null || missing+=(libgl1)  # OpenCV, for OCR
+  ldconfig -p 2>/dev/null | grep 'libarchive\.so\.13' >/dev/null || missing+=(libarchive13)  # RAR, 7z
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing system packages: ${missing[*]}" >&2
     as_root apt-get update -qq

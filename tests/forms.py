@@ -132,6 +132,17 @@ def add_break(cell, before: str, after: str) -> None:
     paragraph.add_run(after)
 
 
+def seven_zip(members: dict[str, bytes]) -> bytes:
+    """A 7z archive (LZMA), written by libarchive as 7-Zip, 360压缩 or 好压 would write one."""
+    import libarchive
+
+    out = io.BytesIO()
+    with libarchive.custom_writer(out.write, "7zip") as archive:
+        for name, data in members.items():
+            archive.add_file_from_memory(name, len(data), data)
+    return out.getvalue()
+
+
 def zip_bytes(members: dict[str, bytes], utf8_names: bool = True) -> bytes:
     """A zip; with utf8_names=False names are stored in GBK without the flag (Chinese Windows)."""
     import zipfile

@@ -3,7 +3,8 @@
 Each builder writes bytes the way a real client or server does: GBK encoded-words
 (Foxmail, old Outlook), RFC 2231 parameters (Thunderbird, Python), raw 8-bit GBK
 headers (some Coremail webmail), message/rfc822 forwards, out-of-office replies,
-multipart/report bounces, list mail. `Case` says what mailbot must make of each.
+multipart/report bounces, list mail, a 7z of both files. `Case` says what mailbot must
+make of each.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from email.utils import format_datetime
 
 
 from mailbot.app import samples
+from tests.forms import seven_zip
 from mailbot.core.models import Campaign, HeldReason, IgnoredReason
 
 FED = "fulian-office@zichuan.example.org"
@@ -178,6 +180,12 @@ def held_out_mails(campaign: Campaign, trusted: str) -> list[Case]:
     add("list", modern("news@lists.example.com", "区妇联 周报", at(30, 6), [("周报.docx", b"PK")],
                        msg_id=mid("list"), headers={"List-Id": "<weekly.lists.example.com>"}),
         at(30, 6), "ignored", reason="automatic mail")
+    add("7z-both-files", modern(addr["区妇联"], "区妇联第三季度进展情况", at(30, 8),
+                                [("区妇联报送材料.7z", seven_zip({
+                                    "区妇联报送材料/区妇联三季度进展.docx": form("区妇联"),
+                                    "区妇联报送材料/区妇联盖章版.pdf": stamped}))],
+                                msg_id=mid("fl")),
+        at(30, 8), "done", "区妇联")
     add("unrelated", modern("friend@qq.com", "周末聚餐", at(30, 7), [], body="周六一起吃饭？",
                             msg_id=mid("friend")),
         at(30, 7), "ignored", reason=IgnoredReason.NAMES_NO_UNIT)

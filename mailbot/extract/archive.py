@@ -34,7 +34,7 @@ BOMB = "压缩内容异常"
 UNREAD = "，出于安全考虑未读取"
 
 
-def _mb(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / 2**20:.0f} MB"
 
 
@@ -56,11 +56,13 @@ def check_bomb(infos: list[zipfile.ZipInfo], limits: Limits = Limits()) -> None:
         raise ExtractError(f"{BOMB}（内含 {len(infos)} 个文件，上限 {limits.members} 个）{UNREAD}")
     total = sum(info.file_size for info in infos)
     if total > limits.total:
-        raise ExtractError(f"{BOMB}（解压后共 {_mb(total)}，上限 {_mb(limits.total)}）{UNREAD}")
+        raise ExtractError(f"{BOMB}（解压后共 {megabytes(total)}，"
+                           f"上限 {megabytes(limits.total)}）{UNREAD}")
     for info in infos:
         if info.file_size > limits.member:
-            raise ExtractError(f"{BOMB}（其中《{info.filename}》解压后 {_mb(info.file_size)}，"
-                               f"上限 {_mb(limits.member)}）{UNREAD}")
+            raise ExtractError(f"{BOMB}（其中《{info.filename}》解压后 "
+                               f"{megabytes(info.file_size)}，上限 {megabytes(limits.member)}）"
+                               f"{UNREAD}")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > limits.ratio:
             raise ExtractError(f"{BOMB}（其中《{info.filename}》压缩比 {ratio:.0f}:1，"

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from mailbot.extract.errors import ExtractError
+from mailbot.extract.unpack import kind_of
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGES = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BMP",
@@ -29,8 +30,8 @@ def suffix(filename: str) -> str:
 
 
 def detect(filename: str, data: bytes) -> str:
-    """One of docx, pdf, doc, wps, rtf, odt, xlsx, xls, et, ods, zip, jpeg, png, tiff, heic;
-    ExtractError for what we cannot read."""
+    """One of docx, pdf, doc, wps, rtf, odt, xlsx, xls, et, ods, zip, rar, 7z, jpeg, png,
+    tiff, heic; ExtractError for what we cannot read."""
     ext = suffix(filename)
     if not data:
         raise ExtractError("文件为空（0 字节）")
@@ -48,6 +49,9 @@ def detect(filename: str, data: bytes) -> str:
     lowered = head.lstrip().lower()
     if ext in CONVERTED and (lowered.startswith((b"<html", b"<!doctype", b"<?xml", b"mime-"))):
         return CONVERTED[ext]  # Word "web page" or Word 2003 XML saved as .doc
+    packed = kind_of(data)
+    if packed:
+        return packed
     if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
         return "heic"
     for magic, name in IMAGES.items():
@@ -55,7 +59,8 @@ def detect(filename: str, data: bytes) -> str:
             return READ_IMAGES[name]
         if data.startswith(magic):
             raise ExtractError(f"{name} 格式的图片无法识别，请发送 PDF，或 JPG、PNG 格式的照片")
-    if ext in (".docx", ".pdf", ".zip", ".xlsx", ".odt", ".ods") | CONVERTED.keys() | SHEETS.keys():
+    if ext in ((".docx", ".pdf", ".zip", ".rar", ".7z", ".xlsx", ".odt", ".ods")
+               | CONVERTED.keys() | SHEETS.keys()):
         raise ExtractError(f"文件扩展名为 {ext}，但内容不是该格式，请用原软件另存后重新发送")
     return _unsupported(ext)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, xlsx
+from mailbot.extract import archive, convert, docx, pdf, sandbox, scan, unpack, xlsx
 from mailbot.extract.hint import apply_hint
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
@@ -27,6 +27,8 @@ def read_document(filename: str, data: bytes, campaign: Campaign, depth: int,
         return [Extraction(file=filename, format="unknown", error=str(error))]
     if kind == "zip":
         return _read_zip(filename, data, campaign, depth, budget)
+    if kind in unpack.KINDS:
+        return _read_unpacked(filename, kind, data, campaign, depth, budget)
     try:
         return [_read_one(filename, kind, data, campaign, budget)]
     except ExtractError as error:
@@ -70,15 +72,15 @@ def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int,
     """One Extraction per member (names decoded from GBK where needed), one level deep,
     at most MAX_ZIP_DOCUMENTS of them."""
     if depth >= MAX_DEPTH:
-        return [Extraction(file=filename, format="zip",
-                           error="压缩包内又含压缩包，只读取一层，请解压后发送")]
+        return [_nested(filename, "zip")]
     try:
         zipped = archive.open_zip(data, "压缩包")
     except ExtractError as error:
         return [Extraction(file=filename, format="zip", error=str(error))]
-    members = [info for info in zipped.infolist() if not _junk(info)]
+    members = [info for info in zipped.infolist()
+               if not info.is_dir() and not unpack.junk(info.filename)]
     if not members:
-        return [Extraction(file=filename, format="zip", error="压缩包是空的")]
+        return [_empty(filename, "zip")]
     found: list[Extraction] = []
     for info in members[:MAX_ZIP_DOCUMENTS]:
         name = f"{filename}/{archive.member_name(info)}"
@@ -88,15 +90,39 @@ def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int,
             found.append(Extraction(file=name, format="unknown", error=str(error)))
             continue
         found.extend(read_document(name, content, campaign, depth + 1, budget))
-    if len(members) > MAX_ZIP_DOCUMENTS:
-        found.append(Extraction(file=f"{filename}/其余 {len(members) - MAX_ZIP_DOCUMENTS} 个文件",
-                                format="unknown", error=f"压缩包内文件过多，最多读取 "
-                                f"{MAX_ZIP_DOCUMENTS} 个，其余未读取"))
-    return found
+    return found + _rest(filename, len(members) - MAX_ZIP_DOCUMENTS)
 
 
-def _junk(info) -> bool:
-    """Folders and the litter of archivers (__MACOSX, Thumbs.db, .DS_Store)."""
-    name = info.filename
-    return (info.is_dir() or name.startswith("__MACOSX/")
-            or name.rsplit("/", 1)[-1] in (".DS_Store", "Thumbs.db", "desktop.ini"))
+def _read_unpacked(filename: str, kind: str, data: bytes, campaign: Campaign, depth: int,
+                   budget: sandbox.Budget) -> list[Extraction]:
+    """A RAR or 7z archive read as a zip is: its files taken out in a parser process
+    (libarchive is C reading a stranger's bytes), then each read on its own."""
+    if depth >= MAX_DEPTH:
+        return [_nested(filename, kind)]
+    try:
+        files, more = sandbox.run(partial(unpack.members, data, MAX_ZIP_DOCUMENTS),
+                                  budget.limits(LIMITS), budget.stop)
+    except ExtractError as error:
+        return [Extraction(file=filename, format=kind, error=str(error))]
+    if not files:
+        return [_empty(filename, kind)]
+    found = [extraction for name, content in files for extraction in
+             read_document(f"{filename}/{name}", content, campaign, depth + 1, budget)]
+    return found + _rest(filename, more)
+
+
+def _nested(filename: str, kind: str) -> Extraction:
+    return Extraction(file=filename, format=kind,
+                      error="压缩包内又含压缩包，只读取一层，请解压后发送")
+
+
+def _empty(filename: str, kind: str) -> Extraction:
+    return Extraction(file=filename, format=kind, error="压缩包是空的")
+
+
+def _rest(filename: str, more: int) -> list[Extraction]:
+    """The files of an archive past MAX_ZIP_DOCUMENTS, listed as not read."""
+    if more <= 0:
+        return []
+    return [Extraction(file=f"{filename}/其余 {more} 个文件", format="unknown",
+                       error=f"压缩包内文件过多，最多读取 {MAX_ZIP_DOCUMENTS} 个，其余未读取")]

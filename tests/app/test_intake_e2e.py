@@ -206,7 +206,7 @@ def test_the_generator_covers_what_the_issue_names():
     campaign = load(PACKAGED_CONFIG).campaign
     names = {case.name for case in held_out_mails(campaign, TRUSTED)}
     for kind in ("gbk", "rfc2231", "raw-8bit", "forwarded", "auto-reply", "bounce", "list",
-                 "unregistered", "form-cells", "correction", "docx-only", "unstamped"):
+                 "unregistered", "form-cells", "correction", "docx-only", "unstamped", "7z"):
         assert any(kind in name for name in names), kind
 
 
