@@ -54,12 +54,10 @@ def linked_files(plain: list[str], html: list[str],
     """The files the mail's own text (text/plain and text/html parts) links to, once
     each, without those also attached under the same name."""
     found: dict[str, str] = {}
-    for text in plain:
-        for url, name in _plain_links(text):
-            found[url] = found.get(url) or name
-    for text in html:
-        for url, name in _html_links(text):
-            found[url] = found.get(url) or name
+    links = [*(link for text in plain for link in _plain_links(text)),
+             *(link for text in html for link in _html_links(text))]
+    for url, name in links:  # a link in both parts: the name either part gives
+        found[url] = found.get(url) or name
     return tuple(LinkedFile(name, url) for url, name in found.items() if not name or
                  name not in attached)
 
