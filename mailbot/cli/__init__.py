@@ -286,10 +286,11 @@ def read_first(app: App, ctx) -> None:
         raise Refused(f"{unreadable(ctx)}本次没有发送；待邮箱可以读取后再发，以免按过时的情况发信。")
 
 
-@main.command(help="检查配置文件，并试登录收件邮箱和发件服务器。")
+@main.command(help="检查配置文件，试登录收件邮箱和发件服务器，并查看本机读取和生成文件所需的组件是否齐全。")
 @click.pass_obj
 def check(app: App) -> None:
     """Validate config.toml and try the mailbox and SMTP logins."""
+    from mailbot.app.machine import survey
     from mailbot.app.pipeline import run_checks
 
     for warning in app.config.warnings:
@@ -298,6 +299,9 @@ def check(app: App) -> None:
     for passed, explanation in run_checks(app.config):
         click.echo(("正常：" if passed else "问题：") + explanation, err=not passed)
         ok = ok and passed
+    for found in survey():  # a missing part is worth knowing, not a failed check
+        click.echo(("正常：" if found.present else "提醒：") + found.sentence(),
+                   err=not found.present)
     if not ok:
         sys.exit(1)
     click.echo("检查通过。")

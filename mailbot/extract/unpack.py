@@ -40,9 +40,9 @@ def members(data: bytes, keep: int, limits: Limits = Limits()) -> Unpacked:
     litter left out), or ExtractError saying plainly what is wrong with it."""
     kind, reader = next((kind, reader) for magic, kind, reader in MAGIC
                         if data.startswith(magic))
-    try:
+    try:  # libarchive-c without libarchive13 looks its functions up in Python itself
         import libarchive
-    except (ImportError, OSError):  # libarchive-c, or the system's libarchive13, missing
+    except (ImportError, OSError, AttributeError):  # libarchive-c or libarchive13 missing
         raise ExtractError(f"暂不能读取 {KINDS[kind]} 格式的压缩包，请解压后直接发送其中的"
                            "文件，或改用 ZIP 格式压缩") from None
     files: list[tuple[str, bytes]] = []

@@ -13,6 +13,7 @@ from mailbot.app import notices
 from mailbot.app import review as review_actions
 from mailbot.intake.rules import files_of
 from mailbot.app.freshness import health
+from mailbot.app.machine import survey
 from mailbot.app.pipeline import read_attachments, run_checks
 from mailbot.core.models import HeldReason, quarter_label
 from mailbot.intake.message import parse
@@ -150,12 +151,14 @@ def download(name: str, fmt: str):
 
 @blueprint.route("/system")
 def system():
-    """运行状态: the last mail read, the worker, the outbox; `check` on request."""
+    """运行状态: the last mail read, the worker, the outbox; `check` (logins, parts) on request."""
     ctx = console().context()
-    checks = run_checks(ctx.config) if request.args.get("check") else None
+    asked = bool(request.args.get("check"))
     return render_template("system.html", last=ctx.store.last_recorded_at(), mailbox=health(ctx),
                            worker=worker_pid(ctx.config.store_path.parent / "mailbot.lock"),
-                           counts=ctx.store.outbox_counts(), checks=checks,
+                           counts=ctx.store.outbox_counts(),
+                           checks=run_checks(ctx.config) if asked else None,
+                           parts=survey() if asked else None,
                            actions=ctx.store.audit_trail()[-20:][::-1])
 
 

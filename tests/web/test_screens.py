@@ -24,7 +24,7 @@ SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 
 def pages(web_site) -> dict[str, str]:
     return {"overview": "/", "unit": "/unit/区司法局?quarter=2026Q3", "review": "/review",
-            "remind": "/remind", "reports": "/reports", "system": "/system",
+            "remind": "/remind", "reports": "/reports", "system": "/system?check=1",
             "files": f"/mail/{held_id(web_site)}/files"}
 
 

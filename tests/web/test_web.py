@@ -118,6 +118,16 @@ def test_an_idle_session_must_log_in_again(client):
     assert client.get("/review").location == "/login?next=/review"
 
 
+def test_the_system_page_checks_the_machine_parts_on_request(client, monkeypatch):
+    log_in(client)
+    assert "<h2>本机组件</h2>" not in client.get("/system").text  # a second of work: on request
+    monkeypatch.setenv("MAILBOT_SOFFICE", "")
+    page = client.get("/system?check=1").text
+    assert "<h2>本机组件</h2>" in page
+    assert '<li class="no">提醒：未安装 LibreOffice，无法读取 .doc、.wps、.xls、.et 格式的报表' in page
+    assert '<li class="yes">正常：文字识别组件已安装（RapidOCR 1.' in page
+
+
 def test_login_never_redirects_off_the_site(client):
     answer = client.post("/login?next=//evil.example/x", data={
         "username": STAFF, "password": PASSWORD, "csrf_token": token(client)})

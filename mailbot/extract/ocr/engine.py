@@ -4,7 +4,8 @@ RapidOCR (PP-OCRv4 detection and recognition on onnxruntime) won on our own
 forms: in a trial on generated scans it kept every character where Tesseract
 chi_sim misread a line in ten, at a third of the time (docs/benchmarks.md).
 Its wheel carries the models, so nothing is downloaded at run time. It is an
-optional extra (`pip install -e ".[ocr]"`); without it a scan is reported as
+optional extra (`pip install "mailbot-*.whl[ocr]"`, or `pip install -e ".[ocr]"` in a
+checkout); without it a scan is reported as
 unreadable, never guessed at.
 """
 
@@ -27,6 +28,8 @@ REC_BATCH = 1          # lines a recogniser call: a batch is padded to its wides
                        # and one at a time measured cheaper than 6 (2.2 vs 2.6 s a page)
 TURN_LINES = 40        # long text lines whose orientation is classified
 LONG_LINE = 3.0        # a line this many times longer than high is clearly a line
+# how an administrator adds the OCR, in the words that follow "请由管理员安装："
+OCR_INSTALL = "mailbot 的 ocr 组件（用 pip 安装 mailbot 的 wheel 文件时，在文件名后加上 [ocr]）"
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def _load():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise ExtractError("本机未安装文字识别组件，扫描件无法识别"
-                           "（请运行 pip install -e \".[ocr]\"）") from None
+                           f"（请由管理员安装：{OCR_INSTALL}）") from None
     return RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1,
                     det_limit_side_len=DET_SIDE, det_limit_type="max", rec_batch_num=REC_BATCH)
 
