@@ -356,7 +356,7 @@ def _retry_due(record: MessageRecord | None) -> bool:
 def _process(ctx: Context, mail: Arrival, looked: Looked | None = None) -> Outcome:
     """classify -> (held: the shunt) -> read files -> assess -> record and reply;
     `looked` is the first look (_look) when it was taken already."""
-    from mailbot.core.limits import anonymous
+    from mailbot.core.limits import anonymous, unnamed_members
     from mailbot.core.models import Held, Ignored
     from mailbot.intake.rules import decide, original_of, verified, wants_form_cells
 
@@ -374,9 +374,12 @@ def _process(ctx: Context, mail: Arrival, looked: Looked | None = None) -> Outco
         return _hold(ctx, mail, decision, automatic)
     # a forwarded original is answered as if the unit had sent it here
     reply_to = original_of(campaign, message) or message
-    if not verified(campaign, reply_to, trusted):  # its file names are never quoted back
+    unnamed = None
+    if not verified(campaign, reply_to, trusted):  # no name it gives is quoted back
         decision = replace(decision, attachments=anonymous(decision.attachments))
-    return _record(ctx, replace(mail, message=reply_to), decision, extractions, automatic)
+        extractions, unnamed = None, unnamed_members  # read again under the neutral names
+    return _record(ctx, replace(mail, message=reply_to), decision, extractions, automatic,
+                   unnamed)
 
 
 def read_attachments(campaign, attachments: tuple[Attachment, ...],
@@ -465,11 +468,12 @@ def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None)
 
 
 def _record(ctx: Context, mail: Arrival, submission: Submission,
-            extractions: list[Extraction] | None = None,
-            automatic: str | None = None) -> Outcome:
+            extractions: list[Extraction] | None = None, automatic: str | None = None,
+            unnamed: Callable[[list[Extraction]], list[Extraction]] | None = None) -> Outcome:
     """read files -> assess -> record and reply: store what the mail brings for the
     unit's quarter and answer with the quarter as it now stands; a mail that brings no
-    piece is recorded as not a report, unanswered."""
+    piece is recorded as not a report, unanswered. `unnamed` renames an unverified
+    mail's archive members."""
     from mailbot.core.limits import quoted
     from mailbot.core.models import Held
     from mailbot.extract.sandbox import BUDGET_SPENT
@@ -480,6 +484,8 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
     campaign, unit, quarter = ctx.config.campaign, submission.unit, submission.quarter
     if extractions is None:
         extractions = _extract(ctx, mail.message, submission.attachments)
+    if unnamed is not None:
+        extractions = unnamed(extractions)
     earlier = ctx.current_of(unit, quarter) if needs_earlier_form(extractions) else None
     assessment = assess(campaign, submission, extractions, earlier)
     if not assessment.report and any(e.error == BUDGET_SPENT for e in extractions):

@@ -67,9 +67,29 @@ def quoted(message: Message, limits: Limits, verified: bool = True) -> Message:
 def anonymous(attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
     """An unverified mail's files under neutral names (附件1.docx...): their names are
     never quoted back; the archived mail keeps the originals."""
-    return tuple(replace(a, filename=f"附件{number}" + (
-        "." + a.filename.rpartition(".")[2][:5] if "." in a.filename else ""))
-        for number, a in enumerate(attachments, start=1))
+    return tuple(replace(a, filename=_neutral("附件", number, a.filename))
+                 for number, a in enumerate(attachments, start=1))
+
+
+def unnamed_members(extractions: list[Extraction]) -> list[Extraction]:
+    """An unverified mail's archive members under neutral names too (附件1.zip/文件1.docx,
+    numbered in each archive): what a stranger named them is not quoted back either."""
+    numbers: dict[str, dict[str, int]] = {}
+    renamed = []
+    for extraction in extractions:
+        archive, inside, member = extraction.file.partition("/")  # 附件N has no "/"
+        if not inside:
+            renamed.append(extraction)
+            continue
+        members = numbers.setdefault(archive, {})
+        number = members.setdefault(member, len(members) + 1)
+        renamed.append(replace(extraction, file=f"{archive}/{_neutral('文件', number, member)}"))
+    return renamed
+
+
+def _neutral(word: str, number: int, name: str) -> str:
+    """附件3.docx: the word, the number, and the name's extension (at most five letters)."""
+    return f"{word}{number}" + ("." + name.rpartition(".")[2][:5] if "." in name else "")
 
 
 def select_attachments(attachments: tuple[Attachment, ...], limits: Limits

@@ -3,7 +3,8 @@
 python-docx and zipfile trust the sizes a zip declares and read whole members
 into memory, so a few kilobytes can inflate to gigabytes. Every zip is vetted
 on its central directory first, and members are read with a hard cap as well,
-because the declared sizes themselves may lie.
+because the declared sizes themselves may lie. The messages never name a member:
+a stranger chose its name (reader.member_path names it, scrubbed).
 """
 
 from __future__ import annotations
@@ -60,12 +61,12 @@ def check_bomb(infos: list[zipfile.ZipInfo], limits: Limits = Limits()) -> None:
                            f"上限 {megabytes(limits.total)}）{UNREAD}")
     for info in infos:
         if info.file_size > limits.member:
-            raise ExtractError(f"{BOMB}（其中《{info.filename}》解压后 "
+            raise ExtractError(f"{BOMB}（其中有文件解压后 "
                                f"{megabytes(info.file_size)}，上限 {megabytes(limits.member)}）"
                                f"{UNREAD}")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > limits.ratio:
-            raise ExtractError(f"{BOMB}（其中《{info.filename}》压缩比 {ratio:.0f}:1，"
+            raise ExtractError(f"{BOMB}（其中有文件压缩比 {ratio:.0f}:1，"
                                f"上限 {limits.ratio}:1）{UNREAD}")
 
 
@@ -74,15 +75,15 @@ def read_member(archive: zipfile.ZipFile, name: str, what: str,
     """A member's bytes, never more than the declared size nor the member limit."""
     info = archive.getinfo(name)
     if info.flag_bits & 0x1:
-        raise ExtractError(f"{what}中的《{name}》已加密，无法读取")
+        raise ExtractError(f"{what}已加密（设有密码），无法读取，请去掉密码后重新发送")
     cap = min(info.file_size, limits.member)
     try:
         with archive.open(info) as stream:
             data = stream.read(cap + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
-        raise ExtractError(f"{what}已损坏（其中《{name}》无法解压）") from None
+        raise ExtractError(f"{what}已损坏（其中有内容无法解压）") from None
     if len(data) > cap:
-        raise ExtractError(f"{BOMB}（其中《{name}》解压后超出其声明的大小）{UNREAD}")
+        raise ExtractError(f"{BOMB}（其中有文件解压后超出其声明的大小）{UNREAD}")
     return data
 
 

@@ -10,11 +10,13 @@ from mailbot.extract.hint import apply_hint
 from mailbot.extract.detect import detect
 from mailbot.extract.errors import ExtractError
 from mailbot.extract.form import FormResult, read_form
+from mailbot.core.limits import Limits, scrub_filename, shorten
 from mailbot.core.models import IMAGE_FORMATS, Campaign, Extraction
 
 MAX_DEPTH = 2  # a zip inside a zip is read ("nested at most one level"); deeper is refused
 MAX_ZIP_DOCUMENTS = 20  # documents read from one zip; the rest are listed as not read
 LIMITS = sandbox.Limits()
+QUOTED_CHARS = Limits().max_subject_chars
 
 
 def read_document(filename: str, data: bytes, campaign: Campaign, depth: int,
@@ -83,7 +85,7 @@ def _read_zip(filename: str, data: bytes, campaign: Campaign, depth: int,
         return [_empty(filename, "zip")]
     found: list[Extraction] = []
     for info in members[:MAX_ZIP_DOCUMENTS]:
-        name = f"{filename}/{archive.member_name(info)}"
+        name = member_path(filename, archive.member_name(info))
         try:
             content = archive.read_member(zipped, info.filename, "压缩包")
         except ExtractError as error:
@@ -107,8 +109,15 @@ def _read_unpacked(filename: str, kind: str, data: bytes, campaign: Campaign, de
     if not files:
         return [_empty(filename, kind)]
     found = [extraction for name, content in files for extraction in
-             read_document(f"{filename}/{name}", content, campaign, depth + 1, budget)]
+             read_document(member_path(filename, name), content, campaign, depth + 1, budget)]
     return found + _rest(filename, more)
+
+
+def member_path(archive_name: str, member: str) -> str:
+    """How a member is named wherever it is shown, receipts included: a stranger chose
+    the name, so it loses its URLs and domains and its length as a file's name does
+    (core.limits); error messages never name a member, its path does."""
+    return f"{archive_name}/{shorten(scrub_filename(member), QUOTED_CHARS)}"
 
 
 def _nested(filename: str, kind: str) -> Extraction:

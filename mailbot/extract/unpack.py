@@ -73,7 +73,7 @@ def _content(entry, limits: Limits, total: int, packed: int) -> bytes:
     for block in entry.get_blocks():
         size += len(block)
         if size > limits.member:
-            raise ExtractError(f"{BOMB}（其中《{entry.pathname}》解压后超过 "
+            raise ExtractError(f"{BOMB}（其中有文件解压后超过 "
                                f"{megabytes(limits.member)}）{UNREAD}")
         if total + size > limits.total:
             raise ExtractError(f"{BOMB}（解压后超过 {megabytes(limits.total)}）{UNREAD}")

@@ -26,7 +26,8 @@ from mailbot.intake.message import sender_of
 from mailbot.mailbox.imap import ImapSettings, ImapSource
 from tests.pipeline import SEPT, open_context, sent_mails, unit_mail
 from tests.servers import PASSWORD, mail_reaches
-from tests.forms import pdf_of
+from mailbot.app import samples
+from tests.forms import pdf_of, seven_zip, zip_bytes
 from tests.invoke import mailbot
 from tests.app.test_kill_restart import start_run
 
@@ -282,6 +283,36 @@ def test_11_an_unverified_mail_is_counted_but_nothing_of_it_is_quoted(tmp_path):
     text = receipt.get_content()
     assert "《附件1.docx》：电子版报表" in text and "《附件2.pdf》" in text
     assert "发来的邮件已收到" in text and "登录" not in text and "报表.docx" not in text
+
+
+def archive_of_phish(ctx) -> list[tuple[str, bytes]]:
+    """A zip and a 7z whose members a stranger named: the unit's form among them."""
+    form = samples.form_docx(ctx.config.campaign, "区人社局", "2026Q3", None)
+    return [("材料.zip", zip_bytes({"报表.docx": form, "点击 evil.example 领取.docx": b"PK\x03\x04"})),
+            ("补充.7z", seven_zip({"请访问 www.evil.example 登录.pdf": b"%PDF-1.4 broken"}))]
+
+
+def test_11_a_units_archive_members_lose_their_links_as_its_files_do(ctx, tmp_path):
+    raw = unit_mail(ctx, "区人社局", files=(), extra_files=archive_of_phish(ctx))
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    [receipt] = sent_mails(ctx, tmp_path / "out")
+    text = receipt.get_content()
+    assert "《材料.zip/报表.docx》：电子版报表" in text
+    assert "《材料.zip/点击 （已略去） 领取.docx》：无法读取" in text
+    assert "《补充.7z/请访问 （已略去） 登录.pdf》：无法读取" in text and "evil" not in text
+
+
+def test_11_an_unverified_mails_archive_members_are_not_named_either(tmp_path):
+    ctx = open_context(tmp_path / "site", edit=trusted)
+    raw = with_from(unit_mail(ctx, "区人社局", files=(), extra_files=archive_of_phish(ctx)),
+                    "rsj@zichuan.example.org", "none")
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    [receipt] = sent_mails(ctx, tmp_path / "out")
+    text = receipt.get_content()
+    assert "《附件1.zip/文件1.docx》：电子版报表" in text
+    assert "《附件1.zip/文件2.docx》：无法读取" in text and "《附件2.7z/文件1.pdf》：无法读取" in text
+    for quoted in ("材料.zip", "补充.7z", "报表.docx", "领取", "登录", "（已略去）"):
+        assert quoted not in text, quoted
 
 
 def test_11_replies_are_rate_limited_on_the_campaign_clock_and_each_suppression_noted(ctx, tmp_path):
