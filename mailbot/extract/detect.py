@@ -66,7 +66,10 @@ def detect(filename: str, data: bytes) -> str:
 
 
 def _unsupported(ext: str) -> str:
-    raise ExtractError(f"不支持的文件类型（{ext or '无扩展名'}），请以 Word（.docx、.doc、.wps）、"
+    """Refused, quoting the extension only where it is one (a name's "ext" may be a
+    stranger's sentence after a dot)."""
+    shown = ext if ext[1:].isascii() and ext[1:].isalnum() and len(ext) <= 6 else "扩展名无法识别"
+    raise ExtractError(f"不支持的文件类型（{shown if ext else '无扩展名'}），请以 Word（.docx、.doc、.wps）、"
                        "表格或 PDF 格式发送报表")
 
 

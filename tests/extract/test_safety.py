@@ -73,6 +73,8 @@ def test_xml_entity_bomb_is_refused(campaign):
     ("empty.docx", b"", "文件为空（0 字节）"),
     ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64, "图片文件已损坏，无法打开"),
     ("notes.txt", "进展情况".encode(), "不支持的文件类型（.txt）"),
+    ("报表.请于今日登录领取补贴", b"hello", "不支持的文件类型（扩展名无法识别）"),  # a sentence, not an extension
+    ("README", b"hello", "不支持的文件类型（无扩展名）"),
     ("fake.docx", b"hello world", "文件扩展名为 .docx，但内容不是该格式"),
     ("fake.pdf", b"<html></html>", "文件扩展名为 .pdf，但内容不是该格式"),
     ("old.gif", b"GIF89a" + b"\0" * 64, "GIF 格式的图片无法识别"),
