@@ -57,6 +57,6 @@ def next_steps(config_path: Path) -> list[str]:
         "下一步：",
         "  1. 编辑 config.toml：填写各责任单位的真实邮箱、[mailbox] 与 [smtp] 的地址；",
         "  2. 把邮箱授权码放进 password_env 指定的环境变量（不要写进 config.toml）；",
-        f"  3. 运行 mailbot --config {config_path} check 检查配置和登录；",
+        f"  3. 运行 mailbot --config {config_path} check 检查配置、登录和本机组件；",
         f"  4. 运行 mailbot --config {config_path} run 启动（或按 docs/running.md 装成服务）。",
     ]
