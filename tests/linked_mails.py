@@ -47,6 +47,15 @@ def netease_block(names: list[str]) -> tuple[str, str]:
     return "\n".join(plain), "".join(html)
 
 
+QQ_DOC = "https://docs.qq.com/sheet/DTmV4Z2xhYkNC{n}?tab=BB08J2"
+
+
+def online_block(title: str, url: str) -> tuple[str, str]:
+    """An online document shared as WeChat and QQ paste it: 【腾讯文档】title, then the link."""
+    return (f"\n\n【腾讯文档】{title}\n{url}\n",
+            f'<div>【腾讯文档】{title}</div><div><a href="{url}">{url}</a></div>')
+
+
 def linked_mail(sender: str, to: str, subject: str, when: datetime, body: str,
                 block: tuple[str, str], files=(), msg_id: str = "",
                 quoted_html: str = "", headers: dict | None = None) -> EmailMessage:

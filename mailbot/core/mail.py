@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from mailbot.core.states import HeldReason, IgnoredReason, UnitState
+from mailbot.core.states import HeldReason, IgnoredReason, LinkKind, UnitState
 
 
 # --- a mail, as parsed ----------------------------------------------------
@@ -27,11 +27,13 @@ class Attachment:
 
 @dataclass(frozen=True)
 class LinkedFile:
-    """A file the mail brings only as a download link: a mail service's 超大附件 or a net
-    disk's share (intake.links). `name` is "" where the mail does not say it."""
+    """A file the mail brings only as a link (intake.links): a download (a mail service's
+    超大附件, a net disk's share) or an online document (腾讯文档, 金山文档...). `name` is
+    "" where the mail does not say it."""
 
     name: str
     url: str = field(repr=False)
+    kind: LinkKind = LinkKind.DOWNLOAD
 
 
 @dataclass(frozen=True)

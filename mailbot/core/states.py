@@ -88,15 +88,20 @@ class Standing(StrEnum):
         return "材料齐全" if self is Standing.COMPLETE else "材料不全"
 
 
-class IgnoredReason(StrEnum):
-    """Why a mail gets no answer and counts for no one (the stored reason begins with it);
-    `zh` is what staff read."""
+class Worded(StrEnum):
+    """A kind whose members are (stored value, `zh`): the store keeps the one, staff read
+    the other."""
 
     def __new__(cls, stored: str, zh: str):
         member = str.__new__(cls, stored)
         member._value_ = stored
         member.zh = zh
         return member
+
+
+class IgnoredReason(Worded):
+    """Why a mail gets no answer and counts for no one (the stored reason begins with it);
+    `zh` is what staff read."""
 
     AUTOMATIC = ("automatic mail", "自动回复、退信等系统邮件")
     NAMES_NO_UNIT = ("the sender is not a registered unit and the mail names none",
@@ -105,6 +110,13 @@ class IgnoredReason(StrEnum):
                   "in the subject; recorded, not answered",
                   "不是报送邮件（没有报表附件），已记录，不作答复")
     FEDERATION_OWN = ("mail from the federation's own address", "妇联自己的邮箱发出的邮件")
+
+
+class LinkKind(Worded):
+    """What lies behind a link a unit sent instead of a file; `zh` is what staff read."""
+
+    DOWNLOAD = ("download", "下载链接（超大附件或网盘分享）")
+    ONLINE = ("online", "在线文档（腾讯文档、金山文档等）")
 
 
 class HeldReason(StrEnum):
@@ -125,7 +137,8 @@ class HeldReason(StrEnum):
     NO_ATTACHMENT = ("no attachment: nothing to record", "邮件没有附件", True)
     LINKED_ONLY = ("no attachment: the files came as download links (超大附件, net disk), "
                    "which mailbot does not fetch",
-                   "邮件中的文件是以下载链接（超大附件或网盘分享）发送的，系统不会下载链接中的文件",
+                   "邮件中的文件是以链接（超大附件、网盘分享或在线文档）发送的，系统不会打开链接"
+                   "读取其中的内容",
                    True)
     UNREADABLE = ("no attachment could be read: nothing to record", "所附文件均无法读取", True)
     WINMAIL = ("winmail.dat attachment (Outlook rich text): the files inside cannot be read",

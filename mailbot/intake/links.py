@@ -7,6 +7,9 @@ fetch them: the links expire (mostly after 15 to 30 days), many need a browser, 
 or the code, and what lies behind one is not a file the unit sent. It notices them, so
 that the unit hears "your files came as links, please attach them" instead of "your mail
 has no attachment", and a receipt says why the stamped copy that came as a link is missing.
+Online documents (腾讯文档, 金山文档, 石墨, 飞书, 钉钉) are links of the same kind, and worse:
+behind a login, editable after sending, and no file with a seal; the unit is asked to
+export the form and attach it.
 
 Only what the sender wrote counts: a quoted earlier mail (below 原始邮件 or "写道：", in a
 blockquote) may carry another mail's 超大附件.
@@ -20,6 +23,7 @@ from typing import TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mailbot.core.models import LinkedFile
+from mailbot.core.states import LinkKind
 
 # (host, path prefix): links that are a file by their address alone
 SERVICES = (
@@ -31,12 +35,22 @@ SERVICES = (
     ("cloud.189.cn", "/t/"), ("cloud.189.cn", "/web/share"), ("caiyun.139.com", "/"),
     ("1drv.ms", "/"), ("onedrive.live.com", "/"), ("sharepoint.com", "/:"),
 )
+# (host, path prefix): online documents, a form filled in on a website instead of a file
+ONLINE = (
+    ("docs.qq.com", "/"), ("kdocs.cn", "/l/"), ("kdocs.cn", "/view/"), ("wps.cn", "/l/"),
+    ("shimo.im", "/"), ("feishu.cn", "/docx/"), ("feishu.cn", "/docs/"),
+    ("feishu.cn", "/sheets/"), ("feishu.cn", "/wiki/"), ("feishu.cn", "/base/"),
+    ("alidocs.dingtalk.com", "/i/"),
+)
+# the title a share carries: 【腾讯文档】2026年三季度进展情况表
+ONLINE_TITLE = re.compile(r"【(?:腾讯文档|金山文档|WPS|石墨文档|飞书(?:云)?文档|钉钉文档)】\s*"
+                          r"([^\s【】<>\\/|]+(?: [^\s【】<>\\/|]+)*)")
 # where the text says so, any download-looking link is one (Coremail and the rest)
 LINK_WORDS = re.compile(r"超大附件|文件中转站|云附件")
 DOWNLOADISH = re.compile(r"download|attach|ftn|share|file|/fs/", re.IGNORECASE)
 # cheap test before any HTML is parsed: most mail mentions none of these
-MENTIONS = re.compile("|".join([*(re.escape(host) for host, _ in SERVICES), LINK_WORDS.pattern]),
-                      re.IGNORECASE)
+MENTIONS = re.compile("|".join([*(re.escape(host) for host, _ in (*SERVICES, *ONLINE)),
+                                LINK_WORDS.pattern]), re.IGNORECASE)
 URL = re.compile(r"https?://[^\s<>\"'（）()，。；、]+", re.IGNORECASE)
 FILE_NAME = re.compile(r"[^\s\\/:*?\"<>|《》“”：，。；、]+?\.(?:docx?|wps|wpt|rtf|pdf|ofd|xlsx?|et|"
                        r"zip|rar|7z|jpe?g|png|tiff?|heic)(?![a-z0-9])", re.IGNORECASE)
@@ -56,13 +70,14 @@ def linked_files(plain: list[str], html: list[str],
     found: dict[str, str] = {}
     links = [*(link for text in plain for link in _plain_links(text)),
              *(link for text in html for link in _html_links(text))]
-    for url, name in links:  # a link in both parts: the name either part gives
-        found[url] = found.get(url) or name
-    return tuple(LinkedFile(name, url) for url, name in found.items() if not name or
-                 name not in attached)
+    kinds = {}
+    for url, name, kind in links:  # a link in both parts: the name either part gives
+        found[url], kinds[url] = found.get(url) or name, kind
+    return tuple(LinkedFile(name, url, kinds[url]) for url, name in found.items()
+                 if not name or name not in attached)
 
 
-def _plain_links(text: str) -> list[tuple[str, str]]:
+def _plain_links(text: str) -> list[tuple[str, str, LinkKind]]:
     own = _above_quote(text)
     if not MENTIONS.search(own):
         return []
@@ -71,8 +86,10 @@ def _plain_links(text: str) -> list[tuple[str, str]]:
     links = []
     for number, line in enumerate(lines):
         for url in URL.findall(line):
-            if _is_file_link(url, worded):
-                links.append((url, _name(url, line.replace(url, " "), _above(lines[:number]))))
+            kind = _kind(url, worded)
+            if kind is not None:
+                links.append((url, _name(url, line.replace(url, " "), _above(lines[:number]),
+                                         kind), kind))
     return links
 
 
@@ -89,13 +106,14 @@ def _above_quote(text: str) -> str:
     return text[:quote.start()] if quote else text
 
 
-def _html_links(html: str) -> list[tuple[str, str]]:
+def _html_links(html: str) -> list[tuple[str, str, LinkKind]]:
     if not MENTIONS.search(html):
         return []
     parser = fed(_Anchors(), html)
     worded = bool(LINK_WORDS.search(parser.own_text()))
-    return [(url, _name(url, label, _above(before.splitlines())))
-            for url, label, before in parser.anchors if _is_file_link(url, worded)]
+    return [(url, _name(url, label, _above(before.splitlines()), kind, anchored=True), kind)
+            for url, label, before in parser.anchors
+            for kind in [_kind(url, worded)] if kind is not None]
 
 
 def fed(parser: P, html: str) -> P:
@@ -108,24 +126,33 @@ def fed(parser: P, html: str) -> P:
     return parser
 
 
-def _is_file_link(url: str, worded: bool) -> bool:
-    """A link to a file by its service's address, or a download link where the text
-    speaks of a large attachment."""
+def _kind(url: str, worded: bool) -> LinkKind | None:
+    """A file's link by its service's address (or an online document's), or a download
+    link where the text speaks of a large attachment; None for any other link."""
     try:
         parts = urlsplit(url)
         host, path = (parts.hostname or "").lower(), parts.path.lower()
     except ValueError:  # "http://[bad": no file of ours, whatever it is
-        return False
-    if any((host == service or host.endswith(f".{service}")) and path.startswith(prefix)
-           for service, prefix in SERVICES):
-        return True
-    return worded and bool(DOWNLOADISH.search(url))
+        return None
+    if _served(host, path, ONLINE):
+        return LinkKind.ONLINE
+    if _served(host, path, SERVICES) or (worded and DOWNLOADISH.search(url)):
+        return LinkKind.DOWNLOAD
+    return None
 
 
-def _name(url: str, label: str, above: list[str]) -> str:
+def _served(host: str, path: str, services: tuple[tuple[str, str], ...]) -> bool:
+    return any((host == service or host.endswith(f".{service}")) and path.startswith(prefix)
+               for service, prefix in services)
+
+
+def _name(url: str, label: str, above: list[str], kind: LinkKind, anchored: bool = False) -> str:
     """The file's name: from the link's own parameters (NetEase's title=), its text,
-    else the nearest line above it that names a file."""
-    for key, value in parse_qsl(urlsplit(url).query):  # url passed _is_file_link
+    else the nearest line above it that names a file; an online document's title.
+    `label` is an HTML link's text where `anchored`, else the rest of the link's line."""
+    if kind is LinkKind.ONLINE:
+        return _title(label, above, anchored)
+    for key, value in parse_qsl(urlsplit(url).query):  # url passed _kind
         if key.lower() in NAME_PARAMETERS and FILE_NAME.fullmatch(unquote(value).strip()):
             return unquote(value).strip()
     named = FILE_NAME.findall(label)
@@ -136,6 +163,17 @@ def _name(url: str, label: str, above: list[str]) -> str:
         if named:
             return named[-1]
     return ""
+
+
+def _title(label: str, above: list[str], anchored: bool) -> str:
+    """An online document's title: the share's 【腾讯文档】title on the link's line or
+    above it, else an HTML link's own text where it is words, not an address."""
+    for text in (label, *reversed(above)):
+        titled = ONLINE_TITLE.search(text)
+        if titled:
+            return titled.group(1)
+    words = label.strip() if anchored else ""
+    return words if words and not URL.search(words) and len(words) <= 100 else ""
 
 
 class _Anchors(HTMLParser):

@@ -4,7 +4,8 @@ A federation mailbox is mostly ordinary office mail: newsletters, "收到，谢�
 replies to our own receipts, photos, meeting notices, mail *about* a unit. A held
 notice or a receipt to such mail costs the federation the units' trust, so a
 unit is told only about mail very likely meant as its report: files of the kind
-a report comes in (attached, or named in a 超大附件 link), and for mail without them,
+a report comes in (attached, named in a 超大附件 link, or an online document's title
+in the campaign's words), and for mail without them,
 the campaign's words in the subject.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 
 from mailbot.core.models import Attachment, Message
+from mailbot.core.states import LinkKind
 
 OUR_MARK = "mailbot"  # the idstring of our Message-IDs (outgoing.outbox.compose)
 REPORT_FILES = (".doc", ".docx", ".wps", ".rtf", ".pdf", ".zip", ".rar", ".7z", ".xls", ".xlsx")
@@ -38,8 +40,10 @@ def report_files(attachments: tuple[Attachment, ...]) -> bool:
 
 
 def linked_report(message: Message) -> bool:
-    """Files of those kinds sent as download links (超大附件, a net disk's share)."""
-    return any(file.name.lower().endswith(REPORT_FILES) for file in message.linked)
+    """Files of those kinds sent as download links (超大附件, a net disk's share), or an
+    online document whose title speaks of the campaign (【腾讯文档】三季度进展情况表)."""
+    return any(file.name.lower().endswith(REPORT_FILES) if file.kind is LinkKind.DOWNLOAD
+               else bool(CAMPAIGN_WORDS.search(file.name)) for file in message.linked)
 
 
 def about_campaign(message: Message) -> bool:

@@ -13,8 +13,10 @@ import jinja2
 
 from mailbot.chase.remind import Reminder, report_name
 from mailbot.core.dates import full_date, full_date_time, local, month_day_weekday
-from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction, Message,
-                                 OutgoingMail, SubmissionRecord, quarter_label)
+from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction,
+                                 LinkedFile, Message, OutgoingMail, SubmissionRecord,
+                                 quarter_label)
+from mailbot.core.states import LinkKind
 from mailbot.intake.assess import receipt_problems
 
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
@@ -60,8 +62,7 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         pieces=[_piece(name, source, message.message_id) for name, source in
                 (("电子版报表", current.electronic_from), ("盖章 PDF 版", current.stamped_from))],
         problems=problems, notes=assessment.notes,
-        linked=linked_names(message) if message.linked else None,
-        **_common(campaign, message, received, now))
+        **linked_names(message), **_common(campaign, message, received, now))
     verdict = "请补充材料" if problems else "材料齐全"
     return OutgoingMail(
         kind="receipt", to=campaign.unit(assessment.unit).emails,
@@ -71,16 +72,24 @@ def render_receipt(env: jinja2.Environment, campaign: Campaign, message: Message
         auto_submitted="auto-replied", dedup_key=f"receipt:{stored}")
 
 
-def linked_names(message: Message) -> str:
-    """The files a mail sent as links, as its sender is told: 《name》 each where the mail
-    names them all (quoted: verified and scrubbed), else how many."""
-    names = [f"《{file.name}》" for file in message.linked if file.name]
-    count = len(message.linked)
-    if names and len(names) == count:
-        return "文件" + "、".join(names)
+def linked_names(message: Message) -> dict[str, str | None]:
+    """The files a mail sent as links, as its sender is told, downloads (`linked`) apart
+    from online documents (`online`), None where there are none of a kind."""
+    return {"linked": _named([f for f in message.linked if f.kind is LinkKind.DOWNLOAD], "文件"),
+            "online": _named([f for f in message.linked if f.kind is LinkKind.ONLINE], "文档")}
+
+
+def _named(files: list[LinkedFile], noun: str) -> str | None:
+    """《name》 each where the mail names them all (quoted: verified and scrubbed), else
+    how many."""
+    if not files:
+        return None
+    names = [f"《{file.name}》" for file in files if file.name]
+    if names and len(names) == len(files):
+        return noun + "、".join(names)
     if names:
-        return f"文件{'、'.join(names)}等 {count} 个文件"
-    return "文件" if count == 1 else f"{count} 个文件"
+        return f"{noun}{'、'.join(names)}等 {len(files)} 个{noun}"
+    return noun if len(files) == 1 else f"{len(files)} 个{noun}"
 
 
 def _piece(name: str, source: str | None, this_mail: str) -> str:
@@ -101,7 +110,7 @@ def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Mes
     """
     text = env.get_template("held_notice.txt.j2").render(
         unit=unit, sender=message.from_addr, reason=reason, registered=registered,
-        linked=linked_names(message) if linked and message.linked else None,
+        **(linked_names(message) if linked else {"linked": None, "online": None}),
         **_common(campaign, message, received, now))
     subject = (f"提示：{unit}发来的邮件未能自动登记" if registered
                else f"提示：一封以{unit}名义发送的邮件待人工核对")

@@ -256,13 +256,13 @@ def test_files_sent_as_links_over_two_days(site):
     assert "另：邮件中的文件《区人社局盖章版.pdf》是以下载链接（超大附件或网盘分享）发送的" in rsj
     wjj = sent[addr["区卫健局"]]
     assert wjj["Subject"] == "提示：区卫健局发来的邮件未能自动登记"
-    assert "原因是：邮件中的文件是以下载链接（超大附件或网盘分享）发送的" in wjj.get_content()
+    assert "原因是：邮件中的文件是以链接（超大附件、网盘分享或在线文档）发送的" in wjj.get_content()
     assert "以链接发送的是文件《区卫健局进展.docx》、《区卫健局盖章版.pdf》。" in wjj.get_content()
     assert "https://" not in wjj.get_content() + rsj
     canlian = sent[addr["区残联"]].get_content()
     assert "材料齐全" in canlian and "下载链接" not in canlian  # the notice's link is not its file
     review = site.mailbot("review", now="2026-10-08T11:00").stdout
-    assert "邮件中的文件是以下载链接（超大附件或网盘分享）发送的" in review, review
+    assert "邮件中的文件是以链接（超大附件、网盘分享或在线文档）发送的" in review, review
 
     second = [samples.report_mail(addr["区人社局"], fed, "区人社局三季度盖章版", day2,
                                   [("区人社局盖章版.pdf", stamped)], message_id="<rsj2@e2e>"),
@@ -277,3 +277,32 @@ def test_files_sent_as_links_over_two_days(site):
     assert [mail["Subject"] for mail in site.sent()[3:]] == [
         "回执：区人社局2026年第三季度进展情况已收到（材料齐全）",
         "回执：区卫健局2026年第三季度进展情况已收到（材料齐全）"]
+
+
+def test_an_online_document_then_the_files_over_two_days(tmp_path):
+    """A unit pastes its 腾讯文档 instead of sending the form: held, told to export and
+    attach it; the next day's Word form and stamped scan count, the link noted again."""
+    from tests.linked_mails import QQ_DOC, online_block
+    from tests.pipeline import open_context, sent_mails
+
+    ctx = open_context(tmp_path / "site")
+    campaign = ctx.config.campaign
+    rsj, fed = campaign.unit("区人社局").emails[0], campaign.federation_emails[0]
+    day1, day2 = datetime(2026, 10, 8, 2, tzinfo=timezone.utc), datetime(2026, 10, 9, 2,
+                                                                          tzinfo=timezone.utc)
+    share = online_block("区人社局2026年三季度进展情况", QQ_DOC.format(n=9))
+    first = linked_mail(rsj, fed, "区人社局第三季度进展情况", day1, "进展已填在腾讯文档，请查收。", share)
+    assert pipeline.ingest(ctx, first.as_bytes(), "test:1", day1).why is HeldReason.LINKED_ONLY
+    [notice] = sent_mails(ctx, tmp_path / "out")
+    text = notice.get_content()
+    assert "以在线文档链接发送的是文档《区人社局2026年三季度进展情况》。" in text
+    assert "请在在线文档中把报表导出为 Word 文件" in text and "超大附件”和网盘" not in text
+    assert "https://" not in text
+
+    form = samples.form_docx(campaign, "区人社局", "2026Q3", None)
+    second = linked_mail(rsj, fed, "区人社局第三季度进展情况（附件）", day2, "附件请查收。", share,
+                         files=[("区人社局进展.docx", form), ("盖章.pdf", samples.scanned_pdf())])
+    assert pipeline.ingest(ctx, second.as_bytes(), "test:2", day2).state == "done"
+    receipt = sent_mails(ctx, tmp_path / "out")[-1].get_content()
+    assert "另：邮件中的文档《区人社局2026年三季度进展情况》是在线文档（腾讯文档、金山文档等）的链接" in receipt
+    assert "下载链接" not in receipt

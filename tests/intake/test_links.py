@@ -10,7 +10,8 @@ from mailbot.core.models import Held, HeldReason, Ignored, Submission
 from mailbot.intake import message
 from mailbot.intake.links import linked_files
 from mailbot.intake.rules import decide
-from tests.linked_mails import BAIDU_LINK, linked_mail, netease_block, qq_block
+from mailbot.core.states import LinkKind
+from tests.linked_mails import BAIDU_LINK, QQ_DOC, linked_mail, netease_block, online_block, qq_block
 
 CONFIG = load(PACKAGED_CONFIG)
 CAMPAIGN = CONFIG.campaign
@@ -121,3 +122,36 @@ def test_broken_links_and_bodies_cut_short_never_raise(plain, html):
     files = linked_files([plain], [html])
     assert all(file.url.startswith("https://") for file in files)
     assert [file.name for file in files if file.name] in ([], ["报表.docx"])
+
+
+def test_an_online_document_is_a_link_of_its_own_kind_named_by_its_title():
+    mail = parsed(linked_mail(RSJ, FED, "区人社局第三季度进展", WHEN, "进展已填在腾讯文档，请查收。",
+                              online_block("区人社局2026年三季度进展情况", QQ_DOC.format(n=1))))
+    assert [(file.name, file.kind) for file in mail.linked] == [
+        ("区人社局2026年三季度进展情况", LinkKind.ONLINE)]
+    assert decide(CAMPAIGN, mail, None, WHEN) == Held(HeldReason.LINKED_ONLY, unit="区人社局",
+                                                      quarter="2026Q3")
+
+
+@pytest.mark.parametrize("plain, html, name", [
+    ("见 https://www.kdocs.cn/l/cuJ4Ptk3KL 【金山文档】 三季度进展表", "", "三季度进展表"),
+    ("", '<p>进展见<a href="https://zichuan.feishu.cn/docx/AbCdEf">三季度进展表</a></p>', "三季度进展表"),
+    ("", '<a href="https://alidocs.dingtalk.com/i/nodes/x1">https://alidocs.dingtalk.com/i/nodes/x1</a>',
+     ""),
+    ("石墨：https://shimo.im/sheets/xYz12 请编辑", "", ""),
+])
+def test_the_online_documents_of_kdocs_feishu_dingtalk_and_shimo(plain, html, name):
+    files = linked_files([plain] if plain else [], [html] if html else [])
+    assert [(file.name, file.kind) for file in files] == [(name, LinkKind.ONLINE)]
+
+
+def test_an_online_document_makes_a_report_only_when_its_title_says_so():
+    titled = parsed(linked_mail(RSJ, FED, "请查收", WHEN, "",
+                                online_block("区人社局三季度进展情况", QQ_DOC.format(n=2))))
+    assert isinstance(decide(CAMPAIGN, titled, None, WHEN), Held)
+    signup = parsed(linked_mail(RSJ, FED, "请查收", WHEN, "",
+                                online_block("巾帼志愿者活动报名表", QQ_DOC.format(n=3))))
+    assert isinstance(decide(CAMPAIGN, signup, None, WHEN), Ignored)
+    quoted_notice = "报表见附件。\n\n------------------ 原始邮件 ------------------\n" + \
+        online_block("三季度进展填报", QQ_DOC.format(n=4))[0]
+    assert linked_files([quoted_notice], []) == ()

@@ -229,13 +229,15 @@ def test_the_read_only_role_sees_but_cannot_act(browser, web_site):
 
 def test_files_sent_as_links_are_listed_on_the_mail_s_page_as_text(browser, web_site):
     from mailbot.app import pipeline
-    from tests.linked_mails import linked_mail, qq_block
+    from tests.linked_mails import QQ_DOC, linked_mail, online_block, qq_block
 
     ctx = web_site.context()
     unit = ctx.config.campaign.unit("区民政局")
+    big = qq_block(["区民政局三季度进展报表（定稿）.docx", "区民政局盖章版.pdf"])
+    doc = online_block("区民政局三季度进展（在线版）", QQ_DOC.format(n=5))
     mail = linked_mail(unit.emails[0], ctx.config.campaign.federation_emails[0],
                        "区民政局第三季度进展情况", SEPT, "请查收。",
-                       qq_block(["区民政局三季度进展报表（定稿）.docx", "区民政局盖章版.pdf"]))
+                       (big[0] + doc[0], big[1] + doc[1]))
     pipeline.ingest(ctx, mail.as_bytes(), "test:linked", SEPT)
     held = next(m.id for m in ctx.store.messages("held") if m.sender == unit.emails[0])
     ctx.store.close()
@@ -243,10 +245,14 @@ def test_files_sent_as_links_are_listed_on_the_mail_s_page_as_text(browser, web_
     log_in(browser, web_site)
     browser.get(f"{web_site.url}/mail/{held}/files")
     section = browser.find_element(By.CSS_SELECTOR, "section.linked")
-    assert section.find_element(By.TAG_NAME, "h2").text == "以下载链接发送的文件"
+    assert section.find_element(By.TAG_NAME, "h2").text == "以链接发送的文件"
     items = [item.text.splitlines() for item in section.find_elements(By.TAG_NAME, "li")]
-    assert [item[0] for item in items] == ["区民政局三季度进展报表（定稿）.docx", "区民政局盖章版.pdf"]
-    assert all(" ".join(item[1:]).startswith("https://wx.mail.qq.com/ftn/") for item in items)
+    assert [item[0] for item in items] == [
+        "下载链接（超大附件或网盘分享）：区民政局三季度进展报表（定稿）.docx",
+        "下载链接（超大附件或网盘分享）：区民政局盖章版.pdf",
+        "在线文档（腾讯文档、金山文档等）：区民政局三季度进展（在线版）"]
+    assert all(" ".join(item[1:]).startswith("https://wx.mail.qq.com/ftn/") for item in items[:2])
+    assert " ".join(items[2][1:]).startswith("https://docs.qq.com/sheet/")
     assert not section.find_elements(By.TAG_NAME, "a")  # text to copy, not a link to click
     assert not browser.find_elements(By.CSS_SELECTOR, "p.empty")
     assert browser.execute_script(
