@@ -143,6 +143,37 @@ def seven_zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+
+
+def ofd_file(text: str = "区人社局2026年第三季度进展情况") -> bytes:
+    """An OFD (GB/T 33190 版式文件) as 数科 or 福昕 write one: a zip of XML parts, a page with
+    its text, and the electronic seal's signature parts."""
+    page = (f'<ofd:Page {OFD_NS}><ofd:Content><ofd:Layer ID="2"><ofd:TextObject ID="3" '
+            f'Boundary="20 20 170 10" Font="4" Size="5"><ofd:TextCode X="0" Y="8">{text}'
+            '</ofd:TextCode></ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>')
+    return zip_bytes({
+        "OFD.xml": (f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {OFD_NS} Version="1.1" '
+                    'DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>6f2c1d</ofd:DocID>'
+                    '</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>'
+                    '<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures></ofd:DocBody>'
+                    '</ofd:OFD>').encode(),
+        "Doc_0/Document.xml": (f'<ofd:Document {OFD_NS}><ofd:CommonData><ofd:PageArea>'
+                               '<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea>'
+                               '<ofd:PublicRes>PublicRes.xml</ofd:PublicRes></ofd:CommonData>'
+                               '<ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/>'
+                               '</ofd:Pages></ofd:Document>').encode(),
+        "Doc_0/PublicRes.xml": (f'<ofd:Res {OFD_NS} BaseLoc="Res"><ofd:Fonts><ofd:Font ID="4" '
+                                'FontName="仿宋_GB2312"/></ofd:Fonts></ofd:Res>').encode(),
+        "Doc_0/Pages/Page_0/Content.xml": page.encode(),
+        "Doc_0/Signs/Signatures.xml": (f'<ofd:Signatures {OFD_NS}><ofd:Signature ID="1" '
+                                       'BaseLoc="Sign_0/Signature.xml"/></ofd:Signatures>').encode(),
+        "Doc_0/Signs/Sign_0/Signature.xml": f'<ofd:Signature {OFD_NS}/>'.encode(),
+        "Doc_0/Signs/Sign_0/Seal.esl": b"0\x82\x01\x00 seal",
+        "Doc_0/Signs/Sign_0/SignedValue.dat": b"0\x82\x02\x00 signed",
+    })
+
+
 def zip_bytes(members: dict[str, bytes], utf8_names: bool = True) -> bytes:
     """A zip; with utf8_names=False names are stored in GBK without the flag (Chinese Windows)."""
     import zipfile

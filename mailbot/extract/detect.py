@@ -18,6 +18,10 @@ IMAGES = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BM
           b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1")  # iPhone photos
 READ_IMAGES = {"JPEG": "jpeg", "PNG": "png", "TIFF": "tiff"}  # by OCR
+# OFD (版式文件, GB/T 33190), the format of e-government documents and electronic seals:
+# no free reader of it here, so it is refused with the way to a PDF
+OFD = ("OFD 格式（版式文件）暂不能读取，请在 OFD 阅读器（如数科OFD阅读器、福昕OFD版式办公套件）中"
+       "将其另存为或打印为 PDF 后重新发送；电子版报表请发送 Word 文件")
 CONVERTED = {".doc": "doc", ".wps": "wps", ".rtf": "rtf", ".dot": "doc", ".wpt": "wps"}
 SHEETS = {".xls": "xls", ".et": "et", ".xlt": "xls", ".ett": "et"}  # BIFF8 (WPS .et too)
 ODF = {f"application/vnd.oasis.opendocument.{name}": kind for name, kind in (
@@ -93,6 +97,8 @@ def _zip_kind(data: bytes, ext: str) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
+        if "ofd.xml" in {name.lower() for name in names}:  # GB/T 33190: a zip of XML parts
+            raise ExtractError(OFD)
         if "word/document.xml" in names or any(n.startswith("word/") for n in names):
             return "docx"
         if "mimetype" in names and "content.xml" in names:

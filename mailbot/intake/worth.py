@@ -17,7 +17,8 @@ from mailbot.core.models import Attachment, Message
 from mailbot.core.states import LinkKind
 
 OUR_MARK = "mailbot"  # the idstring of our Message-IDs (outgoing.outbox.compose)
-REPORT_FILES = (".doc", ".docx", ".wps", ".rtf", ".pdf", ".zip", ".rar", ".7z", ".xls", ".xlsx")
+REPORT_FILES = (".doc", ".docx", ".wps", ".rtf", ".pdf", ".ofd", ".zip", ".rar", ".7z", ".xls",
+                ".xlsx")
 CAMPAIGN_WORDS = re.compile(r"季度|进展|进度|报表|实事|报送")
 REPLY_TO_OURS = re.compile(r"^\s*(?:(?:re|回复|答复|fw|fwd|转发)\s*[:：]\s*)+"
                            r"(?:回执|【提醒】|【催报】|【补报提醒】|提示|【请处理】)", re.IGNORECASE)

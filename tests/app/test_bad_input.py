@@ -309,3 +309,24 @@ def test_a_from_header_naming_the_attacker_too_is_never_the_units(before, middle
     """Outside a comment, an attacker's address beside the unit's makes it nobody's."""
     value = f"{before}rsj@zichuan.example.org{middle}attacker@evil.example{after}"
     assert sender_of([value])[1] != "rsj@zichuan.example.org", value
+
+
+def test_a_stamped_copy_as_ofd_is_one_plain_line_in_the_receipt(ctx, tmp_path):
+    """OFD is a zip of XML parts: read as an archive it was eight lines of .xml refusals."""
+    from tests.forms import ofd_file
+    raw = unit_mail(ctx, "区人社局", files=("docx",), extra_files=[("区人社局盖章版.ofd", ofd_file())])
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).state == "done"
+    receipt = sent_mails(ctx, tmp_path / "out")[0].get_content()
+    assert receipt.count("区人社局盖章版.ofd") == 2  # the file's line, and the problem
+    assert ("《区人社局盖章版.ofd》：无法读取（OFD 格式（版式文件）暂不能读取，请在 OFD 阅读器"
+            in receipt) and ".xml" not in receipt
+    assert "未收到加盖公章的 PDF 版" in receipt
+
+
+def test_a_unit_mail_with_only_an_ofd_is_answered(ctx, tmp_path):
+    from tests.forms import ofd_file
+    raw = unit_mail(ctx, "区人社局", files=(), subject="请查收",
+                    extra_files=[("盖章版.ofd", ofd_file())])
+    assert pipeline.ingest(ctx, raw, "test:1", SEPT).why is HeldReason.UNREADABLE
+    [notice] = sent_mails(ctx, tmp_path / "out")
+    assert "另存为或打印为 PDF 后重新发送" in notice.get_content()

@@ -16,7 +16,7 @@ from mailbot.extract import extract_attachment, extract_path, format_table
 from mailbot.extract.sandbox import Limits, run
 from mailbot.extract.errors import ExtractError
 from tests.extract import escapes
-from tests.forms import (docx_zip_bomb, entity_bomb_docx, make_form_docx, scan_page, scan_pdf,
+from tests.forms import (docx_zip_bomb, entity_bomb_docx, make_form_docx, ofd_file, scan_page, scan_pdf,
                          vector_pdf, zip_bytes)
 
 
@@ -75,6 +75,7 @@ def test_xml_entity_bomb_is_refused(campaign):
     ("notes.txt", "进展情况".encode(), "不支持的文件类型（.txt）"),
     ("报表.请于今日登录领取补贴", b"hello", "不支持的文件类型（扩展名无法识别）"),  # a sentence, not an extension
     ("README", b"hello", "不支持的文件类型（无扩展名）"),
+    ("盖章版.ofd", ofd_file(), "OFD 格式（版式文件）暂不能读取，请在 OFD 阅读器"),
     ("fake.docx", b"hello world", "文件扩展名为 .docx，但内容不是该格式"),
     ("fake.pdf", b"<html></html>", "文件扩展名为 .pdf，但内容不是该格式"),
     ("old.gif", b"GIF89a" + b"\0" * 64, "GIF 格式的图片无法识别"),
