@@ -100,7 +100,7 @@ def encoded(page: Image.Image, fmt: str = "JPEG", quality: int = 60, dpi: int = 
         from pillow_heif import register_heif_opener
         register_heif_opener()
     out = io.BytesIO()
-    options = {"quality": quality} if fmt in ("JPEG", "HEIF") else {}
+    options = {"quality": quality} if fmt in ("JPEG", "HEIF", "WEBP") else {}
     page.save(out, fmt, dpi=(dpi, dpi), **options)
     return out.getvalue()
 

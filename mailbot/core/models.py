@@ -130,7 +130,7 @@ class Campaign:
         return tuple(item for item in self.items if unit in item.units)
 
 
-IMAGE_FORMATS = ("jpeg", "png", "tiff", "heic")  # image attachments, read by OCR
+IMAGE_FORMATS = ("jpeg", "png", "tiff", "bmp", "heic", "webp")  # image attachments, read by OCR
 CN_QUARTERS = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 

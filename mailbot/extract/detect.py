@@ -17,7 +17,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IMAGES = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BMP",
           b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1")  # iPhone photos
-READ_IMAGES = {"JPEG": "jpeg", "PNG": "png", "TIFF": "tiff"}  # by OCR
+READ_IMAGES = {"JPEG": "jpeg", "PNG": "png", "TIFF": "tiff", "BMP": "bmp"}  # by OCR
 # OFD (版式文件, GB/T 33190), the format of e-government documents and electronic seals:
 # no free reader of it here, so it is refused with the way to a PDF
 OFD = ("OFD 格式（版式文件）暂不能读取，请在 OFD 阅读器（如数科OFD阅读器、福昕OFD版式办公套件）中"
@@ -35,7 +35,7 @@ def suffix(filename: str) -> str:
 
 def detect(filename: str, data: bytes) -> str:
     """One of docx, pdf, doc, wps, rtf, odt, xlsx, xls, et, ods, zip, rar, 7z, jpeg, png,
-    tiff, heic; ExtractError for what we cannot read."""
+    tiff, bmp, heic, webp; ExtractError for what we cannot read."""
     ext = suffix(filename)
     if not data:
         raise ExtractError("文件为空（0 字节）")
@@ -58,6 +58,8 @@ def detect(filename: str, data: bytes) -> str:
         return packed
     if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
         return "heic"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":  # WeChat's saved pictures
+        return "webp"
     for magic, name in IMAGES.items():
         if data.startswith(magic) and name in READ_IMAGES:
             return READ_IMAGES[name]

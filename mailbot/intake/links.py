@@ -53,7 +53,7 @@ MENTIONS = re.compile("|".join([*(re.escape(host) for host, _ in (*SERVICES, *ON
                                 LINK_WORDS.pattern]), re.IGNORECASE)
 URL = re.compile(r"https?://[^\s<>\"'（）()，。；、]+", re.IGNORECASE)
 FILE_NAME = re.compile(r"[^\s\\/:*?\"<>|《》“”：，。；、]+?\.(?:docx?|wps|wpt|rtf|pdf|ofd|xlsx?|et|"
-                       r"zip|rar|7z|jpe?g|png|tiff?|heic)(?![a-z0-9])", re.IGNORECASE)
+                       r"zip|rar|7z|jpe?g|png|tiff?|bmp|heic|webp)(?![a-z0-9])", re.IGNORECASE)
 NAME_PARAMETERS = ("title", "filename", "file_name", "name", "fn")
 QUOTE = re.compile(r"^\s*(?:-{2,}\s*(?:原始邮件|original message|转发邮件|forwarded message)"
                    r"|>|在.{0,80}写道\s*[:：]|on .{0,120}wrote:|发件人\s*[:：]|from:\s)",

@@ -80,6 +80,14 @@ def test_a_page_scanned_sideways_or_upside_down_is_turned_upright(pages, campaig
     assert_rows(extraction, [1, 2, 4])
 
 
+@pytest.mark.parametrize("fmt, name", [("WEBP", "微信图片_20261008.webp"), ("BMP", "扫描.bmp")])
+def test_a_wechat_webp_picture_and_a_bmp_scan(pages, campaign, fmt, name):
+    page = scans.stamp(pages[150][0])
+    extraction = read_back(name, scans.encoded(page, fmt), campaign)
+    assert (extraction.format, extraction.seal) == (fmt.lower(), True)
+    assert_rows(extraction, [1, 2, 4])
+
+
 def test_an_iphone_heic_photo(pages, campaign):
     photo = scans.photographed(scans.stamp(pages[150][0]))
     extraction = read_back("IMG_0001.HEIC", scans.encoded(photo, "HEIF"), campaign)
