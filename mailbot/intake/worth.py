@@ -42,7 +42,11 @@ def report_files(attachments: tuple[Attachment, ...]) -> bool:
 
 def linked_report(message: Message) -> bool:
     """Files of those kinds sent as download links (超大附件, a net disk's share), or an
-    online document whose title speaks of the campaign (【腾讯文档】三季度进展情况表)."""
+    online document whose title speaks of the campaign (【腾讯文档】三季度进展情况表); any
+    such link of the sender's own in a reply to our mail (a reminder answered with a link:
+    our mail carries none, and a quoted one does not count)."""
+    if message.linked and replies_to_us(message):
+        return True
     return any(file.name.lower().endswith(REPORT_FILES) if file.kind is LinkKind.DOWNLOAD
                else bool(CAMPAIGN_WORDS.search(file.name)) for file in message.linked)
 

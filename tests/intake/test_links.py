@@ -155,3 +155,15 @@ def test_an_online_document_makes_a_report_only_when_its_title_says_so():
     quoted_notice = "报表见附件。\n\n------------------ 原始邮件 ------------------\n" + \
         online_block("三季度进展填报", QQ_DOC.format(n=4))[0]
     assert linked_files([quoted_notice], []) == ()
+
+
+def test_a_reminder_answered_with_a_bare_link_is_held_not_taken_for_thanks():
+    """"回复：【催报】..." is a "收到" reply unless it brings a link of its own: then the
+    unit believes it has reported, and must hear that a link is not a file."""
+    answer = parsed(linked_mail(RSJ, FED, "回复：【催报】请报送2026年第三季度进展情况", WHEN,
+                                f"进展见 {QQ_DOC.format(n=6)}", ("", "")))
+    assert [file.name for file in answer.linked] == [""]
+    assert decide(CAMPAIGN, answer, None, WHEN).reason is HeldReason.LINKED_ONLY
+    thanks = parsed(linked_mail(RSJ, FED, "回复：【催报】请报送2026年第三季度进展情况", WHEN,
+                                "收到，马上报送。", ("", "")))
+    assert isinstance(decide(CAMPAIGN, thanks, None, WHEN), Ignored)
