@@ -260,7 +260,8 @@ def _at_once(ctx: Context, message: Message, received_at: datetime,
     except Exception:  # noqa: BLE001 -- see the docstring
         return None, None
     decision = looked[1]
-    if not isinstance(decision, Ignored) or (wants_form_cells(decision) and message.attachments):
+    if not isinstance(decision, Ignored) or (wants_form_cells(decision, message)
+                                             and message.attachments):
         return None, looked
     return (lambda tx, mail: replace(_set(tx, mail, MailState.IGNORED, decision.reason),
                                      why=decision.why)), looked
@@ -363,7 +364,7 @@ def _process(ctx: Context, mail: Arrival, looked: Looked | None = None) -> Outco
     campaign, trusted, message = ctx.config.campaign, ctx.config.trusted_authserv_ids, mail.message
     automatic, decision = looked or _look(ctx, message, mail.received_at)
     extractions = None
-    if wants_form_cells(decision) and message.attachments:  # the form may name the unit
+    if wants_form_cells(decision, message) and message.attachments:  # the form may name the unit
         extractions = _extract(ctx, message, message.attachments)
         decision = decide(campaign, message, automatic, mail.received_at, trusted,
                           tuple(extractions))

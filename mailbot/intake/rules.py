@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 
 from mailbot.core.models import (Attachment, Campaign, Decision, Extraction, Held, HeldReason,
                                  Ignored, IgnoredReason, Message, Quarter, Submission, Unit)
-from mailbot.intake.worth import about_campaign, linked_report, replies_to_us, report_files
+from mailbot.intake.worth import (about_campaign, likely_report, photos_in_reply, replies_to_us,
+                                  report_files)
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
              "１": 1, "２": 2, "３": 3, "４": 4}
@@ -49,7 +50,7 @@ def decide(campaign: Campaign, message: Message, automatic: str | None, received
     unit = unit_by_address(campaign, message.from_addr)
     quarter = quarter_of(campaign, message, received)
     attachments = files_of(message)
-    likely = report_files(attachments) or linked_report(message)
+    likely = likely_report(message, attachments, extractions)
     if unit is None and not (likely and about_campaign(message)):
         named = unit_in_rows(campaign, extractions)  # mail merely about a unit names none
     else:
@@ -103,9 +104,13 @@ def _forwarded(campaign: Campaign, message: Message, received: datetime,
     return Ignored(IgnoredReason.FEDERATION_OWN, message.from_addr)
 
 
-def wants_form_cells(decision) -> bool:
-    """True when reading the files might still name the unit (the form's own cells)."""
-    return isinstance(decision, Ignored) and decision.why is IgnoredReason.NAMES_NO_UNIT
+def wants_form_cells(decision, message: Message) -> bool:
+    """True when reading the files might still change the decision: the form's own cells
+    may name the unit, or a reply to our mail brings photos that may be its stamped form."""
+    if not isinstance(decision, Ignored):
+        return False
+    return decision.why is IgnoredReason.NAMES_NO_UNIT or (
+        decision.why is IgnoredReason.NOT_FOR_US and photos_in_reply(message, files_of(message)))
 
 
 def files_of(message: Message) -> tuple[Attachment, ...]:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
-from mailbot.core.models import Attachment, Message
+from mailbot.core.models import IMAGE_FORMATS, Attachment, Extraction, Message
 from mailbot.core.states import LinkKind
 
 OUR_MARK = "mailbot"  # the idstring of our Message-IDs (outgoing.outbox.compose)
 REPORT_FILES = (".doc", ".docx", ".wps", ".rtf", ".pdf", ".ofd", ".zip", ".rar", ".7z", ".xls",
                 ".xlsx")
+PHOTO_FILES = (".jpg", ".jpeg", ".png", ".heic", ".webp", ".bmp", ".tif", ".tiff")
 CAMPAIGN_WORDS = re.compile(r"季度|进展|进度|报表|实事|报送")
 REPLY_TO_OURS = re.compile(r"^\s*(?:(?:re|回复|答复|fw|fwd|转发)\s*[:：]\s*)+"
                            r"(?:回执|【提醒】|【催报】|【补报提醒】|提示|【请处理】)", re.IGNORECASE)
@@ -38,6 +39,24 @@ def replies_to_us(message: Message) -> bool:
 def report_files(attachments: tuple[Attachment, ...]) -> bool:
     """Files of the kinds a report comes in (not photos, not calendar invitations)."""
     return any(a.filename.lower().endswith(REPORT_FILES) for a in attachments)
+
+
+def likely_report(message: Message, attachments: tuple[Attachment, ...],
+                  extractions: tuple[Extraction, ...] = ()) -> bool:
+    """Report files attached or linked; in a reply to our mail, a photo in which the
+    form was read (a reminder answered with a photo of the stamped form, where a
+    screenshot asking a question is not)."""
+    if report_files(attachments) or linked_report(message):
+        return True
+    return photos_in_reply(message, attachments) and any(
+        e.has_form for e in extractions if e.format in IMAGE_FORMATS)
+
+
+def photos_in_reply(message: Message, attachments: tuple[Attachment, ...]) -> bool:
+    """A reply to our mail with pictures: read them before taking it for "收到"."""
+    return replies_to_us(message) and any(
+        a.filename.lower().endswith(PHOTO_FILES) or a.content_type.startswith("image/")
+        for a in attachments)
 
 
 def linked_report(message: Message) -> bool:

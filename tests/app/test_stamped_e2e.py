@@ -103,3 +103,24 @@ def test_a_phone_photo_of_the_stamped_page_counts(ctx, tmp_path):
     content = receipt_text(ctx, tmp_path)
     assert "材料齐全" in content and "请另行发送盖章版 PDF 扫描件" in content
     assert "《IMG_0412.jpg》：图片盖章版，已识别到公章，已识别报表文字" in content
+
+
+def test_a_reminder_answered_with_a_photo_of_the_stamped_form_counts(ctx, tmp_path):
+    """"回复：【催报】..." with a phone photo: the unit's answer, not a "收到" reply."""
+    photo = scans.encoded(scans.photographed(stamped_page(ctx, "2026Q3")), "JPEG", quality=80)
+    answer = mail(ctx, [("IMG_20261009_0930.jpg", photo)],
+                  subject="回复：【催报】请报送2026年第三季度进展情况")
+    assert pipeline.ingest(ctx, answer, "test:1", SEPT).state == "done"
+    content = receipt_text(ctx, tmp_path)
+    assert "《IMG_20261009_0930.jpg》" in content and "涉及事项：第1项" in content
+
+
+def test_a_screenshot_in_a_reply_to_a_receipt_is_read_and_left_unanswered(ctx, tmp_path):
+    from PIL import Image, ImageDraw
+
+    shot = Image.new("RGB", (900, 300), "white")
+    ImageDraw.Draw(shot).rectangle((40, 40, 860, 260), outline="black", width=3)
+    question = mail(ctx, [("截图.png", scans.encoded(shot, "PNG"))],
+                    subject="回复：回执：区人社局2026年第三季度进展情况已收到（请补充材料）")
+    assert pipeline.ingest(ctx, question, "test:1", SEPT).state == "ignored"
+    assert sent_mails(ctx, tmp_path / "out") == []
