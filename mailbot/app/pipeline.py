@@ -494,6 +494,9 @@ def _record(ctx: Context, mail: Arrival, submission: Submission,
     if not assessment.report and any(e.error for e in extractions):
         return _hold(ctx, mail, Held(HeldReason.UNREADABLE, unit, quarter, "；".join(
             f"《{e.file}》{e.error}" for e in extractions if e.error)), automatic)
+    if not assessment.report and assessment.electronic:  # the blank form, sent by mistake
+        owned = "、".join(f"第{item.seq}项“{item.title}”" for item in campaign.items_of(unit))
+        return _hold(ctx, mail, Held(HeldReason.EMPTY_FORM, unit, quarter, owned), automatic)
     if not assessment.report:
         return _settle(ctx, mail, lambda tx: _set(tx, mail, MailState.NOT_REPORT,
                                                   NOT_A_REPORT, unit, quarter))

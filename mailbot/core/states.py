@@ -141,6 +141,8 @@ class HeldReason(StrEnum):
                    "读取其中的内容",
                    True)
     UNREADABLE = ("no attachment could be read: nothing to record", "所附文件均无法读取", True)
+    EMPTY_FORM = ("the form came without the unit's progress filled in: nothing to record",
+                  "所附报表中未填写贵单位负责事项的进展情况", True)
     WINMAIL = ("winmail.dat attachment (Outlook rich text): the files inside cannot be read",
                "附件为 winmail.dat（Outlook 格式），无法读取其中的文件", True)
     AUTH_FAILED = ("DKIM or DMARC failed at a trusted mail server: the sender may be forged",

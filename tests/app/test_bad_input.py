@@ -330,3 +330,20 @@ def test_a_unit_mail_with_only_an_ofd_is_answered(ctx, tmp_path):
     assert pipeline.ingest(ctx, raw, "test:1", SEPT).why is HeldReason.UNREADABLE
     [notice] = sent_mails(ctx, tmp_path / "out")
     assert "另存为或打印为 PDF 后重新发送" in notice.get_content()
+
+
+def test_the_blank_form_sent_by_mistake_is_held_and_the_unit_told(ctx, tmp_path):
+    """The form with its progress column empty (the template attached instead of the
+    filled copy): not silence, and never in place of the report sent before."""
+    campaign = ctx.config.campaign
+    pipeline.ingest(ctx, unit_mail(ctx, "区人社局"), "test:1", SEPT)
+    blank = samples.form_docx(campaign, "区人社局", "2026Q3", {1: ""})
+    later = samples.report_mail(campaign.unit("区人社局").emails[0], campaign.federation_emails[0],
+                                "区人社局三季度进展（补充）", SEPT, [("进展情况表.docx", blank)])
+    assert pipeline.ingest(ctx, later, "test:2", SEPT).why is HeldReason.EMPTY_FORM
+    notice = sent_mails(ctx, tmp_path / "out")[-1]
+    assert notice["Subject"] == "提示：区人社局发来的邮件未能自动登记"
+    assert ("原因是：所附报表中未填写贵单位负责事项的进展情况（第1项“拓宽妇女就业创业渠道”）"
+            in notice.get_content())
+    [record] = [r for r in ctx.current("2026Q3") if r.unit == "区人社局"]
+    assert record.electronic and record.rows[0].progress  # the first report still counts

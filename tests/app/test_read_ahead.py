@@ -13,14 +13,15 @@ from mailbot.extract.sandbox import BUDGET_SPENT
 from mailbot.intake.message import parse
 from mailbot.mailbox.maildir import MaildirSource
 from tests.forms import make_form_docx, zip_bytes
+from tests.office import plain_docx
 from tests.pipeline import SEPT, open_context, unit_mail
 
 UNITS = ("区人社局", "区卫健局", "区教体局", "区残联", "区民政局", "区法院")
 
 
 def backlog(ctx) -> list[bytes]:
-    """Sixteen mails of every kind: reports, corrections, a form alone, a stranger's,
-    a broken file, a zip, a photo-less notice."""
+    """Seventeen mails of every kind: reports, corrections, a form alone, a stranger's,
+    a broken file, a zip, the blank form, an agenda."""
     campaign = ctx.config.campaign
     mails = [unit_mail(ctx, unit, SEPT + timedelta(minutes=n)) for n, unit in enumerate(UNITS)]
     mails += [unit_mail(ctx, unit, SEPT + timedelta(hours=2, minutes=n), files=("docx",),
@@ -38,6 +39,8 @@ def backlog(ctx) -> list[bytes]:
                   extra_files=[("通知.docx", make_form_docx(campaign, {}))]),
         unit_mail(ctx, "区民政局", SEPT + timedelta(hours=3, minutes=4), files=("pdf",)),
         unit_mail(ctx, "区法院", SEPT + timedelta(hours=3, minutes=5), files=()),
+        unit_mail(ctx, "区司法局", SEPT + timedelta(hours=3, minutes=6), files=(),
+                  extra_files=[("座谈会议程.docx", plain_docx("座谈会议程\n一、领导讲话"))]),
     ]
     return mails
 

@@ -171,7 +171,8 @@ def test_a_stored_held_reason_reads_in_chinese_without_its_notes():
 def test_the_unit_is_told_only_of_its_own_mail_or_mail_in_its_name():
     told = {reason for reason in HeldReason if reason.told}
     assert told == {HeldReason.UNREGISTERED, HeldReason.NO_ATTACHMENT, HeldReason.LINKED_ONLY,
-                    HeldReason.NO_QUARTER, HeldReason.WINMAIL, HeldReason.UNREADABLE}
+                    HeldReason.NO_QUARTER, HeldReason.WINMAIL, HeldReason.UNREADABLE,
+                    HeldReason.EMPTY_FORM}
 
 
 # --- answer only what deserves an answer --------------------------------------------
