@@ -460,7 +460,7 @@ def _hold(ctx: Context, mail: Arrival, held: Held, automatic: str | None = None)
                 ctx.env, config.campaign, quoted(message, config.limits, own and verified(
                     config.campaign, message, config.trusted_authserv_ids)), held.unit,
                 held.words, own, mail.received_at, ctx.clock(), mail.claimed,
-                linked=held.reason is HeldReason.LINKED_ONLY)
+                why=held.reason)
             refused = _queue(ctx, tx, notice, held.unit, held.quarter, automatic)
         _set(tx, mail, MailState.HELD, "; ".join(filter(None, [held.reason, refused])),
              held.unit, held.quarter)

@@ -16,7 +16,7 @@ from mailbot.core.dates import full_date, full_date_time, local, month_day_weekd
 from mailbot.core.models import (IMAGE_FORMATS, Assessment, Attachment, Campaign, Extraction,
                                  LinkedFile, Message, OutgoingMail, SubmissionRecord,
                                  quarter_label)
-from mailbot.core.states import LinkKind
+from mailbot.core.states import HeldReason, LinkKind
 from mailbot.intake.assess import receipt_problems
 
 TEMPLATES = Path(str(resources.files("mailbot") / "templates"))
@@ -100,17 +100,20 @@ def _piece(name: str, source: str | None, this_mail: str) -> str:
 
 def render_held_notice(env: jinja2.Environment, campaign: Campaign, message: Message,
                        unit: str, reason: str, registered: bool, received: datetime,
-                       now: datetime, stored: int, linked: bool = False) -> OutgoingMail:
+                       now: datetime, stored: int, why: HeldReason | None = None) -> OutgoingMail:
     """Told to the unit's registered address, never to an unregistered sender.
 
     `registered`: the unit itself wrote but the mail could not be recorded (no
     attachment, no quarter...), so it is told why and how to resend; otherwise
-    someone wrote in its name from an address it never registered. `linked`: held
-    because its files came only as links, which the notice names and says how to send.
+    someone wrote in its name from an address it never registered. `why` picks the
+    advice: files that came only as links are named, with how to send them; the blank
+    form, how to fill it in.
     """
     text = env.get_template("held_notice.txt.j2").render(
         unit=unit, sender=message.from_addr, reason=reason, registered=registered,
-        **(linked_names(message) if linked else {"linked": None, "online": None}),
+        empty_form=why is HeldReason.EMPTY_FORM,
+        **(linked_names(message) if why is HeldReason.LINKED_ONLY
+           else {"linked": None, "online": None}),
         **_common(campaign, message, received, now))
     subject = (f"提示：{unit}发来的邮件未能自动登记" if registered
                else f"提示：一封以{unit}名义发送的邮件待人工核对")

@@ -345,5 +345,6 @@ def test_the_blank_form_sent_by_mistake_is_held_and_the_unit_told(ctx, tmp_path)
     assert notice["Subject"] == "提示：区人社局发来的邮件未能自动登记"
     assert ("原因是：所附报表中未填写贵单位负责事项的进展情况（第1项“拓宽妇女就业创业渠道”）"
             in notice.get_content())
+    assert "请在报表中填写上述事项的进展情况" in notice.get_content()
     [record] = [r for r in ctx.current("2026Q3") if r.unit == "区人社局"]
     assert record.electronic and record.rows[0].progress  # the first report still counts
