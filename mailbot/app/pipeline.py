@@ -250,7 +250,7 @@ def _at_once(ctx: Context, message: Message, received_at: datetime,
     first); None for that too when the look failed: a bug met here is met again on
     that way, which shunts the mail."""
     from mailbot.core.models import Ignored
-    from mailbot.intake.rules import wants_form_cells
+    from mailbot.intake.rules import read_before_deciding
 
     if since and ctx.local_day(received_at) < since:
         reason = f"arrived before {since.isoformat()} ([mailbox] since): recorded, not answered"
@@ -260,7 +260,7 @@ def _at_once(ctx: Context, message: Message, received_at: datetime,
     except Exception:  # noqa: BLE001 -- see the docstring
         return None, None
     decision = looked[1]
-    if not isinstance(decision, Ignored) or (wants_form_cells(decision, message)
+    if not isinstance(decision, Ignored) or (read_before_deciding(decision, message)
                                              and message.attachments):
         return None, looked
     return (lambda tx, mail: replace(_set(tx, mail, MailState.IGNORED, decision.reason),
@@ -359,12 +359,12 @@ def _process(ctx: Context, mail: Arrival, looked: Looked | None = None) -> Outco
     `looked` is the first look (_look) when it was taken already."""
     from mailbot.core.limits import anonymous, unnamed_members
     from mailbot.core.models import Held, Ignored
-    from mailbot.intake.rules import decide, original_of, verified, wants_form_cells
+    from mailbot.intake.rules import decide, original_of, verified, read_before_deciding
 
     campaign, trusted, message = ctx.config.campaign, ctx.config.trusted_authserv_ids, mail.message
     automatic, decision = looked or _look(ctx, message, mail.received_at)
     extractions = None
-    if wants_form_cells(decision, message) and message.attachments:  # the form may name the unit
+    if read_before_deciding(decision, message) and message.attachments:  # the form may name the unit
         extractions = _extract(ctx, message, message.attachments)
         decision = decide(campaign, message, automatic, mail.received_at, trusted,
                           tuple(extractions))

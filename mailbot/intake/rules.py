@@ -104,7 +104,7 @@ def _forwarded(campaign: Campaign, message: Message, received: datetime,
     return Ignored(IgnoredReason.FEDERATION_OWN, message.from_addr)
 
 
-def wants_form_cells(decision, message: Message) -> bool:
+def read_before_deciding(decision, message: Message) -> bool:
     """True when reading the files might still change the decision: the form's own cells
     may name the unit, or a reply to our mail brings photos that may be its stamped form."""
     if not isinstance(decision, Ignored):

@@ -5,8 +5,8 @@ replies to our own receipts, photos, meeting notices, mail *about* a unit. A hel
 notice or a receipt to such mail costs the federation the units' trust, so a
 unit is told only about mail very likely meant as its report: files of the kind
 a report comes in (attached, named in a 超大附件 link, or an online document's title
-in the campaign's words), and for mail without them,
-the campaign's words in the subject.
+in the campaign's words; in a reply to our mail, a link of its own or a photo in which
+the form is read), and for mail without them, the campaign's words in the subject.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def test_the_form_cells_name_the_unit_of_an_unregistered_sender():
     row = FormRow(seq=7, title="t", units=("区应急管理局",), unit=None, progress="p",
                   deadline="")
     plain = message("someone@163.com", "报表")
-    assert rules.wants_form_cells(decide(CAMPAIGN, plain, None, SEPT), plain)
+    assert rules.read_before_deciding(decide(CAMPAIGN, plain, None, SEPT), plain)
     extraction = Extraction(file="报表.docx", format="docx", has_form=True, rows=(row,))
     decision = decide(CAMPAIGN, plain, None, SEPT, extractions=(extraction,))
     assert decision == Held(HeldReason.UNREGISTERED, "区应急管理局", "2026Q3")
@@ -152,13 +152,13 @@ def test_a_reply_to_our_mail_with_a_photo_is_read_before_it_is_taken_for_thanks(
     photo = Attachment("IMG_0930.jpg", "image/jpeg", b"\xff\xd8\xff\xe0")
     reply = message(subject="回复：【催报】请报送2026年第三季度进展情况", attachments=(photo,))
     thanks = decide(CAMPAIGN, reply, None, SEPT)
-    assert thanks.why is IgnoredReason.NOT_FOR_US and rules.wants_form_cells(thanks, reply)
+    assert thanks.why is IgnoredReason.NOT_FOR_US and rules.read_before_deciding(thanks, reply)
     form = Extraction(file="IMG_0930.jpg", format="jpeg", has_form=True, scanned=True)
     assert isinstance(decide(CAMPAIGN, reply, None, SEPT, extractions=(form,)), Submission)
     screenshot = Extraction(file="IMG_0930.jpg", format="jpeg", scanned=True)
     assert decide(CAMPAIGN, reply, None, SEPT, extractions=(screenshot,)) == thanks
     plain = message(subject="回复：【催报】请报送2026年第三季度进展情况", attachments=())
-    assert not rules.wants_form_cells(decide(CAMPAIGN, plain, None, SEPT), plain)
+    assert not rules.read_before_deciding(decide(CAMPAIGN, plain, None, SEPT), plain)
 
 
 def test_a_stored_held_reason_reads_in_chinese_without_its_notes():
