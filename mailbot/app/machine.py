@@ -60,7 +60,8 @@ class Found:
 
 
 def survey() -> list[Found]:
-    """Every optional part, looked for now (about a second: the OCR is loaded in a child)."""
+    """Every optional part, looked for now (a third of a second here: two are loaded in
+    child processes)."""
     return [probe() for probe in PROBES]
 
 
